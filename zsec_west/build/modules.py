@@ -1,0 +1,78 @@
+"""The Zephyr modules a build used: `zephyr_modules.txt`, enriched by `zephyr.meta` when present."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_LINE = re.compile(r'^"(?P<name>[^"]*)":"(?P<path>[^"]*)":"(?P<cmake>[^"]*)"')
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    path: str  # as recorded by the build (may be stale on a copied build)
+    revision: str | None = None
+    remote: str | None = None
+    external_references: tuple[str, ...] = ()  # CPE / PURL from module.yml `security:`
+
+
+@dataclass(frozen=True)
+class BuildMeta:
+    """What `zephyr.meta` (CONFIG_BUILD_OUTPUT_META) recorded."""
+
+    zephyr_revision: str | None = None
+    zephyr_remote: str | None = None
+    zephyr_tags: tuple[str, ...] = ()
+    modules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    workspace_dirty: bool | None = None
+
+
+def parse_modules_txt(text: str) -> list[tuple[str, str]]:
+    found = []
+    for line in text.splitlines():
+        match = _LINE.match(line.strip())
+        if match:
+            found.append((match.group("name"), match.group("path")))
+    return found
+
+
+def load_meta(path: Path) -> BuildMeta | None:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    zephyr = data.get("zephyr") or {}
+    modules = {m["name"]: m for m in data.get("modules") or [] if isinstance(m, dict) and "name" in m}
+    workspace = data.get("workspace") or {}
+    return BuildMeta(
+        zephyr_revision=zephyr.get("revision"),
+        zephyr_remote=zephyr.get("remote"),
+        zephyr_tags=tuple(zephyr.get("tags") or ()),
+        modules=modules,
+        workspace_dirty=workspace.get("dirty") if isinstance(workspace, dict) else None,
+    )
+
+
+def load_modules(modules_txt: Path, meta: BuildMeta | None) -> list[Module]:
+    try:
+        pairs = parse_modules_txt(modules_txt.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        pairs = []
+    meta_modules = meta.modules if meta else {}
+    if not pairs and meta_modules:
+        pairs = [(name, str(m.get("path", ""))) for name, m in meta_modules.items()]
+    result = []
+    for name, path in pairs:
+        info = meta_modules.get(name, {})
+        security = info.get("security") or {}
+        refs = tuple(security.get("external-references") or ()) if isinstance(security, dict) else ()
+        result.append(Module(name, path, info.get("revision"), info.get("remote") or info.get("url"),
+                             refs))
+    return result

@@ -1,0 +1,1 @@
+"""Front-end plumbing shared by the `zsec` console script and the west extension commands."""

@@ -1,0 +1,75 @@
+"""The standalone `zsec` console script: the same commands as `west sec-*`, without a workspace."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from typing import Sequence
+
+from zsec_west import __version__
+from zsec_west.cli.args import RunContext
+from zsec_west.cli.console import DBG_MORE, INF, Console
+from zsec_west.cli.registry import command_specs
+from zsec_west.errors import EXIT_ENVIRONMENT, EXIT_INPUT, ZsecError
+
+TRACEBACK_LEVEL = INF + 3  # -vvv, as in west
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zsec",
+        description="Security work for Zephyr builds: audit Kconfig (check), sign MCUboot images "
+                    "(sign), write SBOMs and match vulnerabilities (sbom), report TF-M use (tfm). "
+                    "The same commands run inside a west workspace as `west sec-check`, "
+                    "`west sec-sign`, `west sec-sbom` and `west sec-tfm`.",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more output; -vvv shows tracebacks")
+    parser.add_argument("-q", "--quiet", action="count", default=0, help="less output")
+    parser.add_argument("-V", "--version", action="version", version=f"zsec-west {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for spec in command_specs():
+        cmd = sub.add_parser(spec.name, help=spec.help, description=spec.description,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+        spec.add_arguments(cmd)
+        cmd.set_defaults(_spec=spec)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    verbosity = INF + args.verbose - args.quiet
+    console = Console(verbosity=verbosity, prog=f"zsec {args.command}")
+    ctx = RunContext(console=console)
+    try:
+        return args._spec.run(args, ctx)
+    except ZsecError as exc:
+        if verbosity >= TRACEBACK_LEVEL:
+            raise
+        console.err(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing left to tell anyone.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # last resort: one line, never a traceback unless asked for
+        if verbosity >= TRACEBACK_LEVEL:
+            raise
+        if verbosity >= DBG_MORE:
+            traceback.print_exc()
+        console.err(f"internal error: {type(exc).__name__}: {exc} (run with -vvv for a traceback "
+                    "and report it)")
+        return EXIT_ENVIRONMENT
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

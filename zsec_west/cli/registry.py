@@ -1,0 +1,26 @@
+"""The commands of the suite, in the order `zsec --help` lists them."""
+
+from __future__ import annotations
+
+import importlib
+
+from zsec_west.cli.args import CommandSpec
+
+COMMAND_MODULES = (
+    "zsec_west.cli.check",
+    "zsec_west.cli.sign",
+    "zsec_west.cli.sbom",
+    "zsec_west.cli.tfm",
+)
+
+
+def command_specs() -> list[CommandSpec]:
+    """Each command module exposes SPEC; its heavy imports happen only when it runs."""
+    return [importlib.import_module(name).SPEC for name in COMMAND_MODULES]
+
+
+def spec_for_west(west_name: str) -> CommandSpec:
+    for spec in command_specs():
+        if spec.west_name == west_name:
+            return spec
+    raise KeyError(west_name)

@@ -1,0 +1,65 @@
+"""Typed errors raised by the core; only the front ends turn them into a line and an exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Exit codes shared by every command (see README "Exit codes").
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+EXIT_ENVIRONMENT = 3
+
+
+class ZsecError(Exception):
+    """Base error: a message, optionally the file it concerns and a hint on what to do."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, message: str, *, path: str | Path | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = f"{self.path}: {self.message}" if self.path else self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class InputError(ZsecError):
+    """Something the user gave us (a file, an option) is missing or wrong."""
+
+
+class UsageError(InputError):
+    """Options that do not fit together."""
+
+
+class BuildDirError(InputError):
+    """The build directory is missing, not a Zephyr build, or one of its files is broken."""
+
+
+class KeyFileError(InputError):
+    """A key file is missing, unreadable, encrypted without a passphrase, or not a usable key."""
+
+
+class ImageFormatError(InputError):
+    """A file is not a (complete) MCUboot image, or an input image is unusable."""
+
+
+class DataFileError(InputError):
+    """A rule, waiver, advisory or vulnerability data file fails validation."""
+
+
+class ToolError(ZsecError):
+    """The environment failed us: a token, an external command, a dependency, a validator."""
+
+    exit_code = EXIT_ENVIRONMENT
+
+
+class VerificationFailed(ZsecError):
+    """An image did not verify. Not a crash: the answer to the question is 'no'."""
+
+    exit_code = EXIT_FINDINGS

@@ -1,0 +1,1 @@
+"""Key handling shared by every command: encodings, fingerprints, known development keys."""

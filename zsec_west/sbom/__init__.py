@@ -1,0 +1,1 @@
+"""SBOMs of a build and offline vulnerability matching (`zsec sbom`, `west sec-sbom`)."""

@@ -1,0 +1,1 @@
+"""MCUboot image signing, verification and key management (`zsec sign`, `west sec-sign`)."""

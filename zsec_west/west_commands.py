@@ -1,0 +1,102 @@
+"""west extension commands (west-commands.yml points here): thin adapters over zsec_west.cli.
+
+Each class parses with the same argument definitions as `zsec`, runs the same core and reports
+through west: warnings and errors with west's wrn()/err(), verbosity from west's global -v/-q.
+stdout stays reserved for the report (west's inf() would mix with JSON or SARIF on stdout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+try:
+    import zsec_west  # noqa: F401  (installed with pip)
+except ImportError:  # used straight from a west project checkout: the package sits beside us
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from west.commands import CommandError, Verbosity, WestCommand  # noqa: E402
+
+from zsec_west.cli.args import CommandSpec, RunContext  # noqa: E402
+from zsec_west.cli.console import Console  # noqa: E402
+from zsec_west.cli.registry import spec_for_west  # noqa: E402
+from zsec_west.errors import EXIT_ENVIRONMENT, ZsecError  # noqa: E402
+
+
+class WestConsole(Console):
+    """Console that speaks through a WestCommand."""
+
+    def __init__(self, command: WestCommand, prog: str):
+        super().__init__(verbosity=int(command.verbosity), prog=prog)
+        self._command = command
+
+    @property
+    def colour(self) -> bool:
+        return self._command.color_ui and super().colour
+
+    def wrn(self, message: str) -> None:
+        self._command.wrn(message)
+
+    def err(self, message: str) -> None:
+        self._command.err(message)
+
+
+class _ZsecCommand(WestCommand):
+    """One zsec command under west."""
+
+    WEST_NAME = ""
+
+    def __init__(self) -> None:
+        self.spec: CommandSpec = spec_for_west(self.WEST_NAME)
+        super().__init__(self.spec.west_name, "", self.spec.description,
+                         requires_workspace=False)
+
+    def do_add_parser(self, parser_adder):  # type: ignore[no-untyped-def]
+        parser = parser_adder.add_parser(
+            self.name, help=self.spec.help, description=self.description,
+            formatter_class=argparse.RawDescriptionHelpFormatter)
+        self.spec.add_arguments(parser)
+        return parser
+
+    def do_run(self, args: argparse.Namespace, unknown: list[str]) -> None:
+        console = WestConsole(self, prog=self.name)
+        dir_fmt = None
+        if self.has_config:
+            dir_fmt = self.config.get("build.dir-fmt")
+        ctx = RunContext(console=console, build_dir_fmt=dir_fmt, west_topdir=self.topdir)
+        try:
+            code = self.spec.run(args, ctx)
+        except ZsecError as exc:
+            if self.verbosity >= Verbosity.DBG_EXTREME:
+                raise
+            self.err(str(exc))
+            raise CommandError(returncode=exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            if self.verbosity >= Verbosity.DBG_EXTREME:
+                raise
+            self.err(f"internal error: {type(exc).__name__}: {exc} (run west -vvv for a traceback)")
+            raise CommandError(returncode=EXIT_ENVIRONMENT) from None
+        if code:
+            raise CommandError(returncode=code)
+
+
+class SecCheck(_ZsecCommand):
+    WEST_NAME = "sec-check"
+
+
+class SecSign(_ZsecCommand):
+    WEST_NAME = "sec-sign"
+
+
+class SecSbom(_ZsecCommand):
+    WEST_NAME = "sec-sbom"
+
+
+class SecTfm(_ZsecCommand):
+    WEST_NAME = "sec-tfm"
+
+
+__all__ = ["SecCheck", "SecSign", "SecSbom", "SecTfm"]
