@@ -1,0 +1,140 @@
+"""Reading firmware and images as raw binary or Intel HEX (chosen by extension), and writing them back.
+
+Intel HEX output follows imgtool: the image at its base address and, for a padded image, only
+the trailer records (image_ok and magic) at the end of the slot, with no erased fill between.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from intelhex import IntelHex, IntelHexError
+
+from zsec_west.errors import ImageFormatError, InputError, UsageError
+from zsec_west.sign.image import SignedImage
+
+
+def is_hex_path(path: str | Path) -> bool:
+    """Intel HEX when the extension is .hex (any case), like imgtool."""
+    return Path(path).suffix.lower() == ".hex"
+
+
+@dataclass(frozen=True)
+class InputImage:
+    """The bytes of an input file and, for Intel HEX, the address its first byte belongs at."""
+
+    data: bytes
+    base_addr: int | None
+    is_hex: bool
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("input file not found", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not an image file", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+
+
+def parse_hex(text: bytes | str, *, allow_gaps: bool = False, gap_fill: int = 0xFF,
+              path: str | Path | None = None) -> InputImage:
+    """Decode Intel HEX. Overlapping records are an error; so are gaps unless `allow_gaps`
+    (then filled with `gap_fill`, as imgtool verify does for a padded hex image)."""
+    ih = IntelHex()
+    try:
+        ih.loadhex(io.StringIO(text.decode("ascii") if isinstance(text, bytes) else text))
+    except UnicodeDecodeError:
+        raise ImageFormatError("not an Intel HEX file (non-ASCII content)", path=path) from None
+    except IntelHexError as exc:
+        raise ImageFormatError(f"invalid Intel HEX: {exc}", path=path) from None
+    segments = ih.segments()
+    if not segments:
+        raise ImageFormatError("Intel HEX file holds no data", path=path)
+    if len(segments) > 1 and not allow_gaps:
+        ranges = ", ".join(f"0x{a:x}-0x{b - 1:x}" for a, b in segments[:4])
+        more = f" and {len(segments) - 4} more" if len(segments) > 4 else ""
+        raise ImageFormatError(
+            f"Intel HEX data is not one contiguous range ({len(segments)} ranges: {ranges}{more})",
+            path=path, hint="convert it to one contiguous range, or to a .bin with the gaps filled",
+        )
+    ih.padding = gap_fill
+    return InputImage(ih.tobinstr(), ih.minaddr(), True)
+
+
+def read_input(path: str | Path, *, allow_gaps: bool = False) -> InputImage:
+    """Read a .hex as Intel HEX and anything else as raw bytes."""
+    path = Path(path)
+    raw = _read_file(path)
+    if is_hex_path(path):
+        return parse_hex(raw, allow_gaps=allow_gaps, path=path)
+    return InputImage(raw, None, False)
+
+
+def output_base(signed: SignedImage, input_base: int | None, hex_addr: int | None) -> int:
+    """The Intel HEX address of the image: --hex-addr, else the input's base (moved down by a padded header)."""
+    if hex_addr is not None:
+        base = hex_addr
+    elif input_base is None:
+        raise UsageError(
+            "Intel HEX output needs an address: the input has none and no hex address was given",
+            hint="give --hex-addr",
+        )
+    elif signed.options.pad_header and input_base:
+        # imgtool moves the base only when it is non-zero.
+        base = input_base - signed.options.header_size
+    else:
+        base = input_base
+    end = base + (signed.options.slot_size if signed.trailer else signed.image_size)
+    if base < 0 or end > 1 << 32:
+        raise UsageError(f"hex address 0x{base:x} puts the image outside the 32-bit address space")
+    return base
+
+
+def to_intelhex(signed: SignedImage, base: int) -> IntelHex:
+    """The image as Intel HEX records at `base`, trailer records only (no fill) when padded."""
+    ih = IntelHex()
+    ih.frombytes(signed.data[:signed.image_size], offset=base)
+    for offset, data in signed.trailer_records():
+        ih.puts(base + offset, data)
+    return ih
+
+
+def hex_text(signed: SignedImage, base: int) -> str:
+    """The Intel HEX text imgtool would write for this image at `base`."""
+    out = io.StringIO()
+    to_intelhex(signed, base).write_hex_file(out)
+    return out.getvalue()
+
+
+def write_output(path: str | Path, signed: SignedImage, *, input_base: int | None = None,
+                 hex_addr: int | None = None) -> None:
+    """Write the image to `path`: Intel HEX for .hex, else the binary (padded if asked)."""
+    path = Path(path)
+    try:
+        if is_hex_path(path):
+            to_intelhex(signed, output_base(signed, input_base, hex_addr)).tofile(str(path), "hex")
+        else:
+            path.write_bytes(signed.data)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", path=path) from None
+
+
+def write_data(path: str | Path, data: bytes, base_addr: int | None = None) -> None:
+    """Write plain bytes (e.g. --vector-to-sign output) as binary, or as Intel HEX at `base_addr`."""
+    path = Path(path)
+    try:
+        if is_hex_path(path):
+            if base_addr is None:
+                raise UsageError("Intel HEX output needs an address", hint="give --hex-addr")
+            ih = IntelHex()
+            ih.frombytes(data, offset=base_addr)
+            ih.tofile(str(path), "hex")
+        else:
+            path.write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", path=path) from None

@@ -1,0 +1,417 @@
+"""Building MCUboot images from a firmware payload, byte-compatible with imgtool 2.5.0 `sign`.
+
+`create_image` is the core of `zsec sign`: it takes the payload bytes (already read from a .bin or
+.hex), the options as one frozen `ImageOptions`, and either a `Signer` or a signature made
+elsewhere, and returns the finished image with what a report needs to say about it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+import uuid
+from dataclasses import dataclass, field
+from typing import Literal
+
+from zsec_west.errors import ImageFormatError, UsageError
+from zsec_west.keys.encoding import Fingerprint, PublicKey, public_bytes
+from zsec_west.sign import encrypt
+from zsec_west.sign.header import ENDIAN_PREFIX, HEADER_SIZE, Flag, ImageHeader
+from zsec_west.sign.pemsigner import pad_ecdsa_signature, signature_tlv, signing_key_type
+from zsec_west.sign.signer import SignRequest, Signer
+from zsec_west.sign.tlv import (HASH_SIZES, HASH_TLVS, INFO_MAGIC, PROT_INFO_MAGIC, TlvType, area_size,
+                                check_custom_tag, encode_area)
+from zsec_west.sign.trailer import DEFAULT_MAX_SECTORS, TrailerLayout, boot_magic, effective_max_align, trailer_size
+from zsec_west.sign.version import (U32_MAX, Dependency, Version, parse_dependencies, parse_version,
+                                    resolve_security_counter)
+
+MAX_SW_TYPE_LENGTH = 12
+
+# imgtool's ALLOWED_KEY_SHA: what --sha may be per key; the first entry is what `auto` picks.
+_ALLOWED_SHA_SIGNER = {"rsa-2048": ("256",), "rsa-3072": ("256",), "ecdsa-p256": ("256",),
+                       "ecdsa-p384": ("384",), "ed25519": ("256", "512")}
+# With a fixed signature only the public key is known, and imgtool then lets P-256 use SHA-512 too.
+_ALLOWED_SHA_PUBLIC = {**_ALLOWED_SHA_SIGNER, "ecdsa-p256": ("256", "512")}
+
+FixedSignature = tuple[bytes, PublicKey]
+
+
+@dataclass(frozen=True)
+class ImageOptions:
+    """Every `imgtool sign` option that shapes the image (keys and files are passed separately).
+
+    Field -> imgtool option: header_size -H, slot_size -S (0: no fit check, only without padding),
+    version -v (a Version or "maj.min.rev+build"), pad_header --pad-header, pad --pad, confirm
+    --confirm, test --test, align --align, max_align --max-align, max_sectors -M, overwrite_only
+    --overwrite-only, erased_val -R, load_addr -L, rom_fixed -F, security_counter -s (int, "auto"
+    or None), dependencies -d (Dependency tuple, or imgtool's "(id,ver),..." string), boot_record
+    --boot-record, custom_tlvs --custom-tlv/--custom-tlv-file as (type, value) pairs in output
+    order, public_key_format --public-key-format, sha --sha, pure --pure, pad_sig --pad-sig,
+    encrypt_key -E (the public key object: RSA-2048, P-256 or X25519), encrypt_keylen
+    --encrypt-keylen, hmac_sha --hmac-sha, clear -c, save_enctlv --save-enctlv, non_bootable
+    --non-bootable, vid --vid, cid --cid, endian -e. Invalid values raise UsageError.
+    """
+
+    header_size: int
+    slot_size: int
+    version: Version | str = Version()
+    pad_header: bool = False
+    pad: bool = False
+    confirm: bool = False
+    test: bool = False
+    align: int = 1
+    max_align: int | None = None
+    max_sectors: int = DEFAULT_MAX_SECTORS
+    overwrite_only: bool = False
+    erased_val: int = 0xFF
+    load_addr: int | None = None
+    rom_fixed: int | None = None
+    security_counter: int | Literal["auto"] | None = None
+    dependencies: tuple[Dependency, ...] | str = ()
+    boot_record: str | None = None
+    custom_tlvs: tuple[tuple[int, bytes], ...] = ()
+    public_key_format: Literal["hash", "full"] = "hash"
+    sha: Literal["auto", "256", "384", "512"] = "auto"
+    pure: bool = False
+    pad_sig: bool = False
+    encrypt_key: PublicKey | None = field(default=None, compare=False)
+    encrypt_keylen: Literal[128, 256] = 128
+    hmac_sha: Literal["auto", "256", "512"] = "auto"
+    clear: bool = False
+    save_enctlv: bool = False
+    non_bootable: bool = False
+    vid: str | None = None
+    cid: str | None = None
+    endian: Literal["little", "big"] = "little"
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        if isinstance(self.version, str):
+            set_(self, "version", parse_version(self.version))
+        deps = self.dependencies
+        set_(self, "dependencies", parse_dependencies(deps) if isinstance(deps, str) else tuple(deps))
+        set_(self, "custom_tlvs", tuple((int(t), bytes(v)) for t, v in self.custom_tlvs))
+        if not HEADER_SIZE <= self.header_size <= 0xFFFF:
+            raise UsageError(f"header size {self.header_size} must be between 32 and 0xffff")
+        if self.slot_size < 0 or (self.padded and self.slot_size == 0):
+            raise UsageError("a slot size is needed to pad the image (--pad/--confirm/--test)")
+        if self.erased_val not in (0x00, 0xFF):
+            raise UsageError(f"erased value 0x{self.erased_val:x} must be 0 or 0xff")
+        if self.endian not in ENDIAN_PREFIX:
+            raise UsageError(f"endian {self.endian!r} must be little or big")
+        effective_max_align(self.align, self.max_align)
+        if self.max_sectors < 0:
+            raise UsageError("max sectors must not be negative")
+        for name in ("load_addr", "rom_fixed"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= U32_MAX:
+                raise UsageError(f"{name.replace('_', ' ')} 0x{value:x} is not a 32-bit address")
+        if self.load_addr is not None and self.rom_fixed is not None:
+            raise UsageError("load address (-L) and rom-fixed address (-F) cannot both be set")
+        resolve_security_counter(self.security_counter, self.version)
+        if self.boot_record is not None and len(self.boot_record) > MAX_SW_TYPE_LENGTH:
+            raise UsageError(
+                f"boot record sw_type {self.boot_record!r} is longer than {MAX_SW_TYPE_LENGTH} characters")
+        seen: set[int] = set()
+        for tag, _ in self.custom_tlvs:
+            check_custom_tag(tag)
+            if tag in seen:
+                raise UsageError(f"custom TLV 0x{tag:x} is given twice")
+            seen.add(tag)
+        _choice("public key format", self.public_key_format, ("hash", "full"))
+        _choice("sha", self.sha, ("auto", "256", "384", "512"))
+        _choice("hmac sha", self.hmac_sha, ("auto", "256", "512"))
+        _choice("encryption key length", self.encrypt_keylen, (128, 256))
+        if self.pure and self.sha != "auto":
+            raise UsageError("pure signatures fix the hash (SHA-512); --sha cannot be chosen with --pure")
+        if self.clear and self.encrypt_key is None:
+            raise UsageError("--clear only makes sense with an encryption key")
+
+    @property
+    def padded(self) -> bool:
+        """--confirm and --test imply --pad."""
+        return self.pad or self.confirm or self.test
+
+    @property
+    def effective_max_align(self) -> int:
+        return effective_max_align(self.align, self.max_align)
+
+
+def _choice(name: str, value: object, allowed: tuple[object, ...]) -> None:
+    if value not in allowed:
+        raise UsageError(f"{name} {value!r} must be one of {', '.join(map(str, allowed))}")
+
+
+@dataclass(frozen=True)
+class SignedImage:
+    """A finished image: `data` is the .bin output (padded to the slot when padding was asked)."""
+
+    data: bytes
+    options: ImageOptions = field(repr=False)
+    header: ImageHeader
+    image_size: int  # header + payload + TLV areas, i.e. without padding/trailer
+    protected_tlv_size: int
+    unprotected_tlv_size: int
+    trailer_size: int
+    hash_name: str
+    digest: bytes
+    key_type: str | None = None
+    signature_type: str | None = None  # name of the signature TLV, e.g. "ECDSA_SIG"
+    signature: bytes | None = None
+    public_key: PublicKey | None = field(default=None, compare=False, repr=False)
+    key_fingerprint: Fingerprint | None = None
+    key_hash: bytes | None = None
+    encryption: str | None = None  # name of the key-transport TLV, e.g. "ENC_X25519"
+    trailer: TrailerLayout | None = None
+
+    def trailer_records(self) -> list[tuple[int, bytes]]:
+        """What Intel HEX output holds beyond the image: (offset from image start, bytes)."""
+        return self.trailer.records() if self.trailer else []
+
+    def summary(self) -> dict[str, object]:
+        """Plain-data description for reports (text or JSON)."""
+        return {
+            "version": str(self.header.version),
+            "hash": self.hash_name,
+            "digest": self.digest.hex(),
+            "key_type": self.key_type,
+            "signature_type": self.signature_type,
+            "key_sha256": self.key_fingerprint.sha256 if self.key_fingerprint else None,
+            "encryption": self.encryption,
+            "header_size": self.header.hdr_size,
+            "payload_size": self.header.img_size,
+            "protected_tlv_size": self.protected_tlv_size,
+            "unprotected_tlv_size": self.unprotected_tlv_size,
+            "image_size": self.image_size,
+            "trailer_size": self.trailer_size,
+            "slot_size": self.options.slot_size,
+            "output_size": len(self.data),
+        }
+
+
+def select_hash(key_type: str | None, sha: str = "auto", *, pure: bool = False,
+                public_only: bool = False) -> str:
+    """The image hash for a key type and `--sha` choice, under imgtool's per-key constraints."""
+    if pure:
+        if key_type != "ed25519":
+            raise UsageError(f"pure signatures need an Ed25519 key, not {key_type or 'no key'}")
+        return "sha512"
+    if key_type is None:
+        return "sha256" if sha == "auto" else f"sha{sha}"
+    allowed = (_ALLOWED_SHA_PUBLIC if public_only else _ALLOWED_SHA_SIGNER)[key_type]
+    if sha == "auto":
+        return f"sha{allowed[0]}"
+    if sha not in allowed:
+        raise UsageError(f"a {key_type} key cannot be used with --sha {sha}; allowed: {', '.join(allowed)}")
+    return f"sha{sha}"
+
+
+def parse_uuid(value: str, namespace: uuid.UUID | None) -> bytes:
+    """A --vid/--cid value: a UUID, 32 hex digits, or a name hashed with uuid5 under `namespace`."""
+    if re.fullmatch(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", value):
+        return bytes.fromhex(value.replace("-", ""))
+    if re.fullmatch(r"[0-9a-fA-F]{32}", value):
+        return bytes.fromhex(value)
+    if value.isprintable():
+        if namespace is None:
+            raise UsageError(f"class id {value!r} is a name, which needs a vendor id (--vid) as namespace")
+        return uuid.uuid5(namespace, value).bytes
+    raise UsageError(f"unknown UUID format {value!r}")
+
+
+def _cbor_head(major: int, length: int) -> bytes:
+    if length < 24:
+        return bytes([major << 5 | length])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if length < 1 << (8 * size):
+            return bytes([major << 5 | info]) + length.to_bytes(size, "big")
+    raise ValueError("CBOR length too large")
+
+
+def boot_record(sw_type: str, version: Version, hash_name: str, signer_id: bytes) -> bytes:
+    """The CBOR measured-boot record (PSA sw component); the measurement is zeros for the bootloader to fill."""
+    items: list[tuple[int, bytes | str]] = [
+        (1, sw_type), (4, version.short), (5, signer_id), (6, hash_name.upper()),
+        (2, bytes(HASH_SIZES[hash_name])),  # must stay last: the bootloader patches it in place
+    ]
+    out = bytearray(_cbor_head(5, len(items)))
+    for key, value in items:
+        out += _cbor_head(0, key)
+        raw = value.encode("utf-8") if isinstance(value, str) else value
+        out += _cbor_head(3 if isinstance(value, str) else 2, len(raw)) + raw
+    return bytes(out)
+
+
+@dataclass
+class _Hashed:
+    """The hashed region under construction: header + padding + payload + protected TLVs."""
+
+    buf: bytearray
+    header: ImageHeader
+    hash_name: str
+    digest: bytes
+    key_type: str | None
+    key_hash: bytes | None
+    protected_size: int
+
+
+def _protected_entries(options: ImageOptions, hash_name: str, key_hash: bytes | None) -> list[tuple[int, bytes]]:
+    e = ENDIAN_PREFIX[options.endian]
+    version = options.version
+    assert isinstance(version, Version)
+    entries: list[tuple[int, bytes]] = []
+    counter = resolve_security_counter(options.security_counter, version)
+    if counter is not None:
+        entries.append((TlvType.SEC_CNT, struct.pack(e + "I", counter)))
+    if options.boot_record is not None:
+        signer_id = key_hash if key_hash is not None else bytes(32)
+        entries.append((TlvType.BOOT_RECORD, boot_record(options.boot_record, version, hash_name, signer_id)))
+    for dep in options.dependencies:
+        v = dep.version
+        packed = struct.pack(e + "B3xBBHI", dep.image_id, v.major, v.minor, v.revision, v.build)
+        entries.append((TlvType.DEPENDENCY, packed))
+    vid = parse_uuid(options.vid, uuid.NAMESPACE_DNS) if options.vid is not None else None
+    if vid is not None:
+        entries.append((TlvType.UUID_VID, vid))
+    if options.cid is not None:
+        entries.append((TlvType.UUID_CID, parse_uuid(options.cid, uuid.UUID(bytes=vid) if vid else None)))
+    entries.extend(options.custom_tlvs)
+    return entries
+
+
+def _build_hashed(payload: bytes | memoryview, options: ImageOptions, key: PublicKey | None,
+                  public_only: bool) -> _Hashed:
+    key_type = signing_key_type(key) if key is not None else None
+    hash_name = select_hash(key_type, options.sha, pure=options.pure, public_only=public_only)
+    key_hash = hashlib.new(hash_name, public_bytes(key)).digest() if key is not None else None
+    if options.encrypt_key is not None:
+        encrypt.check_key_families(key, options.encrypt_key)
+        encrypt.resolve_hmac_sha(options.encrypt_key, options.hmac_sha)
+    hs = options.header_size
+    if options.pad_header:
+        buf = bytearray([options.erased_val]) * hs
+        buf += payload
+    else:
+        if len(payload) < hs:
+            raise ImageFormatError(f"input of {len(payload)} bytes is shorter than the header size {hs}")
+        head = bytes(payload[:hs])
+        if head.count(0) != hs:
+            first = next(i for i, b in enumerate(head) if b)
+            raise ImageFormatError(
+                f"the first {hs} bytes (header area) are not all zero (byte 0x{first:x} is 0x{head[first]:02x})",
+                hint="use --pad-header to prepend the header, or build with a zeroed ROM start offset",
+            )
+        buf = bytearray(payload)
+    if options.encrypt_key is not None and len(buf) % 16:
+        buf += bytes(16 - len(buf) % 16)  # whole AES blocks, counted in ih_img_size
+    img_size = len(buf) - hs
+    if img_size > U32_MAX:
+        raise ImageFormatError(f"payload of {img_size} bytes does not fit a 32-bit size")
+    entries = _protected_entries(options, hash_name, key_hash)
+    flags = 0
+    if options.encrypt_key is not None:
+        flags |= Flag.ENCRYPTED_AES256 if options.encrypt_keylen == 256 else Flag.ENCRYPTED_AES128
+    if options.load_addr:
+        flags |= Flag.RAM_LOAD
+    if options.rom_fixed:  # imgtool treats -F 0 as not given
+        flags |= Flag.ROM_FIXED
+    if options.non_bootable:
+        flags |= Flag.NON_BOOTABLE
+    assert isinstance(options.version, Version)
+    header = ImageHeader(
+        load_addr=options.rom_fixed or options.load_addr or 0,
+        hdr_size=hs, protect_tlv_size=area_size(entries), img_size=img_size, flags=int(flags),
+        version=options.version,
+    )
+    buf[:HEADER_SIZE] = header.pack(options.endian)
+    buf += encode_area(PROT_INFO_MAGIC, entries, options.endian)
+    digest = hashlib.new(hash_name, buf).digest()
+    return _Hashed(buf, header, hash_name, digest, key_type, key_hash, header.protect_tlv_size)
+
+
+def vector_to_sign(payload: bytes | memoryview, options: ImageOptions, public_key: PublicKey | None = None,
+                   mode: Literal["payload", "digest"] = "payload") -> bytes:
+    """What an external signer must sign (`--vector-to-sign`): the hashed region, or its digest.
+
+    `public_key` is the key that will sign; it decides the hash and goes into the boot record.
+    """
+    hashed = _build_hashed(payload, options, public_key, public_only=False)
+    if mode == "digest":
+        return hashed.digest
+    if mode != "payload":
+        raise UsageError(f"vector-to-sign {mode!r} must be payload or digest")
+    return bytes(hashed.buf)
+
+
+def create_image(payload: bytes | memoryview, options: ImageOptions, signer: Signer | None = None,
+                 fixed_signature: FixedSignature | None = None) -> SignedImage:
+    """Build the image for `payload` (the input firmware as read from .bin/.hex).
+
+    Sign with `signer`, or insert `fixed_signature` = (signature TLV value, public key of its
+    signer) as imgtool's --fix-sig does, or neither for an unsigned (hash-only) image.
+    Raises UsageError for options that do not fit, ImageFormatError for an input or a result that
+    cannot be an image (header area not zero, image + trailer larger than the slot, ...).
+    """
+    if signer is not None and fixed_signature is not None:
+        raise UsageError("cannot sign with a key and insert a fixed signature at the same time")
+    key = signer.public_key() if signer is not None else (fixed_signature[1] if fixed_signature else None)
+    hashed = _build_hashed(payload, options, key, public_only=signer is None)
+    buf, hs, img_end = hashed.buf, options.header_size, options.header_size + hashed.header.img_size
+    unprotected: list[tuple[int, bytes]] = [(HASH_TLVS[hashed.hash_name], hashed.digest)]
+    if options.pure:
+        unprotected.append((TlvType.SIG_PURE, b"\x01"))
+    signature = sig_tlv = None
+    if key is not None:
+        assert hashed.key_hash is not None
+        if options.public_key_format == "hash":
+            unprotected.append((TlvType.KEYHASH, hashed.key_hash))
+        else:
+            unprotected.append((TlvType.PUBKEY, public_bytes(key)))
+        sig_tlv = signature_tlv(key)
+        if signer is not None:
+            with memoryview(buf) as region:
+                signature = signer.sign(SignRequest(region, hashed.digest, hashed.hash_name, options.pure))
+            if options.pad_sig:
+                signature = pad_ecdsa_signature(signature, hashed.key_type or "")
+        else:
+            assert fixed_signature is not None
+            signature = bytes(fixed_signature[0])
+        unprotected.append((sig_tlv, signature))
+    enc_name, enctlv_len = None, 0
+    if options.encrypt_key is not None:
+        aes_key = encrypt.new_aes_key(options.encrypt_keylen)
+        enc_type, enc_value = encrypt.wrap_key(options.encrypt_key, aes_key, options.hmac_sha)
+        unprotected.append((enc_type, enc_value))
+        enc_name, enctlv_len = enc_type.name, len(enc_value)
+        if not options.clear:
+            encrypt.aes_ctr_in_place(aes_key, buf, hs, img_end)
+        del aes_key
+    unprot = encode_area(INFO_MAGIC, unprotected, options.endian)
+    buf += unprot
+    image_size = len(buf)
+    max_align = options.effective_max_align
+    tsize = trailer_size(align=options.align, max_align=max_align, max_sectors=options.max_sectors,
+                         overwrite_only=options.overwrite_only, encrypted=options.encrypt_key is not None,
+                         save_enctlv=options.save_enctlv, enctlv_len=enctlv_len)
+    if options.slot_size and image_size + tsize > options.slot_size:
+        raise ImageFormatError(
+            f"image size (0x{image_size:x}) + trailer (0x{tsize:x}) exceeds the slot size 0x{options.slot_size:x}",
+            hint="use a larger slot, a smaller image, or fewer trailer sectors (-M)",
+        )
+    layout = None
+    if options.padded:
+        layout = TrailerLayout(
+            slot_size=options.slot_size, size=tsize, max_align=max_align, erased_val=options.erased_val,
+            magic=boot_magic(max_align, options.endian), confirm=options.confirm,
+            write_image_ok=(options.confirm or options.test) and not options.overwrite_only,
+        )
+        layout.fill(buf, image_size)
+    return SignedImage(
+        data=bytes(buf), options=options, header=hashed.header, image_size=image_size,
+        protected_tlv_size=hashed.protected_size, unprotected_tlv_size=len(unprot), trailer_size=tsize,
+        hash_name=hashed.hash_name, digest=hashed.digest, key_type=hashed.key_type,
+        signature_type=sig_tlv.name if sig_tlv is not None else None, signature=signature,
+        public_key=key, key_fingerprint=Fingerprint.of(key) if key is not None else None,
+        key_hash=hashed.key_hash, encryption=enc_name, trailer=layout,
+    )

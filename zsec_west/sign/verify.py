@@ -1,0 +1,302 @@
+"""Verifying MCUboot images: what `imgtool verify` checks, and more.
+
+Beyond imgtool, the KEYHASH/PUBKEY TLV must name the given key, ih_protect_tlv_size must match
+the protected area, unauthenticated TLVs outside the allow list fail, the image must fit a given
+slot, and encrypted images are checked after decryption when the private encryption key is given.
+A bad image is an answer, not an error: `verify_image` returns a failed result and never raises
+for the image's content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Literal
+
+from cryptography.hazmat.primitives import serialization
+
+from zsec_west.errors import ImageFormatError, KeyFileError, UsageError
+from zsec_west.keys import devkeys
+from zsec_west.keys.devkeys import DevKey
+from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name, public_bytes
+from zsec_west.keys.pem import PrivateKey
+from zsec_west.sign.encrypt import aes_ctr_in_place, aes_ctr_stream, unwrap_key
+from zsec_west.sign.image import select_hash
+from zsec_west.sign.parse import ParsedImage, parse_image
+from zsec_west.sign.pemsigner import signature_hash, signature_tlv, signing_key_type, verify_signature
+from zsec_west.sign.signer import SignRequest
+from zsec_west.sign.tlv import ENC_TLVS, HASH_BY_TLV, SIGNATURE_TLVS, UNPROTECTED_ALLOWED, Tlv, TlvType
+from zsec_west.sign.trailer import trailer_size as compute_trailer_size
+from zsec_west.sign.version import Version
+
+_CHUNK = 1 << 20
+Status = Literal["pass", "fail", "skip"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verification step: its name, pass/fail/skip, and why."""
+
+    name: str
+    status: Status
+    reason: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status != "fail"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of `verify_image`: every check, plus what the image says about itself."""
+
+    checks: tuple[Check, ...]
+    version: Version | None = None
+    hash_name: str | None = None
+    digest: bytes | None = None
+    key_type: str | None = None
+    signature_type: str | None = None
+    key_fingerprint: Fingerprint | None = None
+    key_hash: bytes | None = None
+    dev_key: DevKey | None = None
+    encrypted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if not c.passed]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "checks": [{"name": c.name, "status": c.status, "reason": c.reason} for c in self.checks],
+            "version": str(self.version) if self.version else None,
+            "hash": self.hash_name,
+            "digest": self.digest.hex() if self.digest else None,
+            "key_type": self.key_type,
+            "signature_type": self.signature_type,
+            "key_sha256": self.key_fingerprint.sha256 if self.key_fingerprint else None,
+            "key_hash": self.key_hash.hex() if self.key_hash else None,
+            "dev_key": self.dev_key.name if self.dev_key else None,
+            "encrypted": self.encrypted,
+        }
+
+
+def region_digest(data: bytes | memoryview, parsed: ParsedImage, hash_name: str,
+                  aes_key: bytes | None = None) -> bytes:
+    """Hash of the hashed region, decrypting the payload on the fly when `aes_key` is given."""
+    view = memoryview(data)
+    h = hashlib.new(hash_name)
+    if aes_key is None:
+        h.update(view[:parsed.hashed_end])
+        return h.digest()
+    h.update(view[:parsed.payload_start])
+    update = aes_ctr_stream(aes_key)
+    for pos in range(parsed.payload_start, parsed.payload_end, _CHUNK):
+        h.update(update(view[pos:min(pos + _CHUNK, parsed.payload_end)]))
+    h.update(view[parsed.payload_end:parsed.hashed_end])
+    return h.digest()
+
+
+def _image_aes_key(parsed: ParsedImage, private_key: PrivateKey) -> bytes:
+    key_size = parsed.header.aes_key_size
+    if key_size is None:
+        raise ImageFormatError("image is not encrypted (no ENCRYPTED flag in the header)")
+    enc = [t for t in parsed.unprotected.tlvs if t.type in ENC_TLVS]
+    if not enc:
+        raise ImageFormatError("image is flagged encrypted but carries no encryption-key TLV")
+    return unwrap_key(enc[0].type, enc[0].value, private_key, key_size)
+
+
+def decrypt_image(data: bytes, private_key: PrivateKey) -> bytes:
+    """The image with its payload decrypted (header and TLVs unchanged): what was hashed and signed."""
+    parsed = parse_image(data)
+    aes_key = _image_aes_key(parsed, private_key)
+    buf = bytearray(data)
+    aes_ctr_in_place(aes_key, buf, parsed.payload_start, parsed.payload_end)
+    return bytes(buf)
+
+
+def _embedded_key(parsed: ParsedImage) -> tuple[PublicKey | None, bytes | None]:
+    tlv = next(parsed.unprotected.find(TlvType.PUBKEY), None)
+    if tlv is None:
+        return None, None
+    try:
+        key = serialization.load_der_public_key(tlv.value)
+    except (ValueError, TypeError):
+        return None, tlv.value
+    return key, tlv.value  # type: ignore[return-value]
+
+
+def verify_image(data: bytes | memoryview, public_key: PublicKey | None = None, *,
+                 decrypt_key: PrivateKey | None = None, slot_size: int | None = None,
+                 trailer_size: int | None = None) -> VerifyResult:
+    """Check an image (a .bin, or the bytes of a .hex) against `public_key`, or its hash only if None.
+
+    `decrypt_key` (private RSA-2048/P-256/X25519) lets an encrypted image's digest and signature be
+    checked. With `slot_size`, the image plus its trailer (`trailer_size`, else the default swap
+    trailer for the detected max_align) must fit the slot.
+    """
+    checks: list[Check] = []
+    try:
+        parsed = parse_image(data)
+    except ImageFormatError as exc:
+        return VerifyResult((Check("format", "fail", str(exc)),))
+    h = parsed.header
+    checks.append(Check("format", "pass", f"MCUboot image, {parsed.endian}-endian, header {h.hdr_size} bytes, "
+                                          f"payload {h.img_size} bytes"))
+    prot_total = parsed.protected.total if parsed.protected else 0
+    checks.append(Check(
+        "protected-size", "pass" if prot_total == h.protect_tlv_size else "fail",
+        f"ih_protect_tlv_size {h.protect_tlv_size} {'equals' if prot_total == h.protect_tlv_size else 'differs from'}"
+        f" the protected TLV area ({prot_total} bytes)",
+    ))
+    stray = sorted({t.name for t in parsed.unprotected.tlvs if t.type not in UNPROTECTED_ALLOWED})
+    checks.append(Check("unprotected-tlvs", "fail" if stray else "pass",
+                        f"not covered by the signature yet outside the protected area: {', '.join(stray)}" if stray
+                        else "only hash, key, signature and encryption TLVs are unprotected"))
+
+    # Decryption
+    aes_key: bytes | None = None
+    if h.encrypted:
+        if decrypt_key is None:
+            checks.append(Check("decrypt", "skip", "image is encrypted; no decryption key given"))
+        else:
+            try:
+                aes_key = _image_aes_key(parsed, decrypt_key)
+                checks.append(Check("decrypt", "pass", f"AES-{len(aes_key) * 8} key unwrapped"))
+            except (ImageFormatError, KeyFileError) as exc:
+                checks.append(Check("decrypt", "fail", str(exc)))
+    elif decrypt_key is not None:
+        checks.append(Check("decrypt", "skip", "image is not encrypted"))
+
+    # Hash
+    hash_tlvs = [t for t in parsed.unprotected.tlvs if t.type in HASH_BY_TLV]
+    hash_name = HASH_BY_TLV[TlvType(hash_tlvs[0].type)] if hash_tlvs else None
+    digest: bytes | None = None
+    computed: dict[str, bytes] = {}  # digests of the (decrypted, if need be) hashed region
+    use_key: bytes | None = None  # the AES key the payload is hashed through (None: stored plaintext)
+    key_type = signing_key_type(public_key) if public_key is not None else None
+    if not hash_tlvs:
+        checks.append(Check("hash", "fail", "no SHA256/SHA384/SHA512 TLV"))
+    else:
+        problems: list[str] = []
+        for tlv in hash_tlvs:
+            name = HASH_BY_TLV[TlvType(tlv.type)]
+            if key_type is not None:
+                try:
+                    select_hash(key_type, name[3:], public_only=True)
+                except UsageError:
+                    problems.append(f"{tlv.name} hash does not fit a {key_type} key (key type mismatch)")
+                    continue
+            if name not in computed:
+                computed[name] = region_digest(data, parsed, name, use_key)
+                if computed[name] != tlv.value and aes_key is not None and use_key is None:
+                    use_key = aes_key
+                    computed = {name: region_digest(data, parsed, name, use_key)}
+            if computed[name] != tlv.value:
+                why = "image has an invalid hash" + (
+                    " (it is encrypted: the digest covers the plaintext)" if h.encrypted and aes_key is None else "")
+                problems.append(f"{tlv.name}: {why}")
+            elif tlv is hash_tlvs[0]:
+                digest = computed[name]
+        if problems:
+            checks.append(Check("hash", "fail", "; ".join(problems)))
+        else:
+            where = " of the decrypted payload" if use_key else (" (payload stored in clear)" if h.encrypted else "")
+            checks.append(Check("hash", "pass", f"{hash_tlvs[0].name} digest matches{where}"))
+
+    # Key identity
+    key_hash_tlvs = list(parsed.unprotected.find(TlvType.KEYHASH))
+    embedded, embedded_bytes = _embedded_key(parsed)
+    key_hash = key_hash_tlvs[0].value if key_hash_tlvs else None
+    fingerprint = Fingerprint.of(public_key) if public_key is not None else (
+        Fingerprint.of_encoding(embedded_bytes) if embedded_bytes is not None else None)
+    dev = devkeys.lookup(fingerprint) if fingerprint else None
+    if dev is None and key_hash is not None:
+        dev = devkeys.lookup_digest(key_hash)
+    if public_key is not None:
+        encoding = public_bytes(public_key)
+        if not key_hash_tlvs and embedded_bytes is None:
+            checks.append(Check("key", "fail", "image names no key (no KEYHASH or PUBKEY TLV)"))
+        elif embedded_bytes is not None:
+            same = embedded_bytes == encoding
+            checks.append(Check("key", "pass" if same else "fail",
+                                "PUBKEY TLV is the given key" if same else "PUBKEY TLV is a different key"))
+        else:
+            wanted = hashlib.new(hash_name or "sha256", encoding).digest()
+            same = any(t.value == wanted for t in key_hash_tlvs)
+            checks.append(Check("key", "pass" if same else "fail",
+                                "KEYHASH TLV is the hash of the given key" if same
+                                else "KEYHASH TLV is not the hash of the given key (signed with another key)"))
+
+    # Signature
+    sig_tlvs = [t for t in parsed.unprotected.tlvs if t.type in SIGNATURE_TLVS]
+    pure_tlv = next(parsed.unprotected.find(TlvType.SIG_PURE), None)
+    signature_type = sig_tlvs[0].name if sig_tlvs else None
+    if public_key is None:
+        checks.append(Check("signature", "skip",
+                            "no key given: signature not checked" if sig_tlvs else "image is unsigned"))
+    else:
+        checks.append(_check_signature(data, parsed, public_key, sig_tlvs, pure_tlv, hash_name, use_key, computed))
+
+    if slot_size is not None:
+        checks.append(_check_slot(parsed, slot_size, trailer_size))
+
+    if embedded is not None and key_type is None:
+        try:
+            key_type = key_type_name(embedded)
+        except TypeError:
+            pass
+    return VerifyResult(tuple(checks), h.version, hash_name, digest, key_type, signature_type,
+                        fingerprint, key_hash, dev, h.encrypted)
+
+
+def _check_signature(data: bytes | memoryview, parsed: ParsedImage, key: PublicKey, sig_tlvs: list[Tlv],
+                     pure_tlv: Tlv | None, hash_name: str | None, aes_key: bytes | None,
+                     computed: dict[str, bytes]) -> Check:
+    wanted = signature_tlv(key)
+    candidates = [t for t in sig_tlvs if t.type == wanted]
+    if not candidates:
+        present = ", ".join(t.name for t in sig_tlvs) or "none"
+        return Check("signature", "fail",
+                     f"No signature found for the given key (wanted {wanted.name}; present: {present})")
+    pure = pure_tlv is not None
+    if pure and (pure_tlv.value != b"\x01" or wanted != TlvType.ED25519):  # type: ignore[union-attr]
+        return Check("signature", "fail", "SIG_PURE TLV is malformed or used with a non-Ed25519 key")
+    if hash_name is None:
+        return Check("signature", "fail", "no hash TLV to sign over")
+    digest = computed.get(hash_name) or region_digest(data, parsed, hash_name, aes_key)
+    region: bytes | memoryview = memoryview(data)[:parsed.hashed_end]
+    # The plaintext region itself is needed only for pure Ed25519 or a signature hash that
+    # differs from the image hash; otherwise the digest is the pre-hash.
+    if aes_key is not None and (pure or signature_hash(key) not in (None, hash_name)):
+        buf = bytearray(region)
+        aes_ctr_in_place(aes_key, buf, parsed.payload_start, parsed.payload_end)
+        region = bytes(buf)
+    request = SignRequest(region, digest, hash_name, pure)
+    for tlv in candidates:
+        if verify_signature(key, tlv.value, request):
+            kind = f"{tlv.name}{' (pure)' if pure else ''}"
+            return Check("signature", "pass", f"{kind} signature verifies with the given key")
+    return Check("signature", "fail", f"{wanted.name} signature does not verify with the given key")
+
+
+def _check_slot(parsed: ParsedImage, slot_size: int, trailer_size: int | None) -> Check:
+    trailer = parsed.trailer
+    if trailer_size is None:
+        max_align = trailer.max_align if trailer and trailer.max_align else 8
+        trailer_size = compute_trailer_size(max_align=max_align, encrypted=parsed.header.encrypted)
+        assumed = f"default swap trailer 0x{trailer_size:x} (max_align {max_align})"
+    else:
+        assumed = f"trailer 0x{trailer_size:x}"
+    need = parsed.image_size + trailer_size
+    if parsed.file_size > parsed.image_size and parsed.file_size != slot_size:
+        return Check("slot", "fail", f"file is padded to 0x{parsed.file_size:x}, but the slot is 0x{slot_size:x}")
+    what = f"image size (0x{parsed.image_size:x}) + {assumed}"
+    if need > slot_size:
+        return Check("slot", "fail", f"{what} exceeds the slot size 0x{slot_size:x}")
+    return Check("slot", "pass", f"{what} fits the slot size 0x{slot_size:x}")
