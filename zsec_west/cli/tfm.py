@@ -1,0 +1,108 @@
+"""`zsec tfm` / `west sec-tfm`: TF-M in a build (configuration, services, signing, advisories) and
+the boards of a workspace that can run Zephyr under TF-M."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from zsec_west.cli.args import CommandSpec, RunContext, add_build_dir_args, add_report_args
+from zsec_west.errors import UsageError
+
+DESCRIPTION = """\
+Report how TF-M is used by a Zephyr build: the TF-M platform, profile, isolation level and SPM
+model, BL2 and its signing keys, provisioning, the PSA services (secure partitions) the
+application gets, the TF-M version and the published TF-M security advisories (TFMV-1..9) that
+apply, the output images with their version, security counter and signing key, and the
+secure / non-secure memory split. The configuration is read from the application's .config and
+from the TF-M sub-build (build/tfm), and differences between them are reported. For a build
+without TF-M it says whether the board could use it and which non-secure target to build.
+
+  zsec tfm -d build                    the report (text; --format json|sarif|junit|markdown)
+  zsec tfm -d build --fail-on high     exit 1 on high or critical findings (dummy keys, ...)
+  zsec tfm boards                      non-secure board targets of the workspace, with TF-M platform
+  zsec tfm boards --zephyr-base ~/zephyrproject/zephyr --format json
+"""
+
+ACTIONS = ("report", "boards")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", nargs="?", choices=ACTIONS, default="report",
+                        help="report (default): TF-M in the build; boards: TF-M capable boards")
+    add_build_dir_args(parser)
+    add_report_args(parser)
+    parser.add_argument(
+        "--zephyr-base", metavar="DIR",
+        help="Zephyr tree to scan for boards (default: the build's ZEPHYR_BASE if present, else "
+             "$ZEPHYR_BASE, else the zephyr/ project of the west workspace)")
+
+
+def _workspace_source(args: argparse.Namespace, ctx: RunContext, build=None, required=True):  # type: ignore[no-untyped-def]
+    from zsec_west.tfm.workspace import resolve_workspace
+
+    def resolve():  # type: ignore[no-untyped-def]
+        return resolve_workspace(explicit=args.zephyr_base, env_base=os.environ.get("ZEPHYR_BASE"),
+                                 west_topdir=ctx.west_topdir, cwd=Path.cwd(), build=build,
+                                 required=required)
+
+    return resolve
+
+
+def _run_boards(args: argparse.Namespace, ctx: RunContext) -> int:
+    from zsec_west.build import find_build_dir, load_build
+    from zsec_west.tfm.boards import scan_boards
+    from zsec_west.tfm.platforms import load_table
+    from zsec_west.tfm.text import board_lines
+
+    if args.format not in ("text", "json"):
+        raise UsageError(f"`tfm boards` writes text or json, not {args.format}")
+    build = load_build(find_build_dir(args.build_dir, ctx.build_dir_fmt)) if args.build_dir else None
+    workspace = _workspace_source(args, ctx, build)()
+    table = load_table(workspace.zephyr_base)
+    scan = scan_boards(workspace.roots, table)
+    for problem in scan.problems:
+        ctx.console.wrn(f"{problem.path}: {problem.message}")
+    if args.format == "json":
+        document = {
+            "schema_version": 1,
+            "command": "tfm boards",
+            "zephyr_base": str(workspace.zephyr_base),
+            "zephyr_base_from": workspace.source,
+            "platform_source": scan.platform_source,
+            "board_roots": [{"origin": r.origin, "path": str(r.path)} for r in scan.roots],
+            "boards": [b.as_dict() for b in scan.boards],
+            "problems": [{"path": p.path, "message": p.message} for p in scan.problems],
+        }
+        text = json.dumps(document, indent=2) + "\n"
+    else:
+        text = "\n".join(board_lines(scan, str(workspace.zephyr_base))) + "\n"
+    ctx.console.emit(text, args.output)
+    known = sum(1 for b in scan.boards if b.tfm_platform)
+    ctx.console.summary(f"zsec tfm boards: {len(scan.boards)} non-secure target(s), {known} with a "
+                        f"TF-M platform, {len(scan.problems)} problem(s)")
+    return 0
+
+
+def run(args: argparse.Namespace, ctx: RunContext) -> int:
+    if args.action == "boards":
+        return _run_boards(args, ctx)
+    from zsec_west.build import find_build_dir, load_build
+    from zsec_west.cli.reporting import finish
+    from zsec_west.tfm.report import build_report
+
+    build = load_build(find_build_dir(args.build_dir, ctx.build_dir_fmt))
+    report = build_report(build, args.domain, _workspace_source(args, ctx, build))
+    return finish(report, args, ctx)
+
+
+SPEC = CommandSpec(
+    name="tfm",
+    west_name="sec-tfm",
+    help="TF-M in a build: configuration, PSA services, signing, advisories; TF-M capable boards",
+    description=DESCRIPTION,
+    add_arguments=add_arguments,
+    run=run,
+)
