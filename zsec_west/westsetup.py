@@ -23,22 +23,34 @@ COMMANDS = (
 )
 
 
-def commands_yaml() -> str:
+def commands_yaml(shim: str) -> str:
+    """`shim` is the Python file's path relative to the project root (west resolves it so)."""
     lines = ["# Registers the pip-installed zsec-west commands with west.", "west-commands:",
-             f"  - file: {SHIM}", "    commands:"]
+             f"  - file: {shim}", "    commands:"]
     for name, cls, text in COMMANDS:
         lines += [f"      - name: {name}", f"        class: {cls}", f"        help: {text}"]
     return "\n".join(lines) + "\n"
 
 
-def write_shim(directory: Path) -> Path:
+def project_root(directory: Path) -> Path:
+    """The west project DIR belongs to: the nearest directory with a west.yml or .git."""
+    for candidate in [directory, *directory.parents]:
+        if (candidate / "west.yml").is_file() or (candidate / ".git").exists():
+            return candidate
+    return directory
+
+
+def write_shim(directory: Path, root: Path | None = None) -> Path:
     """Write the two files; returns the west-commands.yml path."""
+    directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
+    root = (root or project_root(directory)).resolve()
+    shim = (directory / SHIM).relative_to(root).as_posix()
     classes = ", ".join(cls for _, cls, _ in COMMANDS)
     atomic_write(directory / SHIM,
                  f'"""west imports this file; the commands live in the zsec-west package."""\n'
                  f"from zsec_west.west_commands import {classes}  # noqa: F401\n")
-    return atomic_write(directory / "west-commands.yml", commands_yaml())
+    return atomic_write(directory / "west-commands.yml", commands_yaml(shim))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,9 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         description="Write a west-commands.yml for the pip-installed zsec-west into DIR "
                     "(inside your manifest repository) and print the west.yml lines to add.")
     parser.add_argument("directory", metavar="DIR", type=Path)
+    parser.add_argument("--project-root", type=Path, default=None,
+                        help="the manifest repository (default: nearest parent with west.yml or .git)")
     args = parser.parse_args(argv)
-    yml = write_shim(args.directory)
-    rel = os.path.relpath(yml, Path.cwd())
+    args.directory.mkdir(parents=True, exist_ok=True)
+    root = (args.project_root or project_root(args.directory.resolve())).resolve()
+    yml = write_shim(args.directory, root)
+    rel = os.path.relpath(yml, root)
     sys.stderr.write(f"wrote {yml}\n")
     print("Add to the manifest repository's west.yml (path relative to that repository):\n"
           "manifest:\n  self:\n"

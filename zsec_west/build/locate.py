@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+from zsec_west.build.cmakecache import CMakeCache
 from zsec_west.errors import BuildDirError
 
 DEFAULT_BUILD_DIR = "build"
@@ -55,10 +56,15 @@ def find_build_dir(explicit: str | None, dir_fmt: str | None = None,
             raise BuildDirError("build directory does not exist", path=explicit)
         if not path.is_dir():
             raise BuildDirError("not a directory", path=explicit)
+        cache_path = path / "CMakeCache.txt"
+        if not cache_path.is_file():
+            raise BuildDirError("not a build directory (no CMakeCache.txt)", path=explicit)
+        # Parse it fully so that a garbled cache is reported as such, with its line.
+        CMakeCache.load(cache_path)
         if not is_zephyr_build(path):
             raise BuildDirError(
-                "not a Zephyr build directory (no CMakeCache.txt with ZEPHYR_TOOLCHAIN_VARIANT, "
-                "no sysbuild domains.yaml)", path=explicit)
+                "not a Zephyr build: CMakeCache.txt has no ZEPHYR_TOOLCHAIN_VARIANT (truncated, or "
+                "not configured by Zephyr) and there is no sysbuild domains.yaml", path=explicit)
         return path.resolve()
     candidates: list[Path] = []
     if dir_fmt:
