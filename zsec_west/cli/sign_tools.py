@@ -1,0 +1,208 @@
+"""The `verify`, `info`, `keygen`, `getpub` and `getpubhash` actions of `zsec sign`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from zsec_west.cli.args import RunContext
+from zsec_west.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from zsec_west.fsutil import atomic_write
+from zsec_west.keys import devkeys
+from zsec_west.keys.encoding import Fingerprint, key_type_name
+from zsec_west.sign import hexio, keytools
+from zsec_west.sign.keysource import Prompt, load_any_private_key, load_any_public_key, passphrase
+from zsec_west.sign.parse import info as image_info
+from zsec_west.sign.verify import VerifyResult, verify_image
+
+
+def _emit(ctx: RunContext, data: str | bytes, output: str | None) -> None:
+    ctx.console.emit(data, output)
+
+
+# -- verify -----------------------------------------------------------------------------------------
+
+def verify_text(image: str, result: VerifyResult) -> str:
+    lines = [f"{image}: {'valid' if result.ok else 'INVALID'}"]
+    if result.version is not None:
+        lines.append(f"  version    {result.version}")
+    if result.hash_name:
+        digest = result.digest.hex() if result.digest else "(does not match)"
+        lines.append(f"  hash       {result.hash_name} {digest}")
+    if result.key_type or result.key_fingerprint or result.key_hash:
+        ident = result.key_fingerprint.sha256 if result.key_fingerprint else (
+            result.key_hash.hex() if result.key_hash else "")
+        dev = f" (publicly known development key '{result.dev_key.name}')" if result.dev_key else ""
+        lines.append(f"  key        {result.key_type or 'unknown type'} {ident}{dev}")
+    if result.signature_type:
+        lines.append(f"  signature  {result.signature_type}")
+    if result.encrypted:
+        lines.append("  encrypted  yes")
+    lines.append("  checks:")
+    width = max((len(c.name) for c in result.checks), default=0)
+    for check in result.checks:
+        mark = {"pass": "pass", "fail": "FAIL", "skip": "skip"}[check.status]
+        lines.append(f"    {mark}  {check.name.ljust(width)}  {check.reason}")
+    return "\n".join(lines) + "\n"
+
+
+def run_verify(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
+               prompt: Prompt | None) -> int:
+    public = None
+    if args.key:
+        public = load_any_public_key(args.key, password_env=args.key_password_env, environ=environ,
+                                     prompt=prompt)
+    decrypt = None
+    if args.decrypt_key:
+        decrypt = load_any_private_key(args.decrypt_key, password_env=args.key_password_env, environ=environ,
+                                       prompt=prompt)
+    data = hexio.read_input(args.image, allow_gaps=True).data  # a padded .hex has its trailer apart
+    result = verify_image(data, public, decrypt_key=decrypt, slot_size=args.slot_size)
+    if args.format == "json":
+        _emit(ctx, json.dumps({"image": args.image, **result.as_dict()}, indent=2) + "\n", args.output)
+    else:
+        _emit(ctx, verify_text(args.image, result), args.output)
+    if not result.ok:
+        first = result.failures[0]
+        ctx.console.err(f"{args.image}: invalid image: {first.name}: {first.reason}")
+        return EXIT_FINDINGS
+    if result.dev_key is not None:
+        ctx.console.wrn(f"{args.image} is signed with the publicly known development key "
+                        f"'{result.dev_key.name}'")
+    ctx.console.summary(f"{args.image}: valid" + ("" if public is not None else " (hash only; no key given)"))
+    return EXIT_OK
+
+
+# -- info -------------------------------------------------------------------------------------------
+
+def signing_key_info(info: dict[str, Any]) -> dict[str, Any] | None:
+    """The key an image names (KEYHASH or PUBKEY TLV) and whether it is a published development key."""
+    for area in info["tlv_areas"]:
+        if area["kind"] != "unprotected":
+            continue
+        for tlv in area["tlvs"]:
+            if tlv["name"] == "KEYHASH" and "value" in tlv:
+                dev = devkeys.lookup_digest(tlv["value"])
+                return {"tlv": "KEYHASH", "digest": tlv["value"], "development_key": dev.name if dev else None}
+    return None
+
+
+def _pubkey_info(data: bytes) -> dict[str, Any] | None:
+    from zsec_west.sign.parse import parse_image  # noqa: PLC0415
+    from zsec_west.sign.tlv import TlvType  # noqa: PLC0415
+    parsed = parse_image(data)
+    tlv = next(parsed.unprotected.find(TlvType.PUBKEY), None)
+    if tlv is None:
+        return None
+    fingerprint = Fingerprint.of_encoding(tlv.value)
+    dev = devkeys.lookup(fingerprint)
+    return {"tlv": "PUBKEY", "sha256": fingerprint.sha256, "development_key": dev.name if dev else None}
+
+
+def info_text(image: str, info: dict[str, Any]) -> str:
+    h = info["header"]
+    flags = ", ".join(h["flag_names"]) or "none"
+    lines = [
+        f"{image}",
+        f"  header     magic {h['magic']}, {info['endian']}-endian, hdr_size 0x{h['hdr_size']:x}, "
+        f"img_size 0x{h['img_size']:x}, protect_tlv_size 0x{h['protect_tlv_size']:x}",
+        f"             load_addr {h['load_addr']}, flags {h['flags']} ({flags}), version {h['version']}",
+    ]
+    for area in info["tlv_areas"]:
+        lines.append(f"  {area['kind']} TLVs ({area['magic']}, {area['size']} bytes at 0x{area['offset']:x})")
+        width = max((len(t["name"]) for t in area["tlvs"]), default=0)
+        for tlv in area["tlvs"]:
+            extra = ""
+            for key in ("security_counter", "dependency", "uuid"):
+                if key in tlv:
+                    extra = f"  {key}={tlv[key]}"
+            value = tlv.get("value", "")
+            shown = (value[:64] + "...") if len(value) > 64 else value
+            lines.append(f"    {tlv['type_hex']:>6} {tlv['name'].ljust(width)} {tlv['length']:>4} bytes  "
+                         f"{shown}{extra}")
+    trailer = info.get("trailer")
+    if trailer:
+        lines.append(f"  trailer    magic {trailer['magic']}, max_align {trailer['max_align']}, "
+                     f"image_ok {trailer['image_ok']}, erased value {trailer['erased_val']}")
+    else:
+        lines.append("  trailer    none (image not padded)")
+    lines.append(f"  sizes      image 0x{info['image_size']:x}, file 0x{info['file_size']:x}")
+    key = info.get("signing_key")
+    if key:
+        ident = key.get("digest") or key.get("sha256")
+        dev = f"  PUBLICLY KNOWN DEVELOPMENT KEY: {key['development_key']}" if key["development_key"] else ""
+        lines.append(f"  signed by  {key['tlv']} {ident}{dev}")
+    return "\n".join(lines) + "\n"
+
+
+def run_info(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
+             prompt: Prompt | None) -> int:
+    data = hexio.read_input(args.image, allow_gaps=True).data
+    info = image_info(data)
+    info["signing_key"] = signing_key_info(info) or _pubkey_info(data)
+    if args.format == "json":
+        _emit(ctx, json.dumps({"image": args.image, **info}, indent=2) + "\n", args.output)
+    else:
+        _emit(ctx, info_text(args.image, info), args.output)
+    key = info["signing_key"]
+    if key and key["development_key"]:
+        ctx.console.wrn(f"{args.image} names the publicly known development key '{key['development_key']}'")
+    return EXIT_OK
+
+
+# -- keys -------------------------------------------------------------------------------------------
+
+def _new_passphrase(args: argparse.Namespace, environ: Mapping[str, str],
+                    prompt: Prompt | None) -> bytes | None:
+    if args.password and args.password_env:
+        raise UsageError("use either -p/--password (prompt) or --password-env VAR")
+    if args.password_env:
+        return passphrase(args.password_env, environ)
+    if not args.password:
+        return None
+    if prompt is None:
+        raise UsageError("-p/--password needs a terminal to prompt on",
+                         hint="use --password-env VAR in scripts")
+    first = prompt("New key passphrase: ")
+    if first != prompt("Repeat the passphrase: "):
+        raise UsageError("the passphrases do not match")
+    return first.encode("utf-8")
+
+
+def run_keygen(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
+               prompt: Prompt | None) -> int:
+    secret = _new_passphrase(args, environ, prompt)
+    key = keytools.keygen(Path(args.key), args.type, secret)
+    public = key.public_key()
+    ctx.console.summary(f"wrote {args.key} ({key_type_name(public)}, mode 0600"
+                        f"{', passphrase-protected' if secret else ''}); public key sha256 "
+                        f"{Fingerprint.of(public).sha256}")
+    return EXIT_OK
+
+
+def run_getpub(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
+               prompt: Prompt | None) -> int:
+    encoding = keytools.resolve_encoding(args.encoding, args.lang)
+    keytools.check_name_suffix(args.name_suffix)
+    key = load_any_public_key(args.key, password_env=args.key_password_env, environ=environ, prompt=prompt)
+    _write_key_output(ctx, keytools.getpub(key, encoding, args.name_suffix), args.output)
+    return EXIT_OK
+
+
+def run_getpubhash(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
+                   prompt: Prompt | None) -> int:
+    encoding = keytools.resolve_encoding(args.encoding, None, keytools.HASH_ENCODINGS)
+    keytools.check_name_suffix(args.name_suffix)
+    key = load_any_public_key(args.key, password_env=args.key_password_env, environ=environ, prompt=prompt)
+    _write_key_output(ctx, keytools.getpubhash(key, encoding, args.name_suffix), args.output)
+    return EXIT_OK
+
+
+def _write_key_output(ctx: RunContext, data: bytes, output: str | None) -> None:
+    if output and output != "-":
+        atomic_write(output, data)
+        return
+    ctx.console.emit(data, None)

@@ -1,0 +1,80 @@
+"""The `--manifest FILE` record of a signing run: which image was signed from what, how, and with which key.
+
+One JSON document per run, one entry per file written, so a release pipeline can archive
+exactly what it shipped (and an auditor can see which key signed which image, a question
+sysbuild builds otherwise leave open).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from zsec_west import __version__
+from zsec_west.fsutil import atomic_write
+from zsec_west.sign.image import SignedImage
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SignedFile:
+    """One output file and where it came from."""
+
+    domain: str | None
+    variant: str  # "signed", "signed.confirmed", ... or "explicit" for INFILE/OUTFILE runs
+    input_path: Path
+    input_data: bytes
+    output_path: Path
+    output_data: bytes
+    image: SignedImage
+    key_source: str | None  # where the key lives (file path, redacted pkcs11: URI, command)
+    dev_key: str | None = None  # name of the published development key, if one was allowed
+
+    def entry(self) -> dict[str, object]:
+        image = self.image
+        header = image.header
+        summary = image.summary()
+        return {
+            "domain": self.domain,
+            "variant": self.variant,
+            "input": {"path": str(self.input_path), "size": len(self.input_data),
+                      "sha256": hashlib.sha256(self.input_data).hexdigest()},
+            "output": {"path": str(self.output_path), "size": len(self.output_data),
+                       "sha256": hashlib.sha256(self.output_data).hexdigest()},
+            "version": str(header.version),
+            "header_size": header.hdr_size,
+            "payload_size": header.img_size,
+            "image_size": image.image_size,
+            "slot_size": image.options.slot_size,
+            "align": image.options.align,
+            "padded": image.options.padded,
+            "confirmed": image.options.confirm,
+            "flags": header.flags,
+            "hash": {"algorithm": image.hash_name, "digest": image.digest.hex()},
+            "signature_type": image.signature_type,
+            "key": None if image.key_type is None else {
+                "type": image.key_type,
+                "sha256": summary["key_sha256"],
+                "key_hash_tlv": image.key_hash.hex() if image.key_hash else None,
+                "source": self.key_source,
+                "development_key": self.dev_key,
+            },
+            "encryption": image.encryption,
+        }
+
+
+def manifest_document(files: list[SignedFile], build_dir: Path | None = None) -> dict[str, object]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": f"zsec-west {__version__}",
+        "build_dir": str(build_dir) if build_dir else None,
+        "images": [f.entry() for f in files],
+    }
+
+
+def write_manifest(path: str | Path, files: list[SignedFile], build_dir: Path | None = None) -> Path:
+    text = json.dumps(manifest_document(files, build_dir), indent=2, sort_keys=False) + "\n"
+    return atomic_write(path, text)
