@@ -12,6 +12,7 @@ from pathlib import Path
 
 from intelhex import IntelHex, IntelHexError
 
+from zsec_west.fsutil import atomic_write
 from zsec_west.errors import ImageFormatError, InputError, UsageError
 from zsec_west.sign.image import SignedImage
 
@@ -111,30 +112,33 @@ def hex_text(signed: SignedImage, base: int) -> str:
     return out.getvalue()
 
 
+def _write(path: Path, data: bytes | str) -> None:
+    # The output directory must exist already: a typo in a path should not create directories.
+    if not path.parent.is_dir():
+        raise InputError("cannot write: the directory does not exist", path=path)
+    atomic_write(path, data)
+
+
 def write_output(path: str | Path, signed: SignedImage, *, input_base: int | None = None,
                  hex_addr: int | None = None) -> None:
     """Write the image to `path`: Intel HEX for .hex, else the binary (padded if asked)."""
     path = Path(path)
-    try:
-        if is_hex_path(path):
-            to_intelhex(signed, output_base(signed, input_base, hex_addr)).tofile(str(path), "hex")
-        else:
-            path.write_bytes(signed.data)
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", path=path) from None
+    if is_hex_path(path):
+        _write(path, hex_text(signed, output_base(signed, input_base, hex_addr)))
+    else:
+        _write(path, signed.data)
 
 
 def write_data(path: str | Path, data: bytes, base_addr: int | None = None) -> None:
     """Write plain bytes (e.g. --vector-to-sign output) as binary, or as Intel HEX at `base_addr`."""
     path = Path(path)
-    try:
-        if is_hex_path(path):
-            if base_addr is None:
-                raise UsageError("Intel HEX output needs an address", hint="give --hex-addr")
-            ih = IntelHex()
-            ih.frombytes(data, offset=base_addr)
-            ih.tofile(str(path), "hex")
-        else:
-            path.write_bytes(data)
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", path=path) from None
+    if is_hex_path(path):
+        if base_addr is None:
+            raise UsageError("Intel HEX output needs an address", hint="give --hex-addr")
+        ih = IntelHex()
+        ih.frombytes(data, offset=base_addr)
+        out = io.StringIO()
+        ih.write_hex_file(out)
+        _write(path, out.getvalue())
+    else:
+        _write(path, data)
