@@ -1,0 +1,183 @@
+"""One `check` run: load the catalogue, evaluate every selected domain, apply waivers -> Report.
+
+This is the pure core of `zsec check` / `west sec-check`: typed options in, a Report out, warnings
+returned as strings for the front end to print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zsec_west.build.model import TFM, Build, Domain
+from zsec_west.check.catalogue import Catalogue, build_catalogue
+from zsec_west.check.engine import Builtin, CheckContext, evaluate_domain
+from zsec_west.check.imagechecks import check_image_devkey, check_image_format, check_image_key_match
+from zsec_west.check.keychecks import (check_encryption_key, check_key_file, check_key_match,
+                                       check_signing_key)
+from zsec_west.check.profiles import DEFAULT_PROFILE
+from zsec_west.check.waivers import EXPIRED_RULE_ID, apply_waivers, load_waivers
+from zsec_west.check.zephyrdb import ZephyrDb, load_zephyr_db
+from zsec_west.errors import BuildDirError, DataFileError, InputError, ZsecError
+from zsec_west.findings import Finding, Report
+
+BUILTINS: dict[str, Builtin] = {
+    "signing-key": check_signing_key,
+    "encryption-key": check_encryption_key,
+    "key-file": check_key_file,
+    "key-match": check_key_match,
+    "image-devkey": check_image_devkey,
+    "image-key-match": check_image_key_match,
+    "image-format": check_image_format,
+}
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """Everything a run can be told, as values (the CLI maps its flags onto this)."""
+
+    profile: str = DEFAULT_PROFILE
+    domains: tuple[str, ...] = ()
+    rule_files: tuple[Path, ...] = ()
+    waivers: Path | None = None
+    zephyr_base: Path | None = None  # stands in for the build's ZEPHYR_BASE
+    use_zephyr_db: bool = True
+    west_topdir: Path | None = None
+    today: dt.date | None = None
+
+
+@dataclass
+class CheckRun:
+    report: Report
+    catalogue: Catalogue
+    zephyr_base: Path | None
+    warnings: list[str] = field(default_factory=list)  # something is wrong with an input
+    notes: list[str] = field(default_factory=list)  # worth knowing, nothing to fix
+
+
+def zephyr_tree(build: Build | None, option: Path | None) -> tuple[Path | None, str | None]:
+    """The reachable Zephyr tree (the option, else the build's ZEPHYR_BASE), and a note if none."""
+    if option is not None:
+        if not option.is_dir():
+            raise InputError("--zephyr-base: not a directory", path=option)
+        return option.resolve(), None
+    recorded = build.zephyr_base if build is not None else None
+    if recorded is None:
+        return None, None
+    if recorded.is_dir():
+        return recorded, None
+    return None, (f"the build's ZEPHYR_BASE ({recorded}) is not on this machine; Zephyr's hardening "
+                  "database was not loaded (give the tree with --zephyr-base)")
+
+
+def load_catalogue(options: CheckOptions, build: Build | None
+                   ) -> tuple[Catalogue, Path | None, list[str], list[str]]:
+    """Our rules, the user's, and the reachable Zephyr tree's database (a broken one is skipped).
+
+    Returns the catalogue, the Zephyr tree used, warnings and notes.
+    """
+    warnings: list[str] = []
+    notes: list[str] = []
+    base, note = zephyr_tree(build, options.zephyr_base)
+    if note:
+        notes.append(note)
+    database: ZephyrDb | None = None
+    if base is not None and options.use_zephyr_db:
+        try:
+            database = load_zephyr_db(base)
+        except DataFileError as exc:
+            warnings.append(f"Zephyr's hardening database is broken and was skipped: {exc}")
+        else:
+            if database is None:
+                notes.append(f"the Zephyr tree {base} has no hardening database")
+    catalogue = build_catalogue(list(options.rule_files), database)
+    return catalogue, base, warnings, notes
+
+
+def find_west_topdir(*starts: Path | None) -> Path | None:
+    """The nearest directory holding `.west/` above any of `starts`."""
+    for start in starts:
+        if start is None:
+            continue
+        for candidate in [start, *start.parents]:
+            if (candidate / ".west").is_dir():
+                return candidate
+    return None
+
+
+def _tfm_module_findings(build: Build, domain: Domain, warnings: list[str]) -> list[Finding]:
+    """The TF-M findings `sec-tfm` reports, from the same code; nothing if that module is absent."""
+    try:
+        from zsec_west.tfm.checks import tfm_findings
+    except ImportError:
+        return []
+    try:
+        return list(tfm_findings(build, domain))
+    except ZsecError as exc:
+        warnings.append(f"domain {domain.name}: TF-M checks skipped: {exc}")
+    except Exception as exc:  # another module's bug must not cost the user the whole report
+        warnings.append(f"domain {domain.name}: TF-M checks failed ({type(exc).__name__}: {exc}); "
+                        "our own TF-M rules were used instead")
+    return []
+
+
+def _check_domain(build: Build, domain: Domain, catalogue: Catalogue, profile: str,
+                  ctx: CheckContext, warnings: list[str]) -> list[Finding]:
+    """Every rule of the profile that applies to the domain's kind, plus the TF-M module's."""
+    rules = [r for r in catalogue.for_kind(domain.kind)
+             if catalogue.profiles.includes(profile, r.profiles)]
+    extra: list[Finding] = []
+    if domain.kind == TFM:
+        extra = _tfm_module_findings(build, domain, warnings)
+        reported = {f.rule.id for f in extra}
+        rules = [r for r in rules if not set(r.covered_by) & reported]
+    return evaluate_domain(domain, rules, ctx, BUILTINS) + extra
+
+
+def run_check(build: Build, options: CheckOptions) -> CheckRun:
+    catalogue, base, warnings, notes = load_catalogue(options, build)
+    chain = catalogue.profiles.chain(options.profile)
+    selected = build.select(list(options.domains) or None)
+    topdir = options.west_topdir or find_west_topdir(base, build.top, Path(os.getcwd()))
+    ctx = CheckContext(build, chain, topdir, base)
+    report = Report(command="check", domains=[d.name for d in selected])
+    evaluated = 0
+    for domain in selected:
+        try:
+            findings = _check_domain(build, domain, catalogue, options.profile, ctx, warnings)
+        except BuildDirError as exc:
+            warnings.append(f"domain {domain.name} skipped: {exc}")
+            report.domains.remove(domain.name)
+            continue
+        report.extend(findings)
+        evaluated += 1
+    if selected and not evaluated:
+        raise BuildDirError(f"no domain of this build could be checked ({warnings[-1]})",
+                            path=build.top)
+    if options.waivers is not None:
+        waivers = load_waivers(options.waivers)
+        expired_rule = catalogue.get(EXPIRED_RULE_ID)
+        assert expired_rule is not None, "the waiver rule is part of the package catalogue"
+        known = {r.id.upper() for r in catalogue.all_rules()} | {f.rule.id.upper() for f in report.findings}
+        result = apply_waivers(report.findings, waivers, options.today or dt.date.today(),
+                               expired_rule.rule, known, report.domains[0] if report.domains else "build")
+        report.findings = result.findings
+        warnings += result.warnings
+    report.inputs = {
+        "build_dir": str(build.top),
+        "profile": options.profile,
+        "profile_chain": list(chain),
+        "rule_sources": list(catalogue.sources),
+        "zephyr_db": str(catalogue.zephyr.path) if catalogue.zephyr else None,
+        "zephyr_base": str(base) if base else None,
+        "waivers": str(options.waivers) if options.waivers else None,
+        "domains": [{"name": d.name, "kind": d.kind} for d in selected if d.name in report.domains],
+    }
+    report.facts["text_preamble"] = [
+        f"zsec check of {build.top} (profile {options.profile}: {' + '.join(reversed(chain))})",
+        "rules: " + "; ".join(catalogue.sources),
+    ]
+    report.notes += warnings + notes
+    return CheckRun(report, catalogue, base, warnings, notes)

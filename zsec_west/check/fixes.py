@@ -1,0 +1,165 @@
+"""`--fix DIR`: a Kconfig fragment per domain with the recommended values for its failing rules.
+
+Each value is preceded by a comment with the rule id and why. Values that cannot take effect on
+the target (unmet dependency, no prompt, forced by a select) are written commented out with the
+reason, when the Zephyr tree can be loaded; failures that no Kconfig value fixes (a development
+key, a bad image) are listed as comments with what to do instead. SB_CONFIG_* values go to
+`sysbuild.conf`; TF-M's values go to its application's fragment, where CONFIG_TFM_* is set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zsec_west.build.kconfig import KconfigValues
+from zsec_west.build.model import SYSBUILD, Build, Domain
+from zsec_west.check.catalogue import Catalogue
+from zsec_west.check.engine import Outcome, config_of, evaluate
+from zsec_west.check.kconftree import Blocked, TreeUnavailable, blocked_values, load_tree
+from zsec_west.check.rules import AllOf, AnyOf, Check, Expected, Leaf, format_value, leaves
+from zsec_west.findings import Finding, Status
+from zsec_west.fsutil import atomic_write
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    symbol: str
+    value: Expected
+    rule_id: str
+    why: str
+
+
+@dataclass
+class Fragment:
+    """What goes into one file."""
+
+    owner: Domain
+    path: Path
+    values: list[Recommendation] = field(default_factory=list)
+    blocked: list[tuple[Recommendation, str]] = field(default_factory=list)
+    manual: list[tuple[str, str]] = field(default_factory=list)  # (rule id, what to do)
+    tree_note: str | None = None
+
+
+def _target(leaf: Leaf) -> Expected | None:
+    if leaf.value is not None:
+        return leaf.value
+    if leaf.min is not None:
+        return leaf.min
+    if leaf.max is not None:
+        return leaf.max
+    return None  # "anything but X" has no single recommended value
+
+
+def recommend(check: Check, kconfig: KconfigValues) -> list[tuple[str, Expected]]:
+    """Values that make `check` pass, preferring symbols this configuration has."""
+    if isinstance(check, Leaf):
+        target = _target(check)
+        return [(check.symbol, target)] if target is not None else []
+    if isinstance(check, AllOf):
+        result: list[tuple[str, Expected]] = []
+        for part in check.checks:
+            if evaluate(part, kconfig).outcome is Outcome.FAIL:
+                result += recommend(part, kconfig)
+        return result
+    assert isinstance(check, AnyOf)
+    present = [part for part in check.checks if all(l.symbol in kconfig for l in leaves(part))]
+    chosen = present[0] if present else check.checks[0]
+    return recommend(chosen, kconfig)
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[:end + 1]
+
+
+def _file_name(domain: Domain) -> str:
+    return "sysbuild.conf" if domain.kind == SYSBUILD else f"{domain.name}.conf"
+
+
+def plan_fixes(build: Build, findings: list[Finding], catalogue: Catalogue,
+               out_dir: Path) -> list[Fragment]:
+    """Group the failing findings' recommended values per fragment file (no I/O)."""
+    fragments: dict[str, Fragment] = {}
+    for finding in findings:
+        if finding.status is not Status.FAIL:
+            continue
+        domain = build.domain(finding.domain) if finding.domain in {d.name for d in build.all_domains()} else None
+        rule = catalogue.get(finding.rule.id)
+        if domain is None:
+            continue
+        owner = config_of(domain)
+        fragment = fragments.setdefault(owner.name, Fragment(owner, out_dir / _file_name(owner)))
+        if rule is None or rule.check is None:
+            fix = finding.rule.fix or finding.message
+            entry = (finding.rule.id, f"{finding.subject}: {fix}" if finding.subject else fix)
+            if entry not in fragment.manual:
+                fragment.manual.append(entry)
+            continue
+        kconfig = owner.kconfig
+        wanted = list(rule.recommend) or recommend(rule.check, kconfig)
+        if not wanted:
+            fragment.manual.append((rule.id, rule.rule.fix or finding.message))
+            continue
+        why = _first_sentence(rule.rule.rationale)
+        for symbol, value in wanted:
+            if any(r.symbol == symbol for r in fragment.values):
+                continue  # the first rule that asks for a symbol decides its value
+            fragment.values.append(Recommendation(symbol, value, rule.id, f"{rule.rule.title}. {why}"))
+    return list(fragments.values())
+
+
+def check_dependencies(fragment: Fragment, zephyr_base: Path | None) -> None:
+    """Move values kconfiglib says cannot be had on this target to `blocked`."""
+    if not fragment.values:
+        return
+    if fragment.owner.kind == SYSBUILD:
+        fragment.tree_note = "sysbuild values were not checked against the Kconfig tree"
+        return
+    try:
+        kconf = load_tree(fragment.owner, zephyr_base)
+    except TreeUnavailable as exc:
+        fragment.tree_note = f"dependencies not checked: {exc}"
+        return
+    problems: list[Blocked] = blocked_values(kconf, [(r.symbol, r.value) for r in fragment.values])
+    by_symbol = {b.symbol: b.reason for b in problems}
+    kept = []
+    for rec in fragment.values:
+        if rec.symbol in by_symbol:
+            fragment.blocked.append((rec, by_symbol[rec.symbol]))
+        else:
+            kept.append(rec)
+    fragment.values = kept
+
+
+def render_fragment(fragment: Fragment) -> str:
+    owner = fragment.owner
+    prefix = owner.kconfig.prefix
+    how = ("west build --sysbuild ... -- -DSB_EXTRA_CONF_FILE=<this file>" if owner.kind == SYSBUILD
+           else f"west build ... -- -DEXTRA_CONF_FILE=<this file> (sysbuild: "
+                f"-D{owner.name}_EXTRA_CONF_FILE=<this file>)")
+    lines = [f"# Recommended values for the failing rules of domain '{owner.name}' (zsec check --fix).",
+             f"# Use with: {how}"]
+    if fragment.tree_note:
+        lines.append(f"# Note: {fragment.tree_note}.")
+    for rec in fragment.values:
+        lines += ["", f"# {rec.rule_id}: {rec.why}", f"{prefix}{rec.symbol}={format_value(rec.value)}"]
+    for rec, reason in fragment.blocked:
+        lines += ["", f"# {rec.rule_id}: cannot be applied on this target: {reason}.",
+                  f"# {prefix}{rec.symbol}={format_value(rec.value)}"]
+    if fragment.manual:
+        lines += ["", "# Failures no Kconfig value fixes:"]
+        lines += [f"#   {rule_id}: {' '.join(text.split())}" for rule_id, text in fragment.manual]
+    return "\n".join(lines) + "\n"
+
+
+def write_fixes(build: Build, findings: list[Finding], catalogue: Catalogue, out_dir: Path,
+                zephyr_base: Path | None) -> list[Fragment]:
+    """Plan, check against the Kconfig tree, and write every fragment atomically."""
+    fragments = plan_fixes(build, findings, catalogue, out_dir)
+    for fragment in fragments:
+        check_dependencies(fragment, zephyr_base)
+        atomic_write(fragment.path, render_fragment(fragment))
+    return fragments
