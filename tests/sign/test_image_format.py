@@ -272,7 +272,7 @@ def test_select_hash_refuses(key, sha, pure):
 def test_signer_key_checks(keys):
     with pytest.raises(KeyFileError, match="X25519"):
         PemSigner(keys["x25519"].private)
-    with pytest.raises(KeyFileError, match="ecdsa-p256 key, but ed25519 is required"):
+    with pytest.raises(KeyFileError, match="key type is ecdsa-p256, but ed25519 is required"):
         PemSigner(keys["ecdsa-p256"].private, expect="ed25519")
     with pytest.raises(KeyFileError, match="public key"):
         PemSigner.from_file(keys["ed25519"].public_pem)

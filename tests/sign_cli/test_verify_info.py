@@ -107,3 +107,15 @@ def test_pubkey_images_are_identified(zsec, tmp_path: Path, devkeys, firmware: P
     doc = json.loads(zsec("sign", "info", out, "--format", "json").out)
     assert doc["signing_key"]["tlv"] == "PUBKEY"
     assert doc["signing_key"]["development_key"].startswith("MCUboot root-ec-p256.pem")
+
+
+def test_dev_key_flag_describes_the_image_not_the_given_key(zsec, signed: Path, keys):
+    """Checking a dev-key image with your own key must not call your key a dev key, and vice versa."""
+    run = zsec("sign", "verify", "-k", keys.public("ecdsa-p256"), EXAMPLE_SIGNED)
+    assert run.code == 1
+    image_line = next(line for line in run.out.splitlines() if "image key" in line)
+    given_line = next(line for line in run.out.splitlines() if "given key" in line)
+    assert "DEVELOPMENT KEY" in image_line and "DEVELOPMENT" not in given_line
+    own = json.loads(zsec("sign", "verify", "-k", keys.public("ecdsa-p256"), signed,
+                          "--format", "json").out)
+    assert own["ok"] and own["dev_key"] is None

@@ -32,11 +32,14 @@ def verify_text(image: str, result: VerifyResult) -> str:
     if result.hash_name:
         digest = result.digest.hex() if result.digest else "(does not match)"
         lines.append(f"  hash       {result.hash_name} {digest}")
-    if result.key_type or result.key_fingerprint or result.key_hash:
-        ident = result.key_fingerprint.sha256 if result.key_fingerprint else (
-            result.key_hash.hex() if result.key_hash else "")
-        dev = f" (publicly known development key '{result.dev_key.name}')" if result.dev_key else ""
-        lines.append(f"  key        {result.key_type or 'unknown type'} {ident}{dev}")
+    if result.key_hash:
+        dev = f"  PUBLICLY KNOWN DEVELOPMENT KEY: {result.dev_key.name}" if result.dev_key else ""
+        lines.append(f"  image key  KEYHASH {result.key_hash.hex()}{dev}")
+    elif result.dev_key:
+        lines.append(f"  image key  PUBKEY  PUBLICLY KNOWN DEVELOPMENT KEY: {result.dev_key.name}")
+    if result.key_type or result.key_fingerprint:
+        ident = result.key_fingerprint.sha256 if result.key_fingerprint else ""
+        lines.append(f"  given key  {result.key_type or 'unknown type'} {ident}".rstrip())
     if result.signature_type:
         lines.append(f"  signature  {result.signature_type}")
     if result.encrypted:

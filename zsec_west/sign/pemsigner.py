@@ -110,7 +110,7 @@ class PemSigner:
         except KeyFileError as exc:
             raise KeyFileError(exc.message, path=source, hint=exc.hint) from None
         if expect is not None and expect != self.key_type:
-            raise KeyFileError(f"holds a {self.key_type} key, but {expect} is required", path=source)
+            raise KeyFileError(f"key type is {self.key_type}, but {expect} is required", path=source)
         self._key = key
         self.pad_sig = pad_sig
         self.signature_tlv = _SIG_TLV[self.key_type]

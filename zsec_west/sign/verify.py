@@ -215,9 +215,11 @@ def verify_image(data: bytes | memoryview, public_key: PublicKey | None = None, 
     key_hash = key_hash_tlvs[0].value if key_hash_tlvs else None
     fingerprint = Fingerprint.of(public_key) if public_key is not None else (
         Fingerprint.of_encoding(embedded_bytes) if embedded_bytes is not None else None)
-    dev = devkeys.lookup(fingerprint) if fingerprint else None
-    if dev is None and key_hash is not None:
-        dev = devkeys.lookup_digest(key_hash)
+    # The development-key flag is about the key the IMAGE names, not the key given to check it.
+    if embedded_bytes is not None:
+        dev = devkeys.lookup(Fingerprint.of_encoding(embedded_bytes))
+    else:
+        dev = devkeys.lookup_digest(key_hash) if key_hash is not None else None
     if public_key is not None:
         encoding = public_bytes(public_key)
         if not key_hash_tlvs and embedded_bytes is None:
