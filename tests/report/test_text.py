@@ -118,3 +118,18 @@ def test_machine_formats_never_coloured(report, fmt):
 def test_unknown_format_is_refused(report):
     with pytest.raises(ValueError, match="unknown report format"):
         render(report, "html")
+
+
+def test_locations_below_the_current_directory_are_shown_relative(tmp_path, monkeypatch):
+    from zsec_west.findings import Evidence, Finding, Location, Report, Rule, Severity, Status
+    from zsec_west.report import text
+
+    rule = Rule("R-1", "title", Severity.HIGH)
+    inside = Finding(rule, "app", Status.FAIL, "m", Evidence("y", "n"),
+                     Location(str(tmp_path / "build" / "zephyr" / ".config"), 7), subject="A")
+    outside = Finding(rule, "app", Status.FAIL, "m", Evidence("y", "n"),
+                      Location("/elsewhere/prj.conf", 3), subject="B")
+    monkeypatch.chdir(tmp_path)
+    out = text.render(Report("check", [inside, outside], domains=["app"]))
+    assert "at: build/zephyr/.config:7" in out
+    assert "at: /elsewhere/prj.conf:3" in out

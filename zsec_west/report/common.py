@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dataclasses
 import datetime as _dt
 import enum
@@ -89,11 +91,22 @@ def evidence_phrase(finding: Finding) -> str:
     return ", ".join(parts)
 
 
+def display_path(path: str) -> str:
+    """A path as a person reads it: relative when it lies below the current directory."""
+    try:
+        pure = PurePath(path)
+        if pure.is_absolute():
+            return str(pure.relative_to(os.getcwd()))
+    except (ValueError, OSError):
+        pass
+    return path
+
+
 def location_text(finding: Finding) -> str:
-    """'path:line', 'path', or '' — the path as the producer gave it."""
+    """'path:line', 'path', or '' — relative to the current directory when below it."""
     if finding.location is None:
         return ""
-    path = one_line(finding.location.path)
+    path = one_line(display_path(finding.location.path))
     return f"{path}:{finding.location.line}" if finding.location.line else path
 
 
