@@ -10,6 +10,10 @@ from zsec_west.report import render
 
 
 def summary_line(report: Report, threshold: Severity) -> str:
+    # A command may lead with its own result (sbom: what it wrote); findings follow if any.
+    lead = report.facts.get("summary")
+    if isinstance(lead, str) and lead and not report.findings:
+        return f"zsec {report.command}: {lead}"
     counts = report.counts()
     failing = report.failures
     worst = failing[0].severity.label if failing else None
@@ -17,7 +21,8 @@ def summary_line(report: Report, threshold: Severity) -> str:
              f"{counts[Status.NOT_APPLICABLE]} not applicable"]
     if counts[Status.WAIVED]:
         parts.append(f"{counts[Status.WAIVED]} waived")
-    text = f"zsec {report.command}: " + ", ".join(parts)
+    text = f"zsec {report.command}: " + (f"{lead}; " if isinstance(lead, str) and lead else "")
+    text += ", ".join(parts)
     text += f" across {len(report.domain_order())} domain(s)"
     if worst:
         blocking = len(report.failures_at_or_above(threshold))

@@ -1,0 +1,128 @@
+"""Licence and copyright tags of file headers, and the one-read hashing of files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from zsec_west.sbom.hashing import FileFacts, Unreadable, hash_files, read_facts
+from zsec_west.sbom.licenses import combine, license_ref_id, parse_license, scan_header, symbols
+
+
+def test_header_with_license_and_several_notices():
+    data = (b"/*\n * Copyright (c) 2018 Intel Corporation\n * Copyright 2020 NXP\n"
+            b" * SPDX-FileCopyrightText: 2022 Foo Ltd\n *\n"
+            b" * SPDX-License-Identifier: Apache-2.0\n */\nint x;\n")
+    assert scan_header(data) == ("Apache-2.0", ("Copyright (c) 2018 Intel Corporation",
+                                                "Copyright 2020 NXP", "Copyright 2022 Foo Ltd"))
+
+
+def test_licence_text_is_not_mistaken_for_a_notice():
+    data = (b"/* Copyright The Zephyr Project Contributors\n"
+            b" * Redistributions of source code must retain the above\n"
+            b" * copyright notice, this list of conditions\n"
+            b" * SPDX-License-Identifier: BSD-3-Clause */\n")
+    assert scan_header(data) == ("BSD-3-Clause", ("Copyright The Zephyr Project Contributors",))
+
+
+@pytest.mark.parametrize("line,expected", [
+    (b"# SPDX-License-Identifier: MIT\n", "MIT"),
+    (b"// SPDX-License-Identifier: (Apache-2.0 OR MIT)\n", "(Apache-2.0 OR MIT)"),
+    (b"/* SPDX-License-Identifier: GPL-2.0 */\n", "GPL-2.0"),
+    (b"<!-- SPDX-License-Identifier: CC-BY-4.0 -->\r\n", "CC-BY-4.0"),
+    (b"SPDX-License-Identifier:\n", None),
+])
+def test_tag_forms(line, expected):
+    assert scan_header(line)[0] == expected
+
+
+def test_only_the_first_20_lines_count():
+    late = b"\n" * 20 + b"// SPDX-License-Identifier: MIT\n// Copyright (c) 2020 Late\n"
+    assert scan_header(late) == (None, ())
+    early = b"\n" * 19 + b"// SPDX-License-Identifier: MIT\n"
+    assert scan_header(early)[0] == "MIT"
+
+
+def test_expressions_are_normalised_and_unknown_ids_become_references():
+    assert parse_license("GPL-2.0").text == "GPL-2.0-only"
+    assert parse_license("apache-2.0").text == "Apache-2.0"
+    assert parse_license("GPL-2.0+").text == "GPL-2.0-or-later"
+    unknown = parse_license("Acme-1.0 OR MIT")
+    assert unknown.text == "LicenseRef-Acme-1.0 OR MIT"
+    assert unknown.refs == (("LicenseRef-Acme-1.0", "Acme-1.0"),)
+    broken = parse_license("Apache-2.0 AND")
+    assert broken.text.startswith("LicenseRef-") and broken.refs[0][1] == "Apache-2.0 AND"
+    assert parse_license("   ") is None
+    assert license_ref_id("weird id/with spaces") == "LicenseRef-weird-id-with-spaces"
+
+
+def test_combined_package_licence_and_its_symbols():
+    combined = combine([parse_license("Apache-2.0"), parse_license("BSD-3-Clause OR MIT"),
+                        parse_license("Apache-2.0"), parse_license("Foo")])
+    assert combined.text == "Apache-2.0 AND (BSD-3-Clause OR MIT) AND LicenseRef-Foo"
+    assert [str(s) for s in symbols(combined)] == ["Apache-2.0", "BSD-3-Clause",
+                                                    "LicenseRef-Foo", "MIT"]
+    with_exception = parse_license("GPL-3.0-or-later WITH GCC-exception-3.1")
+    assert [str(s) for s in symbols(with_exception)] == \
+        ["GPL-3.0-or-later WITH GCC-exception-3.1"]
+    assert combine([]) is None
+
+
+def test_facts_match_hashlib_and_header(tmp_path):
+    path = tmp_path / "a.c"
+    data = b"/* Copyright (c) 2024 Me\n * SPDX-License-Identifier: MIT */\n" + os.urandom(5000)
+    path.write_bytes(data)
+    facts = read_facts(str(path))
+    assert isinstance(facts, FileFacts)
+    assert facts.sha1 == hashlib.sha1(data).hexdigest()
+    assert facts.sha256 == hashlib.sha256(data).hexdigest()
+    assert (facts.size, facts.license, facts.copyrights) == (len(data), "MIT",
+                                                            ("Copyright (c) 2024 Me",))
+
+
+def test_big_files_are_read_in_blocks_with_the_same_digest(tmp_path):
+    path = tmp_path / "big.a"
+    data = os.urandom(3 * (1 << 20) + 17)
+    path.write_bytes(data)
+    facts = read_facts(str(path))
+    assert facts.sha256 == hashlib.sha256(data).hexdigest() and facts.size == len(data)
+
+
+def test_unreadable_inputs_are_reported_not_raised(tmp_path):
+    (tmp_path / "dir.h").mkdir()
+    (tmp_path / "dangling.h").symlink_to(tmp_path / "nowhere")
+    assert read_facts(str(tmp_path / "missing.c")) == Unreadable(str(tmp_path / "missing.c"),
+                                                                 "missing")
+    assert read_facts(str(tmp_path / "dir.h")).reason in ("not a regular file",
+                                                          "unreadable: Is a directory")
+    assert read_facts(str(tmp_path / "dangling.h")).reason == "missing"
+    assert read_facts(str(tmp_path / "missing" / "under" / "file.c")).reason == "missing"
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
+                    reason="root reads files whatever their mode")
+def test_permission_denied(tmp_path):
+    path = tmp_path / "secret.c"
+    path.write_text("x")
+    path.chmod(0)
+    assert read_facts(str(path)).reason.startswith("unreadable: ")
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_hash_files_reads_each_path_once_and_reports_progress(tmp_path, workers):
+    paths = []
+    for number in range(300):
+        path = tmp_path / f"f{number}.h"
+        path.write_bytes(f"// SPDX-License-Identifier: MIT\nint v{number};\n".encode())
+        paths.append(str(path))
+    paths.append(str(tmp_path / "gone.h"))
+    seen: list[int] = []
+    results = hash_files(paths + paths[:10], workers=workers, progress=seen.append)
+    assert sum(seen) == len(paths) == len(results)
+    assert isinstance(results[str(tmp_path / "gone.h")], Unreadable)
+    sample = Path(paths[7]).read_bytes()
+    assert results[paths[7]].sha1 == hashlib.sha1(sample).hexdigest()
+    assert hash_files([]) == {}

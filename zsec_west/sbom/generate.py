@@ -1,0 +1,277 @@
+"""From a build to SBOM files: inventory, packages, hashes, documents, the system document.
+
+`generate(build, options)` writes one document per image domain (named after the domain; a
+plain build's after its application) plus `system.<ext>` when the build has several images,
+and returns what it wrote, the components for vulnerability matching, and every gap.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import time
+import uuid
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import quote
+
+from zsec_west.build import SYSBUILD, Build, Domain
+from zsec_west.errors import UsageError
+from zsec_west.fsutil import atomic_write
+from zsec_west.sbom import cyclonedx_writer, spdx_writer
+from zsec_west.sbom.component import Component
+from zsec_west.sbom.hashing import hash_files
+from zsec_west.sbom.identifiers import check_organization, load_table
+from zsec_west.sbom.inventory import Inventory, collect
+from zsec_west.sbom.packages import GENERATED, attach_facts
+from zsec_west.sbom.planner import DomainPlan, Planner
+from zsec_west.sbom.system import SystemEntry, build_system_document
+
+SBOM_FORMATS = ("spdx-json", "spdx-tv", "cyclonedx")
+EXTENSIONS = {"spdx-json": ".spdx.json", "spdx-tv": ".spdx",
+              "cyclonedx": cyclonedx_writer.EXTENSION}
+DEFAULT_NAMESPACE = "https://spdx.org/spdxdocs/zsec-west"
+
+# Console.progress: (label, total) -> a context manager with advance(n)
+ProgressFactory = Callable[[str, int], Any]
+
+
+@dataclass(frozen=True)
+class SbomOptions:
+    """What to write and how; every field has a sensible default."""
+
+    output_dir: Path | None = None  # default: <build dir>/sbom
+    fmt: str = "spdx-json"
+    domains: tuple[str, ...] = ()  # default: every image
+    supplier: str | None = None  # the application's (and image's) supplier
+    author: str | None = None  # organisation named as the SBOM's creator (default: supplier)
+    namespace_prefix: str = DEFAULT_NAMESPACE
+    created: _dt.datetime | None = None  # default: now (UTC); SOURCE_DATE_EPOCH via the CLI
+    workers: int | None = None
+    identifiers: Path | None = None  # another identifiers table (tests, site overrides)
+
+
+@dataclass(frozen=True)
+class WrittenDocument:
+    domain: str  # domain name, or "system"
+    path: Path
+    packages: int
+    files: int  # files listed with hashes
+    missing_files: int  # files the build used that could not be read here
+    sha256: str
+
+
+@dataclass
+class SbomResult:
+    """What generate() produced."""
+
+    output_dir: Path
+    fmt: str
+    documents: list[WrittenDocument] = field(default_factory=list)
+    components: list[Component] = field(default_factory=list)
+    plans: list[DomainPlan] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+    files_hashed: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+
+
+def _file_mode() -> int:
+    """Documents are for sharing: the usual permissions under the current umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _created(options: SbomOptions) -> _dt.datetime:
+    moment = options.created or _dt.datetime.now(_dt.timezone.utc)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def _namespace(options: SbomOptions, build: Build, name: str, created: _dt.datetime,
+               digest: str) -> str:
+    """Unique per document content and time, yet reproducible for identical inputs."""
+    unique = uuid.uuid5(uuid.NAMESPACE_URL, f"{build.top.name}|{name}|{created.isoformat()}|"
+                                            f"{digest}")
+    return (f"{options.namespace_prefix.rstrip('/')}/{quote(build.top.name or 'build', safe='')}/"
+            f"{quote(name, safe='')}-{unique}")
+
+
+def _plan_digest(plan: DomainPlan) -> str:
+    digest = hashlib.sha256()
+    for package in plan.packages:
+        digest.update(f"{package.key}={package.version.version}\n".encode())
+        for name, facts in package.files:
+            digest.update(f"{name}:{facts.sha1}\n".encode())
+    for rel, facts in plan.image.files:
+        digest.update(f"{rel}:{facts.sha256}\n".encode())
+    return digest.hexdigest()
+
+
+def select_domains(build: Build, names: tuple[str, ...]) -> list[Domain]:
+    if not names:
+        return build.images
+    chosen = build.select(list(names))
+    for domain in chosen:
+        if domain.kind == SYSBUILD:
+            raise UsageError("the sysbuild level has no image of its own; name an image domain "
+                             f"({', '.join(d.name for d in build.images)})")
+    return chosen
+
+
+def _creator_comment(inv: Inventory) -> str:
+    used = "; ".join(inv.used) or "build metadata only"
+    text = (f"Generated from the build directory of domain '{inv.domain}' without a pre-build "
+            f"step. Inputs read: {used}.")
+    if inv.gaps:
+        text += " Not available: " + "; ".join(gap.split(": ", 1)[-1] for gap in inv.gaps) + "."
+    return text
+
+
+def _domain_gaps(inv: Inventory, plan: DomainPlan) -> list[str]:
+    gaps = list(inv.gaps) + list(plan.notes)
+    missing = sum(len(p.missing) for p in plan.packages)
+    listed = sum(len(p.files) for p in plan.packages)
+    if missing:
+        gaps.append(f"{plan.domain.name}: {missing} of {missing + listed} files the build used "
+                    "could not be read here; they are counted, not listed")
+    if plan.unattributed:
+        sample = ", ".join(plan.unattributed[:3])
+        gaps.append(f"{plan.domain.name}: {len(plan.unattributed)} files outside every known "
+                    f"package are not listed (e.g. {sample})")
+    if plan.image.missing:
+        gaps.append(plan.image.missing)
+    return gaps
+
+
+def _document_comment(plan: DomainPlan, gaps: list[str]) -> str | None:
+    lines = []
+    if plan.unused_modules:
+        lines.append("Modules known to the build but not used by this image: "
+                     + ", ".join(sorted(plan.unused_modules)) + ".")
+    lines += [gap.split(": ", 1)[-1][:1].upper() + gap.split(": ", 1)[-1][1:] + "."
+              for gap in gaps]
+    return " ".join(lines) or None
+
+
+def generate(build: Build, options: SbomOptions, progress: ProgressFactory | None = None
+             ) -> SbomResult:
+    """Write the SBOM documents of `build` and return what was written."""
+    if options.fmt not in SBOM_FORMATS:
+        raise UsageError(f"unknown SBOM format {options.fmt!r} ({', '.join(SBOM_FORMATS)})")
+    for flag, value in (("--supplier", options.supplier), ("--author", options.author)):
+        problem = check_organization(value) if value is not None else None
+        if problem:
+            raise UsageError(f"{flag} {value!r} {problem}")
+    domains = select_domains(build, options.domains)
+    output_dir = options.output_dir or build.top / "sbom"
+    result = SbomResult(output_dir, options.fmt)
+    table = load_table(options.identifiers)
+    planner = Planner(build, table, supplier=options.supplier)
+    created = _created(options)
+
+    clock = time.perf_counter()
+    inventories = [collect(domain) for domain in domains]
+    known_versions = {inv.compiler: inv.compiler_version for inv in inventories
+                      if inv.compiler and inv.compiler_version}
+    for inv in inventories:
+        # The TF-M sub-build has no compile database; it uses the same compiler as its parent.
+        if inv.compiler and not inv.compiler_version:
+            inv.compiler_version = known_versions.get(inv.compiler)
+    plans = [planner.plan(domain, inv) for domain, inv in zip(domains, inventories)]
+    result.timings["inventory"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    local_paths = [local for plan in plans for package in plan.packages for path in package.paths
+                   if (local := package.local_path(path)) is not None]
+    unique = list(dict.fromkeys(local_paths))
+    context = progress("hashing", len(unique)) if progress and unique else nullcontext()
+    with context as bar:
+        facts = hash_files(unique, workers=options.workers,
+                           progress=bar.advance if bar is not None else None)
+    result.files_hashed = len(unique)
+    for plan in plans:
+        attach_facts(plan.packages, facts)
+    result.plans = plans
+    result.timings["hashing"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+
+    extension = EXTENSIONS[options.fmt]
+    entries = [_write_domain(build, options, created, output_dir / f"{plan.domain.name}{extension}",
+                             inv, plan, result)
+               for inv, plan in zip(inventories, plans)]
+    if len(entries) > 1 or (build.is_sysbuild and entries and not options.domains):
+        result.documents.append(_write_system(build, options, plans, entries, created,
+                                              output_dir / f"system{extension}"))
+    result.timings["documents"] = time.perf_counter() - clock
+    return result
+
+
+def _write_domain(build: Build, options: SbomOptions, created: _dt.datetime, path: Path,
+                  inv: Inventory, plan: DomainPlan, result: SbomResult) -> SystemEntry:
+    """One domain's document; records it, its components and gaps in `result`."""
+    domain = plan.domain.name
+    gaps = _domain_gaps(inv, plan)
+    result.gaps += gaps
+    info = spdx_writer.DocumentInfo(
+        name=domain, namespace=_namespace(options, build, domain, created, _plan_digest(plan)),
+        created=created, author=options.author or plan.image.supplier,
+        creator_comment=_creator_comment(inv), comment=_document_comment(plan, gaps))
+    if options.fmt == "cyclonedx":
+        text = cyclonedx_writer.domain_bom(plan, info)
+        ids = {p.key: f"{domain}:{p.key}" for p in plan.packages}
+        namespace = str(cyclonedx_writer.serial_for(info.namespace))
+    else:
+        document, ids = spdx_writer.build_domain_document(plan, info)
+        text = spdx_writer.serialise(document, options.fmt)
+        namespace = info.namespace
+    written_path = atomic_write(path, text, mode=_file_mode())
+    data = text.encode("utf-8")
+    written = WrittenDocument(domain, written_path, len(plan.packages) + 1,
+                              sum(len(p.files) for p in plan.packages),
+                              sum(len(p.missing) for p in plan.packages),
+                              hashlib.sha256(data).hexdigest())
+    result.documents.append(written)
+    # Generated files are this build's own output, not a component to match advisories to.
+    result.components += [package.component(domain, ids[package.key])
+                          for package in plan.packages if package.kind != GENERATED]
+    image_file = None
+    if plan.image.files:
+        base = plan.domain.build_dir / plan.image.files[0][0]
+        try:
+            image_file = base.resolve().relative_to(build.top.resolve()).as_posix()
+        except ValueError:
+            image_file = plan.image.files[0][0]
+    return SystemEntry(domain, written_path.name, namespace, hashlib.sha1(data).hexdigest(),
+                       written.sha256, plan.image, image_file)
+
+
+def _write_system(build: Build, options: SbomOptions, plans: list[DomainPlan],
+                  entries: list[SystemEntry], created: _dt.datetime, path: Path
+                  ) -> WrittenDocument:
+    default = next((p for p in plans if p.domain.is_default), plans[0])
+    name = f"{default.image.name}-system"
+    flash_order = build.domains_file.flash_order if build.domains_file else ()
+    if flash_order:
+        entries = sorted(entries, key=lambda e: flash_order.index(e.domain)
+                         if e.domain in flash_order else len(flash_order))
+    digest = hashlib.sha256("".join(e.sha256 for e in entries).encode()).hexdigest()
+    info = spdx_writer.DocumentInfo(
+        name="system", namespace=_namespace(options, build, "system", created, digest),
+        created=created, author=options.author or default.image.supplier,
+        creator_comment="Generated by zsec-west: the images of this build and the documents "
+                        "that describe each of them.",
+        comment=None)
+    if options.fmt == "cyclonedx":
+        text = cyclonedx_writer.system_bom(name, default.image.version, default.image.supplier,
+                                           entries, info)
+    else:
+        document = build_system_document(name, default.image.version, default.image.supplier,
+                                         entries, info, flash_order)
+        text = spdx_writer.serialise(document, options.fmt)
+    written = atomic_write(path, text, mode=_file_mode())
+    return WrittenDocument("system", written, len(entries) + 1, 0, 0,
+                           hashlib.sha256(text.encode("utf-8")).hexdigest())

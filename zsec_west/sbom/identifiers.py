@@ -1,0 +1,386 @@
+"""Who makes a component and how vulnerability databases name it: CPE 2.3, package URLs, suppliers.
+
+The knowledge lives in `zsec_west/data/identifiers.yaml`; this module loads and validates it and
+combines it with what the build recorded (module.yml external references, git remotes, versions).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import yaml
+
+from zsec_west.errors import DataFileError
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "identifiers.yaml"
+
+# A release version: digits and dots, optionally a pre-release marker. A commit hash or a
+# `git describe` with commits on top is not one (NVD ranges compare release numbers).
+_RELEASE = re.compile(r"^\d+(\.\d+)+(-?(rc|alpha|beta|pre)\.?\d*)?$", re.IGNORECASE)
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
+# Characters CPE 2.3 formatted strings require to be quoted with a backslash.
+_CPE_SPECIAL = re.compile(r"([!\"#$%&'()+,/:;<=>@\[\]^`{|}~\\])")
+_VERSION_FORMATS = ("zephyr-version", "regex", "defines")
+
+
+def is_release(version: str | None) -> bool:
+    """True for '3.7.1', '2.1.1', '1.0.0-rc1'; false for commits, describes and None."""
+    text = version or ""
+    return bool(_RELEASE.match(text)) and not _COMMIT.match(text)
+
+
+def is_commit(text: str | None) -> bool:
+    return bool(text) and bool(_COMMIT.match(text or ""))
+
+
+def cpe_escape(value: str) -> str:
+    return _CPE_SPECIAL.sub(r"\\\1", value)
+
+
+@dataclass(frozen=True)
+class VersionFile:
+    """Where a checkout states its version, and how to read it."""
+
+    path: str
+    format: str
+    pattern: str | None = None
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KnownComponent:
+    """One entry of the table: a module (or Zephyr itself) and its identifiers."""
+
+    name: str
+    supplier: str
+    homepage: str | None
+    license: str | None
+    cpe: str | None
+    cpe_basis: str
+    extra_cpes: tuple[str, ...]
+    purl: str | None
+    tag: str
+    aliases: tuple[str, ...]
+    version_files: tuple[VersionFile, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class CompilerFamily:
+    name: str
+    match: re.Pattern[str]
+    supplier: str
+    cpe: str | None
+    purl: str | None
+    license: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """What identifies one package: CPEs (version filled in), PURLs, and where they came from."""
+
+    cpes: tuple[str, ...] = ()
+    purls: tuple[str, ...] = ()
+    basis: str = "none"  # "module.yml", "table", "remote", "none"
+    note: str | None = None
+
+
+class IdentifierTable:
+    """The validated identifiers table."""
+
+    def __init__(self, modules: dict[str, KnownComponent], organizations: dict[str, str],
+                 families: list[CompilerFamily], variants: dict[str, str], path: Path):
+        self.path = path
+        self._modules = modules
+        self._by_name: dict[str, KnownComponent] = {}
+        for entry in modules.values():
+            for key in (entry.name, *entry.aliases):
+                self._by_name[_key(key)] = entry
+        self._organizations = {key.casefold(): value for key, value in organizations.items()}
+        self.families = families
+        self.variants = variants
+
+    @property
+    def modules(self) -> dict[str, KnownComponent]:
+        return dict(self._modules)
+
+    def lookup(self, name: str) -> KnownComponent | None:
+        return self._by_name.get(_key(name))
+
+    def organization_for_remote(self, url: str | None) -> str | None:
+        """'https://github.com/zephyrproject-rtos/mbedtls' -> 'Zephyr Project'.
+
+        Unknown owners become 'host/owner' (e.g. 'github.com/acme'), so a supplier is never lost.
+        """
+        host, owner, _ = split_remote(url)
+        if not host:
+            return None
+        if owner and owner.casefold() in self._organizations:
+            return self._organizations[owner.casefold()]
+        if host.casefold() in self._organizations:
+            return self._organizations[host.casefold()]
+        if owner:
+            return f"{host}/{owner}"
+        return host
+
+    def compiler_family(self, compiler: str | None) -> CompilerFamily | None:
+        if not compiler:
+            return None
+        name = re.split(r"[\\/]", compiler)[-1]
+        for family in self.families:
+            if family.match.search(name):
+                return family
+        return None
+
+
+def _key(name: str) -> str:
+    return name.casefold().replace("_", "-")
+
+
+def split_remote(url: str | None) -> tuple[str | None, str | None, str | None]:
+    """A git remote -> (host, owner, repository); scp-like 'git@host:owner/repo.git' too."""
+    if not url:
+        return None, None, None
+    text = url.strip()
+    scp = re.match(r"^[\w.-]+@([\w.-]+):(.+)$", text)
+    if scp and "://" not in text:
+        host, path = scp.group(1), scp.group(2)
+    else:
+        parts = urlsplit(text if "://" in text else f"https://{text}")
+        host, path = parts.hostname, parts.path
+    if not host:
+        return None, None, None
+    segments = [s for s in path.strip("/").split("/") if s]
+    if segments and segments[-1].endswith(".git"):
+        segments[-1] = segments[-1][:-4]
+    owner = "/".join(segments[:-1]) or None
+    repo = segments[-1] if segments else None
+    return host, owner, repo
+
+
+def purl_for_remote(url: str | None, revision: str | None) -> str | None:
+    """The package URL of a git repository at a revision: pkg:github/o/r@rev on GitHub,
+    else pkg:git/host/path@rev."""
+    host, owner, repo = split_remote(url)
+    if not host or not repo:
+        return None
+    version = f"@{quote(revision, safe='')}" if revision else ""
+    if host.casefold() == "github.com" and owner:
+        return f"pkg:github/{owner}/{repo}{version}"
+    parts = [host, *(owner.split("/") if owner else [])]
+    namespace = "/".join(quote(part, safe="") for part in parts)
+    return f"pkg:git/{namespace}/{quote(repo, safe='')}{version}"
+
+
+def fill_cpe(template: str, version: str) -> str:
+    return template.replace("{version}", cpe_escape(version))
+
+
+def fill_purl(template: str, tag: str | None) -> str:
+    if tag is None:
+        # No release: the versionless package URL still names the package.
+        return template.split("@", 1)[0]
+    return template.replace("{tag}", quote(tag, safe=""))
+
+
+def identify(entry: KnownComponent | None, *, release: str | None, revision: str | None,
+             remote: str | None, external_references: tuple[str, ...] = ()) -> Identifiers:
+    """CPEs and PURLs for one package.
+
+    The module's own `security: external-references` win over the table. The PURL of the
+    repository the build actually used (the remote at the exact commit) is always added when
+    known, because forks (zephyrproject-rtos/mbedtls) are what vulnerability data with git
+    ranges refers to.
+    """
+    cpes: list[str] = []
+    purls: list[str] = []
+    basis = "none"
+    note = None
+    declared = [ref.strip() for ref in external_references if isinstance(ref, str) and ref.strip()]
+    if declared:
+        basis = "module.yml"
+        cpes = [ref for ref in declared if ref.startswith("cpe:")]
+        purls = [ref for ref in declared if ref.startswith("pkg:")]
+    elif entry is not None:
+        basis = "table"
+        if release and entry.cpe:
+            cpes = [fill_cpe(entry.cpe, release)] + [fill_cpe(t, release) for t in entry.extra_cpes]
+        elif entry.cpe:
+            note = ("no release version known, so no CPE (a commit does not match NVD version "
+                    "ranges)")
+        if entry.purl:
+            tag = entry.tag.replace("{version}", release) if release else None
+            if tag is not None or not (remote and revision):
+                purls.append(fill_purl(entry.purl, tag))
+    fork = purl_for_remote(remote, revision) if remote and is_commit(revision) else None
+    if fork and fork.casefold() not in {p.casefold() for p in purls}:
+        purls.append(fork)
+        if basis == "none":
+            basis = "remote"
+    return Identifiers(tuple(dict.fromkeys(cpes)), tuple(dict.fromkeys(purls)), basis, note)
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+def _text(data: dict[str, Any], key: str, where: str, path: Path, *, required: bool = True,
+          default: str | None = None) -> str | None:
+    value = data.get(key, default)
+    if value is None:
+        if required:
+            raise DataFileError(f"{where}: '{key}' is missing", path=path)
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise DataFileError(f"{where}: '{key}' must be a non-empty string", path=path)
+    return value
+
+
+def _strings(data: dict[str, Any], key: str, where: str, path: Path) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise DataFileError(f"{where}: '{key}' must be a list of strings", path=path)
+    return tuple(value)
+
+
+def check_organization(name: str) -> str | None:
+    """Why `name` cannot be an SPDX Organization, or None. SPDX writes 'Organization: name
+    (email)', so parentheses would turn part of the name into an e-mail address."""
+    if "(" in name or ")" in name:
+        return "must not contain parentheses (SPDX reads them as an e-mail address)"
+    if not name.strip() or "\n" in name:
+        return "must be one non-empty line"
+    return None
+
+
+def _org(value: str | None, where: str, path: Path) -> str | None:
+    problem = check_organization(value) if value else None
+    if problem:
+        raise DataFileError(f"{where}: {value!r} {problem}", path=path)
+    return value
+
+
+def _check_cpe_template(value: str | None, where: str, path: Path) -> None:
+    if value is None:
+        return
+    fields = value.split(":")
+    if len(fields) != 13 or fields[:2] != ["cpe", "2.3"] or fields[2] not in ("a", "o", "h") \
+            or fields[5] != "{version}":
+        raise DataFileError(f"{where}: CPE template must be 'cpe:2.3:<a|o|h>:<vendor>:<product>:"
+                            f"{{version}}:' plus 7 more fields, got {value!r}", path=path)
+
+
+def _version_files(raw: Any, where: str, path: Path) -> tuple[VersionFile, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise DataFileError(f"{where}: 'version_files' must be a list", path=path)
+    result = []
+    for index, item in enumerate(raw):
+        here = f"{where}.version_files[{index}]"
+        if not isinstance(item, dict):
+            raise DataFileError(f"{here}: must be a mapping", path=path)
+        fmt = _text(item, "format", here, path)
+        if fmt not in _VERSION_FORMATS:
+            raise DataFileError(f"{here}: format must be one of {', '.join(_VERSION_FORMATS)}",
+                                path=path)
+        pattern = _text(item, "pattern", here, path, required=fmt == "regex")
+        if pattern is not None:
+            try:
+                if re.compile(pattern).groups != 1:
+                    raise DataFileError(f"{here}: pattern needs exactly one group", path=path)
+            except re.error as exc:
+                raise DataFileError(f"{here}: bad pattern: {exc}", path=path) from None
+        names = _strings(item, "names", here, path)
+        if fmt == "defines" and not names:
+            raise DataFileError(f"{here}: format 'defines' needs 'names'", path=path)
+        result.append(VersionFile(_text(item, "path", here, path) or "", fmt, pattern, names))
+    return tuple(result)
+
+
+def parse_table(data: Any, path: Path) -> IdentifierTable:
+    """Validate the YAML structure; every problem names the entry and the key."""
+    if not isinstance(data, dict) or data.get("schema") != 1:
+        raise DataFileError("not an identifiers table (expected 'schema: 1')", path=path)
+    raw_modules = data.get("modules")
+    if not isinstance(raw_modules, dict) or not raw_modules:
+        raise DataFileError("'modules' must be a non-empty mapping", path=path)
+    modules: dict[str, KnownComponent] = {}
+    for name, raw in raw_modules.items():
+        where = f"modules.{name}"
+        if not isinstance(raw, dict):
+            raise DataFileError(f"{where}: must be a mapping", path=path)
+        cpe = _text(raw, "cpe", where, path, required=False)
+        _check_cpe_template(cpe, where, path)
+        extra = _strings(raw, "extra_cpes", where, path)
+        for template in extra:
+            _check_cpe_template(template, where, path)
+        purl = _text(raw, "purl", where, path, required=False)
+        if purl is not None and (not purl.startswith("pkg:") or "{tag}" not in purl):
+            raise DataFileError(f"{where}: purl template must start with 'pkg:' and contain "
+                                "'{tag}'", path=path)
+        basis = _text(raw, "cpe_basis", where, path, required=cpe is not None, default=None)
+        if basis is not None and basis not in ("nvd", "assigned"):
+            raise DataFileError(f"{where}: cpe_basis must be 'nvd' or 'assigned'", path=path)
+        modules[str(name)] = KnownComponent(
+            name=str(name),
+            supplier=_org(_text(raw, "supplier", where, path), where, path) or "",
+            homepage=_text(raw, "homepage", where, path, required=False),
+            license=_text(raw, "license", where, path, required=False),
+            cpe=cpe, cpe_basis=basis or "none", extra_cpes=extra, purl=purl,
+            tag=_text(raw, "tag", where, path, required=False, default="v{version}") or "",
+            aliases=_strings(raw, "aliases", where, path),
+            version_files=_version_files(raw.get("version_files"), where, path),
+            source=_text(raw, "source", where, path) or "",
+        )
+    organizations = data.get("organizations") or {}
+    if not isinstance(organizations, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v for k, v in organizations.items()):
+        raise DataFileError("'organizations' must map owners to organisation names", path=path)
+    for owner, name in organizations.items():
+        _org(name, f"organizations.{owner}", path)
+    toolchains = data.get("toolchains") or {}
+    families: list[CompilerFamily] = []
+    for name, raw in (toolchains.get("families") or {}).items():
+        where = f"toolchains.families.{name}"
+        if not isinstance(raw, dict):
+            raise DataFileError(f"{where}: must be a mapping", path=path)
+        try:
+            match = re.compile(_text(raw, "match", where, path) or "")
+        except re.error as exc:
+            raise DataFileError(f"{where}: bad 'match' pattern: {exc}", path=path) from None
+        cpe = _text(raw, "cpe", where, path, required=False)
+        _check_cpe_template(cpe, where, path)
+        families.append(CompilerFamily(
+            str(name), match, _org(_text(raw, "supplier", where, path), where, path) or "", cpe,
+            _text(raw, "purl", where, path, required=False),
+            _text(raw, "license", where, path, required=False),
+            _text(raw, "source", where, path) or ""))
+    variants = toolchains.get("variants") or {}
+    if not isinstance(variants, dict):
+        raise DataFileError("'toolchains.variants' must be a mapping", path=path)
+    for variant, name in variants.items():
+        _org(str(name), f"toolchains.variants.{variant}", path)
+    return IdentifierTable(modules, organizations, families,
+                           {str(k): str(v) for k, v in variants.items()}, path)
+
+
+def load_table(path: Path | None = None) -> IdentifierTable:
+    """The table at `path` (default: the shipped one), validated."""
+    return _load_cached(str(path or DATA_FILE))
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path_text: str) -> IdentifierTable:
+    path = Path(path_text)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DataFileError(f"cannot read: {exc.strerror}", path=path) from None
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"not valid YAML: {exc}", path=path) from None
+    return parse_table(data, path)

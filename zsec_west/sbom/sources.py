@@ -1,0 +1,198 @@
+"""What a build compiled: compile_commands.json, else the compile edges of build.ninja, plus
+the CMake file API codemodel when a reply happens to exist.
+
+Paths are kept as the build recorded them (absolute, possibly from another machine);
+mapping them to packages and to readable local files is packages.py's job.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from zsec_west.errors import BuildDirError
+
+_QUOTED_PIECE = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)|([^\s'"\\]+)|(\s+)""", re.S)
+_ESCAPE_IN_DQ = re.compile(r"\\([\\\"$`\n])")
+_INCLUDE_DIR_FLAGS = ("-I", "-isystem", "-iquote", "-idirafter")
+_INCLUDE_FILE_FLAGS = ("-include", "-imacros")
+
+
+def split_command(command: str) -> list[str]:
+    """POSIX shell words of a compile command; fast path when nothing is quoted."""
+    if not any(ch in command for ch in "'\"\\"):
+        return command.split()
+    words: list[str] = []
+    current: list[str] = []
+    started = False
+    for single, double, escaped, plain, space in _QUOTED_PIECE.findall(command):
+        if space:
+            if started:
+                words.append("".join(current))
+                current, started = [], False
+            continue
+        started = True
+        if plain:
+            current.append(plain)
+        elif escaped:
+            current.append(escaped)
+        elif double:
+            current.append(_ESCAPE_IN_DQ.sub(r"\1", double))
+        else:
+            current.append(single)
+    if started:
+        words.append("".join(current))
+    return words
+
+
+@dataclass(frozen=True)
+class CompileUnit:
+    """One compiled source file, as the build recorded it."""
+
+    source: str  # absolute path as recorded
+    directory: str  # the compiler's working directory as recorded
+    output: str | None = None  # the object file (relative to `directory` as a rule)
+    compiler: str | None = None
+    include_dirs: tuple[str, ...] = ()
+    include_files: tuple[str, ...] = ()  # -include / -imacros files (autoconf.h ...)
+
+
+def _absolute(path: str, directory: str) -> str:
+    if path.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", path):
+        return path
+    return str(Path(directory) / path) if directory else path
+
+
+def _unit(source: str, directory: str, argv: list[str]) -> CompileUnit:
+    output = None
+    dirs: list[str] = []
+    files: list[str] = []
+    index = 1
+    while index < len(argv):
+        arg = argv[index]
+        index += 1
+        if arg == "-o" and index < len(argv):
+            output = argv[index]
+            index += 1
+            continue
+        for flag in _INCLUDE_DIR_FLAGS:
+            if arg == flag and index < len(argv):
+                dirs.append(_absolute(argv[index], directory))
+                index += 1
+                break
+            if arg.startswith(flag) and len(arg) > len(flag) and flag == "-I":
+                dirs.append(_absolute(arg[2:], directory))
+                break
+        else:
+            if arg in _INCLUDE_FILE_FLAGS and index < len(argv):
+                files.append(_absolute(argv[index], directory))
+                index += 1
+    return CompileUnit(_absolute(source, directory), directory, output,
+                       argv[0] if argv else None, tuple(dict.fromkeys(dirs)), tuple(files))
+
+
+def load_compile_commands(path: Path) -> list[CompileUnit]:
+    """Every entry of compile_commands.json; raises BuildDirError naming the file if broken."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BuildDirError(f"cannot read: {exc.strerror}", path=path) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BuildDirError(f"not valid JSON: {exc}", path=path) from None
+    if not isinstance(data, list):
+        raise BuildDirError("not a compilation database (expected a JSON list)", path=path)
+    units: list[CompileUnit] = []
+    for number, entry in enumerate(data):
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            raise BuildDirError(f"entry {number} has no 'file'", path=path)
+        directory = entry.get("directory") if isinstance(entry.get("directory"), str) else ""
+        if isinstance(entry.get("arguments"), list):
+            argv = [str(a) for a in entry["arguments"]]
+        elif isinstance(entry.get("command"), str):
+            argv = split_command(entry["command"])
+        else:
+            argv = []
+        unit = _unit(entry["file"], directory, argv)
+        if isinstance(entry.get("output"), str):
+            unit = CompileUnit(unit.source, unit.directory, entry["output"], unit.compiler,
+                               unit.include_dirs, unit.include_files)
+        units.append(unit)
+    return units
+
+
+# --- build.ninja ---------------------------------------------------------------------------
+
+_NINJA_ESCAPE = re.compile(r"\$([ :$\n])")
+_COMPILE_EDGE = re.compile(
+    r"^build ((?:[^:$\n]|\$.)+?): ((?:C|CXX|ASM)_COMPILER__\S*) ((?:[^ $\n|]|\$.)+)", re.M)
+
+
+def ninja_unescape(text: str) -> str:
+    return _NINJA_ESCAPE.sub(lambda m: "" if m.group(1) == "\n" else m.group(1), text)
+
+
+def read_build_ninja(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def ninja_compile_units(text: str, directory: str) -> list[CompileUnit]:
+    """Compile edges of a CMake-generated build.ninja: object -> source (no flags)."""
+    units = []
+    for match in _COMPILE_EDGE.finditer(text):
+        output = ninja_unescape(match.group(1)).split(" | ")[0].strip()
+        source = ninja_unescape(match.group(3))
+        units.append(CompileUnit(_absolute(source, directory), directory, output))
+    return units
+
+
+# --- CMake file API --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CodeModel:
+    """What a CMake file API codemodel-v2 reply says about sources and link inputs."""
+
+    sources: tuple[str, ...]
+    link_fragments: tuple[str, ...]  # command fragments of executables' link steps
+    source_dir: str
+
+
+def load_codemodel(build_dir: Path) -> CodeModel | None:
+    """The newest codemodel-v2 reply under .cmake/api/v1/reply, or None (it is optional)."""
+    reply = build_dir / ".cmake" / "api" / "v1" / "reply"
+    try:
+        indexes = sorted(reply.glob("index-*.json"))
+        if not indexes:
+            return None
+        index = json.loads(indexes[-1].read_text(encoding="utf-8"))
+        codemodel_file = next(
+            (r.get("jsonFile") for r in index.get("objects", [])
+             if r.get("kind") == "codemodel" and r.get("jsonFile")), None)
+        if not codemodel_file:
+            return None
+        codemodel = json.loads((reply / codemodel_file).read_text(encoding="utf-8"))
+        source_dir = codemodel.get("paths", {}).get("source", "")
+        sources: list[str] = []
+        fragments: list[str] = []
+        configurations = codemodel.get("configurations") or [{}]
+        for target_ref in configurations[0].get("targets", []):
+            target_file = target_ref.get("jsonFile")
+            if not target_file:
+                continue
+            target = json.loads((reply / target_file).read_text(encoding="utf-8"))
+            compiled = {i for group in target.get("compileGroups", [])
+                        for i in group.get("sourceIndexes", [])}
+            for number, source in enumerate(target.get("sources", [])):
+                if number in compiled and isinstance(source.get("path"), str):
+                    sources.append(_absolute(source["path"], source_dir))
+            if target.get("type") == "EXECUTABLE":
+                for fragment in (target.get("link") or {}).get("commandFragments", []):
+                    if isinstance(fragment.get("fragment"), str):
+                        fragments.append(fragment["fragment"])
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError, TypeError):
+        return None
+    return CodeModel(tuple(dict.fromkeys(sources)), tuple(fragments), source_dir)
