@@ -117,8 +117,11 @@ def render(report: Report, *, colour: bool = False) -> str:
     for domain in domains:
         lines += _domain_section(report, domain, paint)
         lines.append("")
-    lines.append(f"{paint('total', 'bold')}: {_summary(report, None, paint)}"
-                 f" across {len(domains)} domain(s)")
+    if report.findings:
+        lines.append(f"{paint('total', 'bold')}: {_summary(report, None, paint)}"
+                     f" across {len(domains)} domain(s)")
+    elif not lines:  # a report of facts only (an SBOM, TF-M not in use) shows just its facts
+        lines.append("no findings")
     for note in report.notes:
         lines += _wrapped("note: ", note, "")
     return "\n".join(lines) + "\n"
