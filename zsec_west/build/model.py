@@ -171,11 +171,15 @@ class Domain:
 
 
 def read_zephyr_version(path: Path) -> str | None:
-    """`VERSION_MAJOR = 3` ... lines of Zephyr's VERSION file -> '3.7.1'."""
+    """The release Zephyr's VERSION file at `path` states, e.g. '3.7.1'."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
+        return parse_zephyr_version(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
         return None
+
+
+def parse_zephyr_version(text: str) -> str | None:
+    """`VERSION_MAJOR = 3` ... lines of Zephyr's VERSION file -> '3.7.1' (with -EXTRAVERSION)."""
     values = dict(re.findall(r"^\s*(\w+)\s*=\s*(\S*)", text, re.M))
     try:
         version = f"{values['VERSION_MAJOR']}.{values['VERSION_MINOR']}.{values['PATCHLEVEL']}"

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from zsec_west.build.model import parse_zephyr_version
 from zsec_west.sbom.identifiers import KnownComponent, VersionFile, is_commit, is_release
 
 _TAG_RELEASE = re.compile(r"(\d+(?:\.\d+)+(?:-?(?:rc|alpha|beta)\.?\d*)?)$", re.IGNORECASE)
@@ -130,13 +131,7 @@ def read_version_file(root: Path, spec: VersionFile, facts: GitFacts | None = No
     if text is None:
         return None
     if spec.format == "zephyr-version":
-        values = dict(re.findall(r"^\s*(\w+)\s*=\s*(\S*)", text, re.M))
-        try:
-            found = f"{values['VERSION_MAJOR']}.{values['VERSION_MINOR']}.{values['PATCHLEVEL']}"
-        except KeyError:
-            return None
-        extra = values.get("EXTRAVERSION")
-        found = f"{found}-{extra}" if extra else found
+        found = parse_zephyr_version(text)
     elif spec.format == "regex":
         match = re.search(spec.pattern or "", text, re.M | re.S)
         found = match.group(1) if match else None
