@@ -1,0 +1,208 @@
+"""Is the vulnerable code of a matched advisory in the image at all? Decided from the build:
+the sources the SBOM says were compiled, else the domain's Kconfig.
+
+Curated advisories say what they need (`kconfig`, `paths`); for NVD/OSV records the shipped
+keyword table (data/vulns/keywords.yaml) maps words of the description to the same, and the
+reason then says it was inferred from the description.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+from zsec_west.build.kconfig import KconfigValues
+from zsec_west.errors import ZsecError
+from zsec_west.sbom.component import Component
+from zsec_west.sbom.vulns import yamlload
+from zsec_west.sbom.vulns.curated import Package, path_problem, symbol_problem
+from zsec_west.sbom.vulns.model import Vulnerability
+
+KEYWORDS = "data/vulns/keywords.yaml"
+NOT_PRESENT = "vulnerable_code_not_present"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the vulnerable part is built into the image: True, False, or None (no data)."""
+
+    built: Optional[bool]
+    reason: str = ""
+    justification: str = ""  # OpenVEX justification when not built
+    inferred: bool = False
+
+
+@dataclass(frozen=True)
+class Keyword:
+    name: str
+    packages: tuple[str, ...]
+    patterns: tuple[re.Pattern, ...]
+    kconfig: tuple[str, ...]
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DomainFacts:
+    """What applicability needs from a domain: its name, kind and Kconfig (None if unreadable)."""
+
+    name: str
+    kind: str
+    kconfig: Optional[KconfigValues]
+
+
+def domain_facts(build, name: str) -> DomainFacts:
+    """The domain called `name` of `build`; Kconfig None when it cannot be read."""
+    try:
+        domain = build.domain(name)
+    except ZsecError:
+        return DomainFacts(name, "", None)
+    try:
+        kconfig = domain.kconfig
+    except ZsecError:
+        kconfig = None
+    try:
+        kind = domain.kind
+    except ZsecError:
+        kind = ""
+    return DomainFacts(name, kind, kconfig)
+
+
+def load_keywords(text: str, path: Path | str) -> tuple[Keyword, ...]:
+    data = yamlload.load(path, text)
+    top = yamlload.Checker(path, data, "keyword table", 1)
+    top.only(("schema", "keywords"))
+    if data.get("schema") != 1:
+        raise top.fail("schema", "must be 1")
+    entries = data.get("keywords")
+    if not isinstance(entries, list):
+        raise top.fail("keywords", "must be a list")
+    result = []
+    for entry in entries:
+        check = yamlload.Checker(path, entry, "keyword", top.node.line_of("keywords"))
+        check.only(("name", "packages", "patterns", "kconfig", "paths"))
+        name = check.string("name", required=True)
+        check.what = f"keyword {name}"
+        patterns = []
+        for text_pattern in check.strings("patterns"):
+            try:
+                patterns.append(re.compile(text_pattern))
+            except re.error as exc:
+                raise check.fail("patterns", f"{text_pattern!r} is not a regular expression: {exc}")
+        if not patterns:
+            raise check.fail("patterns", "needs at least one pattern")
+        kconfig = check.strings("kconfig", symbol_problem)
+        paths = check.strings("paths", path_problem)
+        if not kconfig and not paths:
+            raise check.fail(None, "needs 'kconfig' or 'paths'")
+        result.append(Keyword(name, check.strings("packages"), tuple(patterns), kconfig, paths))
+    return tuple(result)
+
+
+@lru_cache(maxsize=1)
+def shipped_keywords() -> tuple[Keyword, ...]:
+    text = resources.files("zsec_west").joinpath(KEYWORDS).read_text(encoding="utf-8")
+    return load_keywords(text, f"zsec_west/{KEYWORDS}")
+
+
+def _relevant(symbols: tuple[str, ...], facts: DomainFacts) -> tuple[str, ...]:
+    """The TF-M domain shares the non-secure app's .config: only its TF-M symbols describe
+    the TF-M image (CONFIG_MBEDTLS there says nothing about TF-M's own mbed TLS)."""
+    if facts.kind != "tfm":
+        return symbols
+    return tuple(s for s in symbols
+                 if all(p.startswith(("TFM_", "BUILD_WITH_TFM")) for p in s.lstrip("!").split("|")))
+
+
+def _kconfig(symbols: tuple[str, ...], facts: DomainFacts) -> Optional[tuple[bool, str]]:
+    """(all conditions hold, why); None when the domain's Kconfig is unknown or nothing to test."""
+    symbols = _relevant(symbols, facts)
+    if not symbols or facts.kconfig is None:
+        return None
+    config = facts.kconfig
+    held = []
+    for condition in symbols:
+        if condition.startswith("!"):
+            name = condition[1:]
+            if config.enabled(name):
+                return False, f"CONFIG_{name} is enabled in {facts.name}"
+            held.append(f"CONFIG_{name} is not set")
+            continue
+        names = condition.split("|")
+        on = [n for n in names if config.enabled(n)]
+        if not on:
+            if len(names) == 1:
+                return False, f"CONFIG_{names[0]} is not enabled in {facts.name}"
+            return False, (f"none of {', '.join('CONFIG_' + n for n in names)} is enabled in "
+                           f"{facts.name}")
+        held.append(f"CONFIG_{on[0]}=y")
+    return True, ", ".join(held)
+
+
+def _paths(paths: tuple[str, ...], component: Component) -> Optional[tuple[bool, str]]:
+    """(a vulnerable source was compiled, why); None when the compiled files are unknown."""
+    if not paths or not component.compiled_files:
+        return None
+    hits = [f for f in component.compiled_files if f.startswith(paths)]
+    if hits:
+        more = f" (+{len(hits) - 1} more)" if len(hits) > 1 else ""
+        return True, f"{hits[0]}{more} is compiled"
+    places = " or ".join(f"in {p}" if p.endswith("/") else p if "." in p.rsplit("/", 1)[-1]
+                         else f"{p}*" for p in paths)
+    return False, (f"none of the {len(component.compiled_files)} {component.name} sources "
+                   f"compiled into {component.domain} is {places}")
+
+
+def _decide(kconfig: tuple[str, ...], paths: tuple[str, ...], component: Component,
+            facts: DomainFacts) -> Optional[tuple[bool, str]]:
+    # The compiled files are the build's own record; Kconfig is the fallback.
+    return _paths(paths, component) or _kconfig(kconfig, facts)
+
+
+def assess(vuln: Vulnerability, component: Component, facts: DomainFacts,
+           package: Optional[Package] = None,
+           keywords: tuple[Keyword, ...] | None = None) -> Verdict:
+    """Whether `vuln`'s vulnerable code is built into `component` in its domain."""
+    if package is not None and package.kconfig and not component.compiled_files:
+        # The whole package is left out (an SBOM may list a module the image does not use).
+        decided = _kconfig(package.kconfig, facts)
+        if decided is not None and not decided[0]:
+            return Verdict(False, decided[1], NOT_PRESENT)
+    if vuln.kconfig or vuln.paths:
+        decided = _decide(vuln.kconfig, vuln.paths, component, facts)
+        if decided is None:
+            return Verdict(None)
+        built, why = decided
+        return Verdict(built, why, "" if built else NOT_PRESENT)
+    return _infer(vuln, component, facts, package.name if package else "", keywords)
+
+
+def _infer(vuln: Vulnerability, component: Component, facts: DomainFacts, package: str,
+           keywords: tuple[Keyword, ...] | None) -> Verdict:
+    text = f"{vuln.summary}\n{vuln.description}"
+    matched: list[tuple[Keyword, str]] = []
+    for keyword in keywords if keywords is not None else shipped_keywords():
+        if package not in keyword.packages:
+            continue
+        for pattern in keyword.patterns:
+            hit = pattern.search(text)
+            if hit:
+                matched.append((keyword, hit.group(0)))
+                break
+    if not matched:
+        return Verdict(None)
+    reasons = []
+    for keyword, word in matched:
+        decided = _decide(keyword.kconfig, keyword.paths, component, facts)
+        if decided is None:
+            return Verdict(None)
+        built, why = decided
+        if built:
+            return Verdict(True, f"inferred from the description ('{word}'): {why}", inferred=True)
+        reasons.append(why)
+    words = ", ".join(f"'{word}'" for _, word in matched)
+    return Verdict(False, f"inferred from the description ({words}): {'; '.join(dict.fromkeys(reasons))}",
+                   NOT_PRESENT, inferred=True)
