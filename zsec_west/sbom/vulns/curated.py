@@ -51,7 +51,49 @@ def shipped_text() -> str:
 
 @lru_cache(maxsize=1)
 def shipped() -> Table:
-    return parse_table(shipped_text(), f"zsec_west/{SHIPPED}")
+    """The shipped table, with TF-M's advisories taken from the one TF-M advisory file."""
+    table = parse_table(shipped_text(), f"zsec_west/{SHIPPED}")
+    from zsec_west.tfm.advisories import DATA_FILE as TFM_ADVISORIES, load_advisories
+
+    tfm = next((p for p in table.packages if p.name == "tf-m"), None)
+    if tfm is None:
+        return table
+    ids = {a.id for a in table.advisories}
+    derived = tuple(_from_tfm(a, tfm) for a in load_advisories() if a.id not in ids)
+    tfm_text = resources.files("zsec_west").joinpath(TFM_ADVISORIES).read_text(encoding="utf-8")
+    digest = hashlib.sha256((table.digest + tfm_text).encode()).hexdigest()
+    return Table(table.packages, table.advisories + derived, digest)
+
+
+def _from_tfm(advisory, package: Package) -> Vulnerability:  # type: ignore[no-untyped-def]
+    """A TF-M advisory (zsec_west/tfm/advisories.py) as a vulnerability of the tf-m package."""
+    low = str(advisory.introduced) if advisory.introduced else "0"
+    if advisory.last_affected is not None:
+        ranges = (Range(low, True, str(advisory.last_affected), True),)
+    else:
+        ranges = (Range(low, True, str(advisory.fixed) if advisory.fixed else None, False),)
+    symbols: list[str] = []
+    words: list[str] = []
+    for condition in advisory.conditions:
+        test = condition.kconfig
+        if test is not None and isinstance(test.expected, bool):
+            wanted = test.expected != test.negate  # the symbol must be enabled
+            symbols.append(test.name if wanted else f"!{test.name}")
+        else:
+            words.append(condition.describe)
+    conditions = "; ".join(words) or None
+    keys = [*package.cpes, *package.purls]
+    return Vulnerability(
+        id=advisory.id, source=SOURCE_CURATED, origin=f"zsec_west/data/tfm-advisories.yaml:{advisory.id}",
+        summary=advisory.title,
+        description=" ".join(filter(None, (advisory.summary, conditions, advisory.note))),
+        aliases=(advisory.cve,) if advisory.cve else (), severity=advisory.severity.label,
+        references=tuple(filter(None, (advisory.url, advisory.source))),
+        affects=tuple(Affects(key, ranges=ranges) for key in keys),
+        kconfig=tuple(symbols), conditions=conditions,
+        fixed=", ".join(filter(None, (str(advisory.fixed) if advisory.fixed else "",
+                                       *advisory.fix_commits))),
+        package=package.name)
 
 
 def load(path: Path) -> Table:
