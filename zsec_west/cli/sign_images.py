@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zsec_west.build import find_build_dir, load_build
+from zsec_west.build import find_build_dir, find_west_topdir, load_build
 from zsec_west.cli.args import RunContext
 from zsec_west.errors import BuildDirError, InputError, KeyFileError, UsageError
 from zsec_west.fsutil import atomic_write
@@ -28,7 +28,7 @@ from zsec_west.sign.image import ImageOptions, SignedImage, create_image, vector
 from zsec_west.sign.keysource import (KeyOptions, KeySource, Prompt, check_dev_key, load_any_public_key,
                                       open_key_source)
 from zsec_west.sign.manifest import SignedFile, write_manifest
-from zsec_west.sign.plan import ImagePlan, PlannedOutput, find_west_topdir, plan_build
+from zsec_west.sign.plan import ImagePlan, PlannedOutput, plan_build
 from zsec_west.sign.version import parse_dependencies
 
 # argparse dest -> ImageOptions field, for options that map one to one.
@@ -269,23 +269,33 @@ def _fixed_signature(args: argparse.Namespace) -> tuple[bytes, PublicKey] | None
 @dataclass(frozen=True)
 class _Result:
     job: Job
-    input_data: bytes
-    output_data: bytes
+    input_data: bytes | None  # kept only for --manifest, which records the input's digest
+    output_data: bytes | bytearray  # a binary output is the image buffer itself, never copied
     image: SignedImage | None
     source: KeySource | None
 
 
-def _render(job: Job, signed: SignedImage, base: int | None) -> bytes:
+def _render(job: Job, signed: SignedImage, base: int | None) -> bytes | bytearray:
     if hexio.is_hex_path(job.outfile):
         return hexio.hex_text(signed, hexio.output_base(signed, base, job.hex_addr)).encode("ascii")
     return signed.data
+
+
+def _read(job: Job, keep_input: bool) -> tuple[bytes | hexio.RawFile, int | None, bytes | None]:
+    """(payload, its Intel HEX address, input bytes to keep). Without `keep_input` a raw file
+    stays on disk until the image is built, and is read straight into the image buffer."""
+    if keep_input:
+        loaded = hexio.read_input(job.infile)
+        return loaded.data, loaded.base_addr, loaded.data
+    payload, base = hexio.signing_input(job.infile)
+    return payload, base, None
 
 
 def _build_one(job: Job, keys: _Keys, fixed: tuple[bytes, PublicKey] | None,
                args: argparse.Namespace) -> _Result:
     if job.outfile.resolve() == job.infile.resolve():
         raise UsageError("OUTFILE must differ from INFILE; the input is never modified", path=job.outfile)
-    source_image = hexio.read_input(job.infile)
+    payload, base, input_data = _read(job, keep_input=bool(args.manifest))
     options = _options(job, keys.encryption_key(job.encrypt_spec))
     if args.vector_to_sign:
         public = None
@@ -293,12 +303,12 @@ def _build_one(job: Job, keys: _Keys, fixed: tuple[bytes, PublicKey] | None,
         if spec:
             public = load_any_public_key(spec, password_env=args.key_password_env, environ=keys.environ,
                                          prompt=keys.prompt)
-        vector = vector_to_sign(source_image.data, options, public, args.vector_to_sign)
-        return _Result(job, source_image.data, vector, None, None)
+        vector = vector_to_sign(payload, options, public, args.vector_to_sign)
+        return _Result(job, input_data, vector, None, None)
     source = keys.signer(job)
-    signed = create_image(source_image.data, options, signer=source.signer if source else None,
+    signed = create_image(payload, options, signer=source.signer if source else None,
                           fixed_signature=fixed)
-    return _Result(job, source_image.data, _render(job, signed, source_image.base_addr), signed, source)
+    return _Result(job, input_data, _render(job, signed, base), signed, source)
 
 
 def run_sign(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
@@ -330,7 +340,8 @@ def run_sign(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str,
 
 
 def _write_all(results: list[_Result], args: argparse.Namespace, build_dir: Path | None, console: Any) -> None:
-    written: list[SignedFile] = []
+    written: list[SignedFile] = []  # for the manifest
+    signed_count = 0
     unsigned = [r for r in results if r.image is not None and r.image.signature is None]
     signatures = {r.image.signature for r in results if r.image is not None and r.image.signature is not None}
     if args.sig_out and len(signatures) != 1:
@@ -346,8 +357,10 @@ def _write_all(results: list[_Result], args: argparse.Namespace, build_dir: Path
         source = result.source
         dev = source.dev_key.name if source and source.dev_key else None
         where_key = source.description if source else ("--fix-sig" if args.fix_sig else None)
-        written.append(SignedFile(result.job.domain, result.job.variant, result.job.infile, result.input_data,
-                                  result.job.outfile, result.output_data, image, where_key, dev))
+        signed_count += 1
+        if result.input_data is not None:
+            written.append(SignedFile(result.job.domain, result.job.variant, result.job.infile, result.input_data,
+                                      result.job.outfile, result.output_data, image, where_key, dev))
         fingerprint = image.key_fingerprint
         key = f"{image.key_type} key {fingerprint.sha256[:16]}" if fingerprint else "no key (hash only)"
         where = f"{result.job.domain}: " if result.job.domain else ""
@@ -363,5 +376,5 @@ def _write_all(results: list[_Result], args: argparse.Namespace, build_dir: Path
     if args.manifest:
         write_manifest(args.manifest, written, build_dir)
         console.dbg(f"wrote manifest {args.manifest}")
-    console.summary(f"zsec sign: {len(written)} image(s) signed")
+    console.summary(f"zsec sign: {signed_count} image(s) signed")
 

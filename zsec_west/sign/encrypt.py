@@ -98,10 +98,10 @@ def aes_ctr_stream(key: bytes) -> Callable[[bytes | memoryview], bytes]:
 def aes_ctr_in_place(key: bytes, buf: bytearray, start: int, end: int) -> None:
     """Encrypt/decrypt `buf[start:end]` in place, a chunk at a time to bound memory."""
     update = aes_ctr_stream(key)
-    view = memoryview(buf)
-    for pos in range(start, end, _CHUNK):
-        stop = min(pos + _CHUNK, end)
-        view[pos:stop] = update(view[pos:stop])
+    with memoryview(buf) as view:  # released on return, so `buf` can be resized afterwards
+        for pos in range(start, end, _CHUNK):
+            stop = min(pos + _CHUNK, end)
+            view[pos:stop] = update(view[pos:stop])
 
 
 def wrap_key(enc_key: PublicKey, aes_key: bytes, hmac_sha: str = "auto") -> tuple[TlvType, bytes]:

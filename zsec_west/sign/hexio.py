@@ -7,6 +7,8 @@ the trailer records (image_ok and magic) at the end of the slot, with no erased 
 from __future__ import annotations
 
 import io
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +42,56 @@ def _read_file(path: Path) -> bytes:
         raise InputError("is a directory, not an image file", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A raw binary input left on disk until `create_image` reads it straight into the image
+    buffer (an `image.PayloadSource`): the firmware is then held once, not as input plus output."""
+
+    path: Path
+    size: int
+
+    def __len__(self) -> int:
+        return self.size
+
+    def readinto(self, view: memoryview) -> None:
+        """Fill `view` (`size` bytes) with the file; a file whose size changed meanwhile is an error."""
+        if len(view) != self.size:
+            raise ValueError(f"{self.path}: {len(view)}-byte buffer for a {self.size}-byte file")
+        filled = 0
+        try:
+            with open(self.path, "rb", buffering=0) as handle:  # unbuffered: the OS copies into `view`
+                while filled < self.size:
+                    got = handle.readinto(view[filled:])
+                    if not got:
+                        break
+                    filled += got
+                longer = bool(handle.read(1))
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", path=self.path) from None
+        if filled != self.size or longer:
+            raise InputError("changed size while being read", path=self.path)
+
+
+def _open_raw(path: Path) -> RawFile | None:
+    """A RawFile for a readable regular file (errors worded as `_read_file` words them); None for
+    anything else (a pipe or device has no size to plan the image with: it is read whole)."""
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        with open(path, "rb", buffering=0):  # opened to fail now rather than halfway through signing
+            pass
+    except FileNotFoundError:
+        raise InputError("input file not found", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not an image file", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    return RawFile(path, info.st_size)
 
 
 def parse_hex(text: bytes | str, *, allow_gaps: bool = False, gap_fill: int = 0xFF,
@@ -76,6 +128,18 @@ def read_input(path: str | Path, *, allow_gaps: bool = False) -> InputImage:
     return InputImage(raw, None, False)
 
 
+def signing_input(path: str | Path) -> tuple[bytes | RawFile, int | None]:
+    """What to sign from `path` and its address: a .hex decoded (bytes and base address), a raw
+    file as a RawFile still on disk (no address), so that signing holds one copy of it."""
+    path = Path(path)
+    if not is_hex_path(path):
+        raw = _open_raw(path)
+        if raw is not None:
+            return raw, None
+    loaded = read_input(path)
+    return loaded.data, loaded.base_addr
+
+
 def output_base(signed: SignedImage, input_base: int | None, hex_addr: int | None) -> int:
     """The Intel HEX address of the image: --hex-addr, else the input's base (moved down by a padded header)."""
     if hex_addr is not None:
@@ -99,7 +163,8 @@ def output_base(signed: SignedImage, input_base: int | None, hex_addr: int | Non
 def to_intelhex(signed: SignedImage, base: int) -> IntelHex:
     """The image as Intel HEX records at `base`, trailer records only (no fill) when padded."""
     ih = IntelHex()
-    ih.frombytes(signed.data[:signed.image_size], offset=base)
+    with memoryview(signed.data) as view, view[:signed.image_size] as image:
+        ih.frombytes(image, offset=base)
     for offset, data in signed.trailer_records():
         ih.puts(base + offset, data)
     return ih
@@ -112,7 +177,7 @@ def hex_text(signed: SignedImage, base: int) -> str:
     return out.getvalue()
 
 
-def _write(path: Path, data: bytes | str) -> None:
+def _write(path: Path, data: bytes | bytearray | str) -> None:
     # The output directory must exist already: a typo in a path should not create directories.
     if not path.parent.is_dir():
         raise InputError("cannot write: the directory does not exist", path=path)
@@ -129,7 +194,7 @@ def write_output(path: str | Path, signed: SignedImage, *, input_base: int | Non
         _write(path, signed.data)
 
 
-def write_data(path: str | Path, data: bytes, base_addr: int | None = None) -> None:
+def write_data(path: str | Path, data: bytes | bytearray, base_addr: int | None = None) -> None:
     """Write plain bytes (e.g. --vector-to-sign output) as binary, or as Intel HEX at `base_addr`."""
     path = Path(path)
     if is_hex_path(path):

@@ -1,8 +1,13 @@
 """Building MCUboot images from a firmware payload, byte-compatible with imgtool 2.5.0 `sign`.
 
-`create_image` is the core of `zsec sign`: it takes the payload bytes (already read from a .bin or
-.hex), the options as one frozen `ImageOptions`, and either a `Signer` or a signature made
-elsewhere, and returns the finished image with what a report needs to say about it.
+`create_image` is the core of `zsec sign`: it takes the payload (bytes already read from a .bin or
+.hex, or a `PayloadSource` still on disk), the options as one frozen `ImageOptions`, and either a
+`Signer` or a signature made elsewhere, and returns the finished image with what a report needs
+to say about it.
+
+Memory: the image is built in one preallocated bytearray (header, payload, TLV areas, trailer),
+hashed and encrypted in place and returned as is, so signing holds one copy of the firmware
+beyond its input, and none beyond it when the input is a `PayloadSource`.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ import hashlib
 import re
 import struct
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from zsec_west.errors import ImageFormatError, UsageError
 from zsec_west.keys.encoding import Fingerprint, PublicKey, public_bytes
@@ -35,6 +41,28 @@ _ALLOWED_SHA_SIGNER = {"rsa-2048": ("256",), "rsa-3072": ("256",), "ecdsa-p256":
 _ALLOWED_SHA_PUBLIC = {**_ALLOWED_SHA_SIGNER, "ecdsa-p256": ("256", "512")}
 
 FixedSignature = tuple[bytes, PublicKey]
+
+# Room reserved after the hashed region for the unprotected TLVs (hash, key hash or key, signature,
+# wrapped AES key: about 1.2 KiB at most, with RSA-3072 and RSA key transport), so writing them
+# never moves the image. An area that needs more (a signer returning an odd signature) grows it.
+_UNPROTECTED_ROOM = 2048
+# Up to this many bytes of fill after the pieces, the buffer is built by one join (every byte
+# written once); beyond it (a padded slot much larger than its image) it is preallocated with the
+# erased value, so no temporary buffer as large as the padding is needed.
+_JOIN_FILL_MAX = 1 << 16
+
+
+class PayloadSource(Protocol):
+    """Firmware not read yet (a raw file on disk): `create_image` reads it straight into the image
+    buffer, so input and output are one copy in memory instead of two."""
+
+    def __len__(self) -> int: ...
+
+    def readinto(self, view: memoryview) -> None:
+        """Fill `view` (exactly len(self) bytes) with the payload."""
+
+
+Payload = bytes | bytearray | memoryview | PayloadSource
 
 
 @dataclass(frozen=True)
@@ -145,9 +173,13 @@ def _choice(name: str, value: object, allowed: tuple[object, ...]) -> None:
 
 @dataclass(frozen=True)
 class SignedImage:
-    """A finished image: `data` is the .bin output (padded to the slot when padding was asked)."""
+    """A finished image: `data` is the .bin output (padded to the slot when padding was asked).
 
-    data: bytes
+    `data` is the buffer the image was built in, handed over without a copy: a bytearray that
+    compares equal to bytes; do not resize it (the other fields describe it).
+    """
+
+    data: bytearray = field(hash=False)  # equality compares it; a mutable buffer cannot be hashed
     options: ImageOptions = field(repr=False)
     header: ImageHeader
     image_size: int  # header + payload + TLV areas, i.e. without padding/trailer
@@ -245,9 +277,11 @@ def boot_record(sw_type: str, version: Version, hash_name: str, signer_id: bytes
 
 @dataclass
 class _Hashed:
-    """The hashed region under construction: header + padding + payload + protected TLVs."""
+    """The image under construction: `buf` holds the hashed region (header + padding + payload +
+    protected TLVs, `hashed_end` bytes) followed by room for the rest, filled with the erased value."""
 
     buf: bytearray
+    hashed_end: int
     header: ImageHeader
     hash_name: str
     digest: bytes
@@ -280,8 +314,41 @@ def _protected_entries(options: ImageOptions, hash_name: str, key_hash: bytes | 
     return entries
 
 
-def _build_hashed(payload: bytes | memoryview, options: ImageOptions, key: PublicKey | None,
-                  public_only: bool) -> _Hashed:
+def _byte_view(payload: bytes | bytearray | memoryview) -> memoryview:
+    view = memoryview(payload)
+    return view if view.format == "B" and view.ndim == 1 else view.cast("B")
+
+
+def _check_header_area(area: memoryview, hs: int) -> None:
+    """Without --pad-header the input must start with `hs` zero bytes for the header to go into."""
+    head = bytes(area)
+    if head.count(0) != hs:
+        first = next(i for i, b in enumerate(head) if b)
+        raise ImageFormatError(
+            f"the first {hs} bytes (header area) are not all zero (byte 0x{first:x} is 0x{head[first]:02x})",
+            hint="use --pad-header to prepend the header, or build with a zeroed ROM start offset",
+        )
+
+
+def _assemble(pieces: Sequence[bytes | memoryview], size: int, fill: int) -> bytearray:
+    """A new buffer of `size` bytes: `pieces` back to back, then `fill` bytes up to `size`."""
+    tail = size - sum(len(piece) for piece in pieces)
+    if tail <= _JOIN_FILL_MAX:
+        # One allocation and one copy of each byte; bytearray(size) would first zero it all.
+        return bytearray().join((*pieces, bytes([fill]) * tail))
+    buf = bytearray([fill]) * size
+    with memoryview(buf) as out:
+        pos = 0
+        for piece in pieces:
+            out[pos:pos + len(piece)] = piece
+            pos += len(piece)
+    return buf
+
+
+def _build_hashed(payload: Payload, options: ImageOptions, key: PublicKey | None, public_only: bool,
+                  room: int = 0) -> _Hashed:
+    """Lay out header, payload and protected TLVs in a new buffer with `room` bytes after them
+    (the whole slot when padding), and hash them."""
     key_type = signing_key_type(key) if key is not None else None
     hash_name = select_hash(key_type, options.sha, pure=options.pure, public_only=public_only)
     key_hash = hashlib.new(hash_name, public_bytes(key)).digest() if key is not None else None
@@ -289,23 +356,26 @@ def _build_hashed(payload: bytes | memoryview, options: ImageOptions, key: Publi
         encrypt.check_key_families(key, options.encrypt_key)
         encrypt.resolve_hmac_sha(options.encrypt_key, options.hmac_sha)
     hs = options.header_size
-    if options.pad_header:
-        buf = bytearray([options.erased_val]) * hs
-        buf += payload
+    view: memoryview | None = None
+    source: PayloadSource | None = None
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        view = _byte_view(payload)
+        size_in = len(view)
     else:
-        if len(payload) < hs:
-            raise ImageFormatError(f"input of {len(payload)} bytes is shorter than the header size {hs}")
-        head = bytes(payload[:hs])
-        if head.count(0) != hs:
-            first = next(i for i, b in enumerate(head) if b)
-            raise ImageFormatError(
-                f"the first {hs} bytes (header area) are not all zero (byte 0x{first:x} is 0x{head[first]:02x})",
-                hint="use --pad-header to prepend the header, or build with a zeroed ROM start offset",
-            )
-        buf = bytearray(payload)
-    if options.encrypt_key is not None and len(buf) % 16:
-        buf += bytes(16 - len(buf) % 16)  # whole AES blocks, counted in ih_img_size
-    img_size = len(buf) - hs
+        source = payload
+        size_in = len(source)
+    if options.pad_header:
+        body = size_in
+    else:
+        if size_in < hs:
+            raise ImageFormatError(f"input of {size_in} bytes is shorter than the header size {hs}")
+        if view is not None:
+            _check_header_area(view[:hs], hs)
+        body = size_in - hs
+    # An encrypted payload is whole AES blocks (counted from the image start, as imgtool does),
+    # the zero padding counted in ih_img_size.
+    aes_pad = bytes(-(hs + body) % 16) if options.encrypt_key is not None else b""
+    img_size = body + len(aes_pad)
     if img_size > U32_MAX:
         raise ImageFormatError(f"payload of {img_size} bytes does not fit a 32-bit size")
     entries = _protected_entries(options, hash_name, key_hash)
@@ -324,29 +394,53 @@ def _build_hashed(payload: bytes | memoryview, options: ImageOptions, key: Publi
         hdr_size=hs, protect_tlv_size=area_size(entries), img_size=img_size, flags=int(flags),
         version=options.version,
     )
-    buf[:HEADER_SIZE] = header.pack(options.endian)
-    buf += encode_area(PROT_INFO_MAGIC, entries, options.endian)
-    digest = hashlib.new(hash_name, buf).digest()
-    return _Hashed(buf, header, hash_name, digest, key_type, key_hash, header.protect_tlv_size)
+    packed = header.pack(options.endian)
+    protected = encode_area(PROT_INFO_MAGIC, entries, options.endian)
+    payload_end = hs + img_size
+    hashed_end = payload_end + len(protected)
+    size = max(hashed_end + room, options.slot_size if options.padded else 0)
+    fill = options.erased_val
+    if view is not None:
+        if options.pad_header:
+            pieces = (packed, bytes([fill]) * (hs - HEADER_SIZE), view, aes_pad, protected)
+        else:  # the input's zero header area becomes the header
+            pieces = (packed, view[HEADER_SIZE:], aes_pad, protected)
+        buf = _assemble(pieces, size, fill)
+        del pieces
+        view.release()
+    else:
+        assert source is not None
+        buf = bytearray([fill]) * size
+        with memoryview(buf) as out:
+            source.readinto(out[hs if options.pad_header else 0:hs + body])
+            if not options.pad_header:
+                _check_header_area(out[:hs], hs)
+            out[:HEADER_SIZE] = packed
+            out[hs + body:payload_end] = aes_pad
+            out[payload_end:hashed_end] = protected
+    with memoryview(buf) as out, out[:hashed_end] as region:
+        digest = hashlib.new(hash_name, region).digest()
+    return _Hashed(buf, hashed_end, header, hash_name, digest, key_type, key_hash, header.protect_tlv_size)
 
 
-def vector_to_sign(payload: bytes | memoryview, options: ImageOptions, public_key: PublicKey | None = None,
-                   mode: Literal["payload", "digest"] = "payload") -> bytes:
+def vector_to_sign(payload: Payload, options: ImageOptions, public_key: PublicKey | None = None,
+                   mode: Literal["payload", "digest"] = "payload") -> bytes | bytearray:
     """What an external signer must sign (`--vector-to-sign`): the hashed region, or its digest.
 
     `public_key` is the key that will sign; it decides the hash and goes into the boot record.
     """
+    if mode not in ("payload", "digest"):
+        raise UsageError(f"vector-to-sign {mode!r} must be payload or digest")
     hashed = _build_hashed(payload, options, public_key, public_only=False)
     if mode == "digest":
         return hashed.digest
-    if mode != "payload":
-        raise UsageError(f"vector-to-sign {mode!r} must be payload or digest")
-    return bytes(hashed.buf)
+    del hashed.buf[hashed.hashed_end:]  # the slot padding, if any; shrinking does not copy
+    return hashed.buf
 
 
-def create_image(payload: bytes | memoryview, options: ImageOptions, signer: Signer | None = None,
+def create_image(payload: Payload, options: ImageOptions, signer: Signer | None = None,
                  fixed_signature: FixedSignature | None = None) -> SignedImage:
-    """Build the image for `payload` (the input firmware as read from .bin/.hex).
+    """Build the image for `payload` (the input firmware as read from .bin/.hex, or still on disk).
 
     Sign with `signer`, or insert `fixed_signature` = (signature TLV value, public key of its
     signer) as imgtool's --fix-sig does, or neither for an unsigned (hash-only) image.
@@ -356,8 +450,9 @@ def create_image(payload: bytes | memoryview, options: ImageOptions, signer: Sig
     if signer is not None and fixed_signature is not None:
         raise UsageError("cannot sign with a key and insert a fixed signature at the same time")
     key = signer.public_key() if signer is not None else (fixed_signature[1] if fixed_signature else None)
-    hashed = _build_hashed(payload, options, key, public_only=signer is None)
+    hashed = _build_hashed(payload, options, key, public_only=signer is None, room=_UNPROTECTED_ROOM)
     buf, hs, img_end = hashed.buf, options.header_size, options.header_size + hashed.header.img_size
+    hashed_end = hashed.hashed_end
     unprotected: list[tuple[int, bytes]] = [(HASH_TLVS[hashed.hash_name], hashed.digest)]
     if options.pure:
         unprotected.append((TlvType.SIG_PURE, b"\x01"))
@@ -370,7 +465,7 @@ def create_image(payload: bytes | memoryview, options: ImageOptions, signer: Sig
             unprotected.append((TlvType.PUBKEY, public_bytes(key)))
         sig_tlv = signature_tlv(key)
         if signer is not None:
-            with memoryview(buf) as region:
+            with memoryview(buf) as whole, whole[:hashed_end] as region:
                 signature = signer.sign(SignRequest(region, hashed.digest, hashed.hash_name, options.pure))
             if options.pad_sig:
                 signature = pad_ecdsa_signature(signature, hashed.key_type or "")
@@ -388,8 +483,7 @@ def create_image(payload: bytes | memoryview, options: ImageOptions, signer: Sig
             encrypt.aes_ctr_in_place(aes_key, buf, hs, img_end)
         del aes_key
     unprot = encode_area(INFO_MAGIC, unprotected, options.endian)
-    buf += unprot
-    image_size = len(buf)
+    image_size = hashed_end + len(unprot)
     max_align = options.effective_max_align
     tsize = trailer_size(align=options.align, max_align=max_align, max_sectors=options.max_sectors,
                          overwrite_only=options.overwrite_only, encrypted=options.encrypt_key is not None,
@@ -399,6 +493,10 @@ def create_image(payload: bytes | memoryview, options: ImageOptions, signer: Sig
             f"image size (0x{image_size:x}) + trailer (0x{tsize:x}) exceeds the slot size 0x{options.slot_size:x}",
             hint="use a larger slot, a smaller image, or fewer trailer sectors (-M)",
         )
+    if image_size <= len(buf):
+        buf[hashed_end:image_size] = unprot  # into the reserved room, in place
+    else:
+        buf[hashed_end:] = unprot  # longer than the room: the buffer grows (and may move)
     layout = None
     if options.padded:
         layout = TrailerLayout(
@@ -406,9 +504,12 @@ def create_image(payload: bytes | memoryview, options: ImageOptions, signer: Sig
             magic=boot_magic(max_align, options.endian), confirm=options.confirm,
             write_image_ok=(options.confirm or options.test) and not options.overwrite_only,
         )
-        layout.fill(buf, image_size)
+        del buf[options.slot_size:]  # room beyond a slot smaller than hashed region + room
+        layout.write_records(buf)  # the bytes after the image hold the erased value already
+    else:
+        del buf[image_size:]  # shrinking a bytearray does not copy it
     return SignedImage(
-        data=bytes(buf), options=options, header=hashed.header, image_size=image_size,
+        data=buf, options=options, header=hashed.header, image_size=image_size,
         protected_tlv_size=hashed.protected_size, unprotected_tlv_size=len(unprot), trailer_size=tsize,
         hash_name=hashed.hash_name, digest=hashed.digest, key_type=hashed.key_type,
         signature_type=sig_tlv.name if sig_tlv is not None else None, signature=signature,

@@ -87,12 +87,13 @@ def _pss() -> padding.PSS:
     return padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=RSA_PSS_SALT)
 
 
-def _prehashed(key_type: str, request: SignRequest) -> tuple[bytes, hashes.HashAlgorithm]:
-    """(data, algorithm) for cryptography: the digest as a pre-hash when the image hash matches."""
+def _prehashed(key_type: str, request: SignRequest) -> tuple[bytes | memoryview, hashes.HashAlgorithm]:
+    """(data, algorithm) for cryptography: the digest as a pre-hash when the image hash matches,
+    else the region itself (cryptography takes any buffer: no copy of the image)."""
     wanted = _SIG_HASH[key_type]
     if request.hash_name == wanted:
         return request.digest, utils.Prehashed(HASHES[wanted]())
-    return bytes(request.payload), HASHES[wanted]()
+    return request.payload, HASHES[wanted]()
 
 
 class PemSigner:

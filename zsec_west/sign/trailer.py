@@ -84,6 +84,13 @@ class TrailerLayout:
     def fill(self, buf: bytearray, image_len: int) -> None:
         """Pad `buf` (holding the image) to the slot size: erased bytes, then the records."""
         buf.extend(bytes([self.erased_val]) * (self.slot_size - image_len))
+        self.write_records(buf)
+
+    def write_records(self, buf: bytearray | memoryview) -> None:
+        """Write the records into `buf`, a slot-sized buffer whose bytes after the image are erased
+        already (how `create_image` builds it, so the padding is never allocated twice)."""
+        if len(buf) != self.slot_size:
+            raise ValueError(f"trailer records need a slot-sized buffer, not {len(buf)} bytes")
         for offset, data in self.records():
             buf[offset:offset + len(data)] = data
 

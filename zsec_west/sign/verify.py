@@ -111,13 +111,13 @@ def _image_aes_key(parsed: ParsedImage, private_key: PrivateKey) -> bytes:
     return unwrap_key(enc[0].type, enc[0].value, private_key, key_size)
 
 
-def decrypt_image(data: bytes, private_key: PrivateKey) -> bytes:
+def decrypt_image(data: bytes | memoryview, private_key: PrivateKey) -> bytearray:
     """The image with its payload decrypted (header and TLVs unchanged): what was hashed and signed."""
     parsed = parse_image(data)
     aes_key = _image_aes_key(parsed, private_key)
-    buf = bytearray(data)
+    buf = bytearray(data)  # the one copy: decrypted in place, returned as is
     aes_ctr_in_place(aes_key, buf, parsed.payload_start, parsed.payload_end)
-    return bytes(buf)
+    return buf
 
 
 def _embedded_key(parsed: ParsedImage) -> tuple[PublicKey | None, bytes | None]:
@@ -272,13 +272,13 @@ def _check_signature(data: bytes | memoryview, parsed: ParsedImage, key: PublicK
     if hash_name is None:
         return Check("signature", "fail", "no hash TLV to sign over")
     digest = computed.get(hash_name) or region_digest(data, parsed, hash_name, aes_key)
-    region: bytes | memoryview = memoryview(data)[:parsed.hashed_end]
+    region: bytes | bytearray | memoryview = memoryview(data)[:parsed.hashed_end]
     # The plaintext region itself is needed only for pure Ed25519 or a signature hash that
     # differs from the image hash; otherwise the digest is the pre-hash.
     if aes_key is not None and (pure or signature_hash(key) not in (None, hash_name)):
-        buf = bytearray(region)
-        aes_ctr_in_place(aes_key, buf, parsed.payload_start, parsed.payload_end)
-        region = bytes(buf)
+        plain = bytearray(region)
+        aes_ctr_in_place(aes_key, plain, parsed.payload_start, parsed.payload_end)
+        region = plain
     request = SignRequest(region, digest, hash_name, pure)
     for tlv in candidates:
         if verify_signature(key, tlv.value, request):
