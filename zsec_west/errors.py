@@ -57,9 +57,3 @@ class ToolError(ZsecError):
     """The environment failed us: a token, an external command, a dependency, a validator."""
 
     exit_code = EXIT_ENVIRONMENT
-
-
-class VerificationFailed(ZsecError):
-    """An image did not verify. Not a crash: the answer to the question is 'no'."""
-
-    exit_code = EXIT_FINDINGS

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from zsec_west.build.locate import find_build_dir, is_zephyr_build
+from zsec_west.build.locate import find_build_dir, find_west_topdir, is_zephyr_build
 from zsec_west.errors import BuildDirError
 
 
@@ -38,3 +38,16 @@ def test_non_zephyr_dirs_are_refused(tmp_path: Path):
         find_build_dir(str(tmp_path / "missing"), cwd=tmp_path)
     with pytest.raises(BuildDirError, match="no Zephyr build directory found"):
         find_build_dir(None, cwd=tmp_path / "plain")
+
+
+def test_west_topdir_is_the_nearest_dot_west_above_any_start(tmp_path: Path):
+    top = tmp_path / "ws"
+    (top / ".west").mkdir(parents=True)
+    (top / "app" / "build").mkdir(parents=True)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    assert find_west_topdir(top / "app" / "build") == top
+    assert find_west_topdir(top) == top
+    # The first start that lies in a workspace decides; None and outside starts are skipped.
+    assert find_west_topdir(None, outside, top / "app") == top
+    assert find_west_topdir(outside) is None

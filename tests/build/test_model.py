@@ -1,7 +1,5 @@
 """Every fixture loads with the right domains, boards, Kconfig values and partitions."""
 
-from pathlib import Path
-
 import pytest
 
 from zsec_west.build import load_build
@@ -99,3 +97,28 @@ def test_unreadable_config(build_copy):
     with pytest.raises(BuildDirError) as err:
         load_build(top).default.kconfig
     assert ".config" in str(err.value)
+
+
+def test_each_sysbuild_image_lists_its_own_modules(build_copy):
+    from zsec_west.build.modules import module_variable
+
+    build = load_build(build_copy("mcuboot-sysbuild"))
+    mcuboot = build.domain("mcuboot")
+    names = [m.name for m in mcuboot.modules()]
+    assert names[:3] == ["cmsis", "mbedtls", "mcuboot"] and "hal_nordic" in names
+    assert next(m for m in mcuboot.modules() if m.name == "mcuboot").path.endswith("/bootloader/mcuboot")
+    (mcuboot.build_dir / "zephyr_modules.txt").unlink()
+    assert mcuboot.modules() == []
+    assert module_variable("trusted-firmware-m", "MODULE_DIR") == "ZEPHYR_TRUSTED_FIRMWARE_M_MODULE_DIR"
+
+
+def test_module_yml_or_module_yaml_is_read(tmp_path):
+    from zsec_west.build.modules import read_module_yml
+
+    module = tmp_path / "acme"
+    (module / "zephyr").mkdir(parents=True)
+    assert read_module_yml(module) is None
+    (module / "zephyr" / "module.yaml").write_text("name: acme\nbuild: {settings: {board_root: .}}\n")
+    assert read_module_yml(module)["name"] == "acme"
+    (module / "zephyr" / "module.yml").write_text("name: [broken\n")
+    assert read_module_yml(module)["name"] == "acme"  # the unreadable one is passed over

@@ -9,7 +9,8 @@ import pytest
 
 from zsec_west.build import load_build
 from zsec_west.errors import BuildDirError, UsageError
-from zsec_west.sign.plan import find_west_topdir, plan_build
+from zsec_west.build import find_west_topdir
+from zsec_west.sign.plan import plan_build
 
 APP = "hello_world"
 

@@ -128,6 +128,20 @@ def test_version_from_the_source_tree_and_its_git_tag(tfm_build, tmp_path):
     assert sub.version.full == "TF-Mv2.2.1"
 
 
+def test_version_from_the_module_references_zephyr_meta_recorded(tfm_build):
+    (tfm_build / "tfm" / VERSION_HEADER).unlink()
+    set_cache(tfm_build / "tfm" / "CMakeCache.txt", CMAKE_PROJECT_NAME="other",
+              CMAKE_HOME_DIRECTORY="/nowhere/trusted-firmware-m")
+    (tfm_build / "zephyr" / "zephyr.meta").write_text(
+        "modules:\n- name: trusted-firmware-m\n  security:\n    external-references:\n"
+        "    - cpe:2.3:a:arm:trusted_firmware-m:2.1.1:*:*:*:*:*:*:*\n"
+        "    - pkg:github/TrustedFirmware-M/trusted-firmware-m@TF-Mv2.1.1\n", encoding="utf-8")
+    build, domain = tfm_domain(tfm_build)
+    version = load_subbuild(domain, build).version
+    assert (version.version, version.source) == (
+        "2.1.1", "zephyr.meta (trusted-firmware-m module references)")
+
+
 def test_compare_names_each_disagreement(tfm_build):
     cache = tfm_build / "tfm" / "CMakeCache.txt"
     set_cache(cache, TFM_ISOLATION_LEVEL="2", TFM_DUMMY_PROVISIONING="OFF",

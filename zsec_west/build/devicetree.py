@@ -63,10 +63,6 @@ class DtNode:
         cells = self.cells("reg")
         return (cells[0], cells[1]) if len(cells) >= 2 else None
 
-    @property
-    def status_okay(self) -> bool:
-        return self.string("status") in (None, "okay", "ok")
-
 
 @dataclass(frozen=True)
 class Partition:
@@ -168,10 +164,6 @@ class Devicetree:
         if ref.startswith('"'):
             return self._by_path.get(ref.strip('"'))
         return None
-
-    def chosen_names(self) -> list[str]:
-        chosen = self._by_path.get("/chosen")
-        return list(chosen.props) if chosen else []
 
     @property
     def flash(self) -> DtNode | None:

@@ -79,3 +79,15 @@ def find_build_dir(explicit: str | None, dir_fmt: str | None = None,
     raise BuildDirError(
         "no Zephyr build directory found", path=cwd,
         hint="give one with -d BUILD_DIR, or run where ./build is a Zephyr build")
+
+
+def find_west_topdir(*starts: Path | None) -> Path | None:
+    """The nearest directory holding `.west/` at or above any of `starts`, as west finds its
+    workspace (relative key paths and module directories start there)."""
+    for start in starts:
+        if start is None:
+            continue
+        for directory in [start, *start.parents]:
+            if (directory / ".west").is_dir():
+                return directory
+    return None

@@ -129,6 +129,11 @@ class Domain:
                 paths.append(path)
         return paths
 
+    def modules(self, meta: BuildMeta | None = None) -> list[Module]:
+        """The modules this image's own zephyr_modules.txt lists (each sysbuild image has one;
+        Build.modules is the top level's), enriched by `meta` (Build.meta) when given."""
+        return load_modules(self.build_dir / "zephyr_modules.txt", meta)
+
     def location(self, symbol: str) -> Location:
         """Where a user would change `symbol`: the last fragment that sets it, else .config."""
         full = self.kconfig.full_name(symbol)
@@ -178,9 +183,14 @@ def read_zephyr_version(path: Path) -> str | None:
         return None
 
 
+def version_fields(text: str) -> dict[str, str]:
+    """The `NAME = value` lines of a Zephyr-style VERSION file (Zephyr's own or an app's)."""
+    return dict(re.findall(r"^\s*(\w+)\s*=\s*(\S*)", text, re.M))
+
+
 def parse_zephyr_version(text: str) -> str | None:
     """`VERSION_MAJOR = 3` ... lines of Zephyr's VERSION file -> '3.7.1' (with -EXTRAVERSION)."""
-    values = dict(re.findall(r"^\s*(\w+)\s*=\s*(\S*)", text, re.M))
+    values = version_fields(text)
     try:
         version = f"{values['VERSION_MAJOR']}.{values['VERSION_MINOR']}.{values['PATCHLEVEL']}"
     except KeyError:

@@ -32,6 +32,12 @@ class BuildMeta:
     workspace_dirty: bool | None = None
 
 
+def module_variable(name: str, suffix: str) -> str:
+    """The variable Zephyr's build defines for module `name`, e.g. ('trusted-firmware-m',
+    'MODULE_DIR') -> ZEPHYR_TRUSTED_FIRMWARE_M_MODULE_DIR."""
+    return f"ZEPHYR_{re.sub(r'[^A-Za-z0-9]', '_', name).upper()}_{suffix}"
+
+
 def parse_modules_txt(text: str) -> list[tuple[str, str]]:
     found = []
     for line in text.splitlines():
@@ -39,6 +45,19 @@ def parse_modules_txt(text: str) -> list[tuple[str, str]]:
         if match:
             found.append((match.group("name"), match.group("path")))
     return found
+
+
+def read_module_yml(module_dir: Path) -> dict[str, Any] | None:
+    """A module's own zephyr/module.yml (or module.yaml, which Zephyr also accepts) as a
+    mapping; None when it has neither or it cannot be read: callers then do without."""
+    for name in ("module.yml", "module.yaml"):
+        try:
+            data = yaml.safe_load((module_dir / "zephyr" / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict):
+            return data
+    return None
 
 
 def load_meta(path: Path) -> BuildMeta | None:

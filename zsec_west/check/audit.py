@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zsec_west.build.locate import find_west_topdir
 from zsec_west.build.model import TFM, Build, Domain
 from zsec_west.check.catalogue import Catalogue, build_catalogue
 from zsec_west.check.engine import Builtin, CheckContext, evaluate_domain
@@ -94,17 +95,6 @@ def load_catalogue(options: CheckOptions, build: Build | None
                 notes.append(f"the Zephyr tree {base} has no hardening database")
     catalogue = build_catalogue(list(options.rule_files), database)
     return catalogue, base, warnings, notes
-
-
-def find_west_topdir(*starts: Path | None) -> Path | None:
-    """The nearest directory holding `.west/` above any of `starts`."""
-    for start in starts:
-        if start is None:
-            continue
-        for candidate in [start, *start.parents]:
-            if (candidate / ".west").is_dir():
-                return candidate
-    return None
 
 
 def _tfm_module_findings(build: Build, domain: Domain, warnings: list[str]) -> list[Finding]:

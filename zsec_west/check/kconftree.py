@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from zsec_west.build.model import Domain
+from zsec_west.build.modules import module_variable
 from zsec_west.check.rules import Expected
 
 
@@ -59,18 +59,12 @@ def _moved(env: dict[str, str], old: str | None, new: Path) -> dict[str, str]:
 def _modules_kconfig(domain: Domain, env: dict[str, str]) -> str:
     """A stand-in for the build's generated Kconfig.modules, from zephyr_modules.txt."""
     lines = []
-    for path in (domain.build_dir / "zephyr_modules.txt",):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
-            continue
-        for match in re.finditer(r'^"([^"]+)":"([^"]*)"', text, re.M):
-            name = re.sub(r"[^A-Za-z0-9]", "_", match.group(1)).upper()
-            var = f"ZEPHYR_{name}_KCONFIG"
-            if var in env:
-                lines.append(f'osource "$({var})"')
-            else:
-                lines.append(f'osource "{match.group(2)}/zephyr/Kconfig"')
+    for module in domain.modules():
+        var = module_variable(module.name, "KCONFIG")
+        if var in env:
+            lines.append(f'osource "$({var})"')
+        else:
+            lines.append(f'osource "{module.path}/zephyr/Kconfig"')
     return "\n".join(lines) + "\n"
 
 

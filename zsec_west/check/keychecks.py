@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from pathlib import Path
 
 from zsec_west.build.model import APP, MCUBOOT, OTHER, SYSBUILD, TFM, Domain
+from zsec_west.build.modules import module_variable
 from zsec_west.check.engine import CheckContext, config_of, location_of
 from zsec_west.check.rules import CatalogueRule
 from zsec_west.errors import BuildDirError, KeyFileError
@@ -22,6 +23,7 @@ from zsec_west.findings import Evidence, Finding, Severity, Status
 from zsec_west.keys import devkeys
 from zsec_west.keys.devkeys import DevKey
 from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name
+from zsec_west.keys.paths import resolve_key_path
 from zsec_west.keys.pem import is_encrypted_pem, load_public_key
 
 # (symbol, use, what a relative path is relative to), per domain kind. Sources: the help texts of
@@ -68,25 +70,6 @@ class KeyRef:
         return str(self.path) if self.path is not None else self.raw
 
 
-def devkey_by_name(path_text: str) -> DevKey | None:
-    """The development key whose published file name this path ends in (any case, -pub/-pkcs8 too)."""
-    name = _basename(path_text).lower()
-    if not name:
-        return None
-    for key in devkeys.all_keys():
-        known = key.file.lower()
-        stem = known[:-4] if known.endswith(".pem") else known
-        aliases = {known, f"{stem}-pkcs8.pem", known.replace("-priv", "-pub")}
-        if name in aliases:
-            return key
-    return None
-
-
-def _basename(path_text: str) -> str:
-    pure: PurePath = PureWindowsPath(path_text) if "\\" in path_text else PurePosixPath(path_text)
-    return pure.name
-
-
 def _variables(domain: Domain, ctx: CheckContext) -> dict[str, str]:
     """What `$(VAR)`/`${VAR}` may name: the build's Kconfig environment and module directories."""
     values: dict[str, str] = {}
@@ -97,8 +80,7 @@ def _variables(domain: Domain, ctx: CheckContext) -> dict[str, str]:
             values[key] = value
 
     for module in _safe_modules(ctx):
-        name = re.sub(r"[^A-Za-z0-9]", "_", module.name).upper()
-        offer(f"ZEPHYR_{name}_MODULE_DIR", str(module.path))
+        offer(module_variable(module.name, "MODULE_DIR"), str(module.path))
     for source in (ctx.build.default, config_of(domain)):
         try:
             env = source.kconfig_env
@@ -153,14 +135,12 @@ def resolve(raw: str, base: str, domain: Domain, ctx: CheckContext) -> tuple[Pat
     text = expand(raw, domain, ctx)
     if _REF.search(text):
         return None, f"it refers to {_REF.search(text).group(0)}, which this build does not define"  # type: ignore[union-attr]
-    path = Path(text).expanduser()
-    if path.is_absolute():
-        return path, ""
     root = _mcuboot_dir(domain, ctx) if base == "mcuboot" else ctx.west_topdir
-    if root is None:
+    path = resolve_key_path(text, root)
+    if path is None:
         where = "the MCUboot module directory" if base == "mcuboot" else "the west workspace"
         return None, f"relative path, and {where} is not known here"
-    return root / path, ""
+    return path, ""
 
 
 def inspect(symbol: str, use: str, base: str, domain: Domain, ctx: CheckContext) -> KeyRef | None:
@@ -173,7 +153,7 @@ def inspect(symbol: str, use: str, base: str, domain: Domain, ctx: CheckContext)
     if raw is None or not raw.strip():
         return KeyRef(setting, symbol, use, raw or "", None, EMPTY)
     path, why = resolve(raw.strip(), base, domain, ctx)
-    by_name = devkey_by_name(str(path) if path is not None else expand(raw, domain, ctx))
+    by_name = devkeys.by_file_name(str(path) if path is not None else expand(raw, domain, ctx))
     if path is None:
         return KeyRef(setting, symbol, use, raw, None, UNRESOLVED, why, by_name=by_name)
     if not path.exists():

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from zsec_west.check.rules import CatalogueRule, Leaf, ProfileDef, format_value, normalise_value
-from zsec_west.check.yamlnodes import LineDict, LineList, Where, load_yaml
 from zsec_west.errors import DataFileError
 from zsec_west.findings import Rule, Severity
+from zsec_west.yamlfile import LineDict, LineList, Where, load_yaml
 
 CENTRAL = Path("scripts") / "kconfig" / "hardening.yaml"
 CSV_FILE = Path("scripts") / "kconfig" / "hardened.csv"
@@ -50,10 +50,6 @@ class ZephyrDb:
     def path(self) -> Path:
         """The file a report names as the database (the central file or the CSV)."""
         return self.files[0]
-
-
-def has_database(base: Path) -> bool:
-    return (base / CENTRAL).is_file() or (base / CSV_FILE).is_file()
 
 
 def load_zephyr_db(base: Path) -> ZephyrDb | None:

@@ -12,7 +12,7 @@ from zsec_west import __version__
 from zsec_west.cli.args import RunContext
 from zsec_west.cli.console import DBG_MORE, INF, Console
 from zsec_west.cli.registry import command_specs
-from zsec_west.errors import EXIT_ENVIRONMENT, EXIT_INPUT, ZsecError
+from zsec_west.errors import EXIT_ENVIRONMENT, ZsecError
 
 TRACEBACK_LEVEL = INF + 3  # -vvv, as in west
 

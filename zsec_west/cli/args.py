@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Sequence
 
 from zsec_west.cli.console import Console
@@ -64,8 +63,3 @@ def add_report_args(parser: argparse.ArgumentParser, *, short_output: bool = Tru
     )
     parser.add_argument("--exit-zero", action="store_true",
                         help="exit 0 even when findings reach --fail-on (errors still exit 2/3)")
-
-
-def existing_file(value: str) -> Path:
-    """argparse type for an input file that must exist (checked again when opened)."""
-    return Path(value)

@@ -7,11 +7,10 @@ import argparse
 import datetime as _dt
 import os
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from zsec_west.cli.args import CommandSpec, RunContext, add_build_dir_args, add_report_args
-from zsec_west.errors import ToolError, UsageError
+from zsec_west.errors import UsageError
 
 if TYPE_CHECKING:
     from zsec_west.build import Build
@@ -89,24 +88,15 @@ def _wants_vulns(args: argparse.Namespace) -> bool:
 def _scan(components: list[Component], build: Build, args: argparse.Namespace,
           ctx: RunContext) -> VulnScan:
     """The vulnerability half, through its public API only."""
-    try:
-        from zsec_west.sbom.vulns import VulnOptions, scan
-    except ImportError:
-        raise ToolError("vulnerability matching not available",
-                        hint="this installation has no zsec_west.sbom.vulns") from None
+    from zsec_west.sbom.vulns import VulnOptions, scan
+
     options = VulnOptions(
         data=tuple(Path(p) for p in args.vuln_data or ()),
         db=Path(args.db) if args.db else None,
         vex_in=Path(args.vex) if args.vex else None,
         vex_out=Path(args.vex_out) if args.vex_out else None,
     )
-    try:
-        return scan(components, build, options, ctx.console.progress)
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("zsec_west.sbom.vulns"):
-            raise ToolError("vulnerability matching not available",
-                            hint=f"missing {exc.name}") from None
-        raise
+    return scan(components, build, options, ctx.console.progress)
 
 
 def run(args: argparse.Namespace, ctx: RunContext) -> int:
@@ -133,10 +123,10 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
         scan_result = _scan(result.components, build, args, ctx)
         report.extend(scan_result)
         report.domains = [d.domain for d in result.documents if d.domain != "system"]
-        for warning in getattr(scan_result, "warnings", ()):
+        for warning in scan_result.warnings:
             ctx.console.wrn(warning)
-        report.notes += list(getattr(scan_result, "notes", ()))
-        report.facts["vulns"] = getattr(scan_result, "stats", {})
+        report.notes += scan_result.notes
+        report.facts["vulns"] = scan_result.stats
     return finish(report, args, ctx)
 
 

@@ -1,4 +1,5 @@
-"""The table of publicly known MCUboot / TF-M development keys, looked up by public-key digest."""
+"""The table of publicly known MCUboot / TF-M development keys, looked up by public-key digest
+(or, when a key file is not at hand, by its published file name)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from importlib import resources
 import yaml
 
 from zsec_west.keys.encoding import Fingerprint
+from zsec_west.keys.paths import file_name
 
 
 @dataclass(frozen=True)
@@ -51,3 +53,17 @@ def lookup(fingerprint: Fingerprint) -> DevKey | None:
 
 def all_keys() -> list[DevKey]:
     return sorted(set(_index().values()), key=lambda k: k.name)
+
+
+def by_file_name(path_text: str) -> DevKey | None:
+    """The development key whose published file name `path_text` ends in: any case, and the
+    `-pkcs8` and `-pub` files of the same key too. Only a hint: a file can be renamed."""
+    name = file_name(path_text).lower()
+    if not name:
+        return None
+    for key in all_keys():
+        known = key.file.lower()
+        stem = known[:-4] if known.endswith(".pem") else known
+        if name in {known, f"{stem}-pkcs8.pem", known.replace("-priv", "-pub")}:
+            return key
+    return None

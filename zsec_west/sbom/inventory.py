@@ -44,9 +44,6 @@ class Inventory:
     def has_compile_info(self) -> bool:
         return bool(self.sources)
 
-    def all_files(self) -> list[str]:
-        return list(dict.fromkeys([*self.sources, *self.headers, *self.link_inputs]))
-
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 

@@ -121,9 +121,6 @@ class Mapper:
                 return package
         return None
 
-    def owns_dir(self, directory: str) -> PackageData | None:
-        return self.owner(directory.rstrip("/"))
-
 
 @dataclass
 class Assignment:

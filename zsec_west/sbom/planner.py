@@ -8,14 +8,11 @@ versions, suppliers and identifiers.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
 from zsec_west.build import TFM, Build, Domain
-from zsec_west.build.modules import Module, load_modules
+from zsec_west.build.modules import Module, read_module_yml
 from zsec_west.build.outputs import find_outputs
 from zsec_west.errors import BuildDirError
 from zsec_west.sbom import versions
@@ -25,10 +22,10 @@ from zsec_west.sbom.identifiers import IdentifierTable, Identifiers, identify, i
 from zsec_west.sbom.inventory import Inventory, recorded_build_dir
 from zsec_west.sbom.packages import APP, GENERATED, MODULE, ZEPHYR, PackageData, Root, assign
 from zsec_west.sbom.toolchain import toolchain_package
+from zsec_west.tfm.subbuild import VERSION_HEADER, header_version
 
 _IMAGE_ROLES = ("signed.bin", "signed.hex", "bin", "hex", "elf")
 _TFM_IMAGES = ("tfm_s_signed.bin", "tfm_s.bin", "tfm_s.hex", "bl2.bin", "bl2.hex", "tfm_s.elf")
-_TFM_VERSION_H = Path("generated") / "secure_fw" / "spm" / "include" / "tfm_version.h"
 
 
 @dataclass
@@ -95,13 +92,9 @@ class Planner:
                 value = None
             if value and is_release(value):
                 return value
-            try:
-                text = (domain.build_dir / _TFM_VERSION_H).read_text(encoding="utf-8")
-            except OSError:
-                continue
-            match = re.search(r"#define\s+TFM_VERSION\s+(\S+)", text)
-            if match and is_release(match.group(1)):
-                return match.group(1)
+            value, _ = header_version(domain.build_dir / VERSION_HEADER)
+            if value and is_release(value):
+                return value
         return None
 
     def _manifest(self, zephyr_local: Path | None) -> dict[str, str]:
@@ -197,8 +190,7 @@ class Planner:
         return plan
 
     def _modules(self, domain: Domain) -> list[Module]:
-        found = load_modules(domain.build_dir / "zephyr_modules.txt", self.meta)
-        return found or self.build.modules
+        return domain.modules(self.meta) or self.build.modules
 
     def _tfm_paths(self, domain: Domain) -> set[str]:
         """Source trees the TF-M sub-build names in its cache (it has no compile database)."""
@@ -268,18 +260,11 @@ class Planner:
 
     @staticmethod
     def _module_yml_refs(local: Path | None) -> tuple[str, ...]:
-        if local is None:
-            return ()
-        for name in ("module.yml", "module.yaml"):
-            path = local / "zephyr" / name
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                continue
-            security = data.get("security") if isinstance(data, dict) else None
-            refs = security.get("external-references") if isinstance(security, dict) else None
-            if isinstance(refs, list):
-                return tuple(str(r) for r in refs if isinstance(r, str))
+        data = read_module_yml(local) if local is not None else None
+        security = data.get("security") if data is not None else None
+        refs = security.get("external-references") if isinstance(security, dict) else None
+        if isinstance(refs, list):
+            return tuple(str(r) for r in refs if isinstance(r, str))
         return ()
 
     def _describe_app(self, app: PackageData, domain: Domain,
@@ -363,4 +348,3 @@ class Planner:
         if not package.supplier:
             hint = " (pass --supplier)" if package.kind in (APP, GENERATED) else ""
             plan.notes.append(f"{domain}: supplier of {package.name} unknown{hint}")
-

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zsec_west.build import MCUBOOT, SYSBUILD, TFM, Build, Domain
-from zsec_west.build.model import read_zephyr_version
+from zsec_west.build.model import parse_zephyr_version, version_fields
+from zsec_west.keys.paths import resolve_key_path
 from zsec_west.errors import BuildDirError, KeyFileError, UsageError
 
 DEFAULT_ALIGN = 4  # what mcuboot.cmake assumes when the flash has no write-block-size
@@ -129,10 +130,9 @@ def _expand(value: str, domain: Domain) -> str:
 
 
 def _resolve(value: str, domain: Domain, west_topdir: Path | None) -> Path:
-    path = Path(_expand(value, domain)).expanduser()
-    if not path.is_absolute() and west_topdir is not None:
-        path = west_topdir / path  # mcuboot.cmake: relative paths are relative to the west topdir
-    return path
+    # mcuboot.cmake: relative paths are relative to the west topdir
+    text = _expand(value, domain)
+    return resolve_key_path(text, west_topdir) or Path(text).expanduser()
 
 
 def _version(domain: Domain, sources: dict[str, str]) -> str:
@@ -144,8 +144,8 @@ def _version(domain: Domain, sources: dict[str, str]) -> str:
     app = domain.app_source_dir
     if app and (Path(app) / "VERSION").is_file():
         text = (Path(app) / "VERSION").read_text(encoding="utf-8", errors="replace")
-        values = dict(re.findall(r"^\s*(\w+)\s*=\s*(\S*)", text, re.M))
-        base = read_zephyr_version(Path(app) / "VERSION")
+        values = version_fields(text)
+        base = parse_zephyr_version(text)
         if base:
             sources["version"] = f"{Path(app) / 'VERSION'}"
             return f"{base.split('-')[0]}+{values.get('VERSION_TWEAK') or 0}"
@@ -285,14 +285,3 @@ def plan_build(build: Build, domains: list[str] | None = None, *,
                west_topdir: Path | None = None) -> list[ImagePlan]:
     """One plan per image MCUboot loads (or per named domain), in domains.yaml order."""
     return [plan_domain(build, domain, west_topdir=west_topdir) for domain in signed_domains(build, domains)]
-
-
-def find_west_topdir(*starts: Path | None) -> Path | None:
-    """The nearest directory holding `.west/` above any of `starts` (relative key paths start there)."""
-    for start in starts:
-        if start is None:
-            continue
-        for directory in [start, *start.parents]:
-            if (directory / ".west").is_dir():
-                return directory
-    return None

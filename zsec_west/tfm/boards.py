@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
+from zsec_west.build.modules import read_module_yml
 from zsec_west.tfm.platforms import PlatformTable
 
 _MAX_DEPTH = 4  # boards/<vendor>/<board>/ and a family level or two below it
@@ -208,12 +209,8 @@ def scan_boards(roots: list[BoardRoot], table: PlatformTable) -> BoardScan:
 
 def module_board_root(module_dir: Path) -> tuple[str, Path] | None:
     """(module name, board root) from a module's zephyr/module.yml `build: settings: board_root:`."""
-    path = module_dir / "zephyr" / "module.yml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    if not isinstance(data, dict):
+    data = read_module_yml(module_dir)
+    if data is None:
         return None
     build = data.get("build") if isinstance(data.get("build"), dict) else {}
     settings = build.get("settings") if isinstance(build.get("settings"), dict) else {}
@@ -245,14 +242,6 @@ def workspace_modules(topdir: Path, skip: Iterable[Path] = ()) -> list[Path]:
         if len(directory.parts) - base_depth >= _MAX_DEPTH:
             dirs[:] = []
     return found
-
-
-def find_west_topdir(start: Path) -> Path | None:
-    """The nearest directory at or above `start` with a .west/ directory, as west finds it."""
-    for directory in [start, *start.parents]:
-        if (directory / ".west").is_dir():
-            return directory
-    return None
 
 
 def board_roots(zephyr_base: Path | None, module_dirs: Iterable[Path]) -> list[BoardRoot]:

@@ -122,16 +122,22 @@ def _isolation(e: _Emitter) -> None:
         e.add("TFM-ISOLATION-LEVEL", Status.PASS, f"isolation level {level}", actual=level)
 
 
-def _provisioning(e: _Emitter) -> None:
-    dummy = e.analysis.effective_bool("TFM_DUMMY_PROVISIONING", e.analysis.config.dummy_provisioning)
-    if dummy is None:
-        e.add("TFM-DUMMY-PROVISIONING", Status.NOT_APPLICABLE, "dummy provisioning not recorded")
-    elif dummy:
-        e.add("TFM-DUMMY-PROVISIONING", Status.FAIL,
-              "the device gets TF-M's dummy attestation key and dummy BL2 root-of-trust keys",
-              actual="y", expected="n", symbol="TFM_DUMMY_PROVISIONING")
+def _must_be_off(e: _Emitter, rule: str, setting: str, kconfig_value: bool | None, what: str,
+                 danger: str) -> None:
+    """A TF-M option that must be off in production: its cache `setting`, else CONFIG_`setting`."""
+    on = e.analysis.effective_bool(setting, kconfig_value)
+    if on is None:
+        e.add(rule, Status.NOT_APPLICABLE, f"{what} not recorded")
+    elif on:
+        e.add(rule, Status.FAIL, danger, actual="y", expected="n", symbol=setting)
     else:
-        e.add("TFM-DUMMY-PROVISIONING", Status.PASS, "dummy provisioning is off", actual="n")
+        e.add(rule, Status.PASS, f"{what} is off", actual="n")
+
+
+def _provisioning(e: _Emitter) -> None:
+    _must_be_off(e, "TFM-DUMMY-PROVISIONING", "TFM_DUMMY_PROVISIONING",
+                 e.analysis.config.dummy_provisioning, "dummy provisioning",
+                 "the device gets TF-M's dummy attestation key and dummy BL2 root-of-trust keys")
 
 
 def _bl2(e: _Emitter) -> None:
@@ -237,15 +243,9 @@ def _logging(e: _Emitter) -> None:
 
 
 def _exception_dump(e: _Emitter) -> None:
-    dump = e.analysis.effective_bool("TFM_EXCEPTION_INFO_DUMP", e.analysis.config.exception_info_dump)
-    if dump is None:
-        e.add("TFM-EXCEPTION-INFO-DUMP", Status.NOT_APPLICABLE, "exception info dump not recorded")
-    elif dump:
-        e.add("TFM-EXCEPTION-INFO-DUMP", Status.FAIL,
-              "secure faults print register state and stack pointers on the console",
-              actual="y", expected="n", symbol="TFM_EXCEPTION_INFO_DUMP")
-    else:
-        e.add("TFM-EXCEPTION-INFO-DUMP", Status.PASS, "exception info dump is off", actual="n")
+    _must_be_off(e, "TFM-EXCEPTION-INFO-DUMP", "TFM_EXCEPTION_INFO_DUMP",
+                 e.analysis.config.exception_info_dump, "exception info dump",
+                 "secure faults print register state and stack pointers on the console")
 
 
 def _test_suites(e: _Emitter) -> None:

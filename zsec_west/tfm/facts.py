@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath, PureWindowsPath
 
 from zsec_west.build.kconfig import KconfigValues
+from zsec_west.keys.paths import file_name
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,7 @@ class KeyFile:
 
     @property
     def name(self) -> str:
-        pure = PureWindowsPath(self.path) if "\\" in self.path else PurePosixPath(self.path)
-        return pure.name
+        return file_name(self.path)
 
 
 @dataclass(frozen=True)
@@ -98,10 +97,6 @@ class TfmConfig:
     rom_start_offset: int | None
     test_suites: tuple[str, ...]  # regression / PSA arch test suites built into the images
     use_ns_app: bool
-
-    @property
-    def enabled_partitions(self) -> list[PartitionState]:
-        return [p for p in self.partitions if p.enabled]
 
 
 def expand(value: str, kconfig: KconfigValues) -> str:

@@ -7,11 +7,12 @@ else by file name: a build directory copied from another machine names keys that
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 
 from zsec_west.errors import ZsecError
 from zsec_west.keys import devkeys
 from zsec_west.keys.encoding import Fingerprint
+from zsec_west.keys.paths import file_name
 from zsec_west.keys.pem import load_public_key
 from zsec_west.tfm.facts import TfmConfig
 from zsec_west.tfm.images import PublicKeyFile
@@ -30,21 +31,7 @@ class KeyAssessment:
 
     @property
     def file_name(self) -> str:
-        return _file_name(self.path)
-
-
-def _file_name(path: str) -> str:
-    pure = PureWindowsPath(path) if "\\" in path else PurePosixPath(path)
-    return pure.name
-
-
-def dev_key_by_name(path: str) -> str | None:
-    """The development key a file name stands for (case-insensitive), e.g. root-EC-P256.pem."""
-    name = _file_name(path).lower()
-    for key in devkeys.all_keys():
-        if key.file.lower() == name:
-            return key.name
-    return None
+        return file_name(self.path)
 
 
 def assess_keys(config: TfmConfig, sub: SubBuild, exported: list[PublicKeyFile]) -> list[KeyAssessment]:
@@ -90,9 +77,9 @@ def _assess(role: str, path: str, setting: str, exported: list[PublicKeyFile]) -
                                  f"{problem}; the public key TF-M exported ({public.path.name}) is "
                                  + (public.dev_key if public.dev_key
                                     else "not a published development key"))
-    by_name = dev_key_by_name(path)
+    by_name = devkeys.by_file_name(path)
     if by_name:
-        return KeyAssessment(role, path, setting, "file name", by_name, None,
-                             f"{problem}; its file name {_file_name(path)} is that of {by_name}")
+        return KeyAssessment(role, path, setting, "file name", by_name.name, None,
+                             f"{problem}; its file name {file_name(path)} is that of {by_name.name}")
     return KeyAssessment(role, path, setting, "unknown", None, None,
                          f"{problem}; its name is not a development key's, the content is unknown")

@@ -53,9 +53,6 @@ class MemoryMap:
     basis: str  # how the split was found
     note: str | None = None
 
-    def by_world(self, world: str) -> list[Region]:
-        return [r for r in self.regions if r.world == world]
-
 
 def _region_of(dt: Devicetree, prop: str, purpose: str) -> Region | None:
     node = dt.chosen(prop)

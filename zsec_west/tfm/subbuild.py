@@ -10,6 +10,7 @@ from typing import Callable
 from zsec_west.build.cmakecache import CMakeCache, cmake_truthy
 from zsec_west.build.model import Build, Domain
 from zsec_west.errors import ZsecError
+from zsec_west.sbom.versions import release_from_references
 from zsec_west.tfm.advisories import TfmVersion
 from zsec_west.tfm.facts import PARTITIONS, TfmConfig
 
@@ -82,7 +83,8 @@ class SubBuild:
         return found
 
 
-def _header_version(path: Path) -> tuple[str | None, str | None]:
+def header_version(path: Path) -> tuple[str | None, str | None]:
+    """TFM_VERSION and TFM_VERSION_FULL of a generated tfm_version.h; (None, None) if unreadable."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -152,20 +154,15 @@ def _meta_version(build: Build | None) -> str | None:
     if build is None:
         return None
     for module in build.modules:
-        if module.name != "trusted-firmware-m":
-            continue
-        for ref in module.external_references:
-            match = re.search(r"trusted_firmware-m:v?(\d+\.\d+\.\d+)", ref) or \
-                re.search(r"trusted-firmware-m@(?:TF-M)?v?(\d+\.\d+\.\d+)", ref)
-            if match:
-                return match.group(1)
+        if module.name == "trusted-firmware-m":
+            return release_from_references(module.external_references)
     return None
 
 
 def find_version(sub: SubBuild, build: Build | None) -> VersionInfo:
     """Generated header first (what the image prints at boot), then the cache, source, metadata."""
     header = sub.path / VERSION_HEADER
-    version, full = _header_version(header)
+    version, full = header_version(header)
     if version or full:
         return VersionInfo(version or (full or "").lstrip("v"), full, f"tfm/{VERSION_HEADER.as_posix()}")
     project = sub.value("CMAKE_PROJECT_VERSION")

@@ -13,8 +13,7 @@ from pathlib import Path
 from zsec_west.errors import DataFileError
 from zsec_west.sbom.vulns import yamlload
 from zsec_west.sbom.vulns.identifiers import parse_purl
-from zsec_west.sbom.vulns.model import (SOURCE_CURATED, Affects, CpeKey, LoadResult, PurlKey,
-                                        Vulnerability)
+from zsec_west.sbom.vulns.model import SOURCE_CURATED, Affects, CpeKey, PurlKey, Vulnerability
 from zsec_west.sbom.vulns.versions import Range, parse
 
 SCHEMA = 1
@@ -250,7 +249,3 @@ def package_for(name: str, cpes: tuple[CpeKey, ...], purls: tuple[PurlKey, ...],
         if lowered in package.names or set(cpes) & set(package.cpes) or set(purls) & set(package.purls):
             return package
     return None
-
-
-def as_load_result(table: Table) -> LoadResult:
-    return LoadResult(list(table.advisories), [])

@@ -1,60 +1,22 @@
-"""YAML loading that remembers line numbers, so data-file errors can say file:line and field."""
+"""The vulnerability tables' YAML (zsec_west.yamlfile) and their errors: `file:line`, then
+what is wrong with which field."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-import yaml
-
 from zsec_west.errors import DataFileError
-
-
-class Node(dict):
-    """A mapping from a YAML file, with the line of the mapping and of each key."""
-
-    line: int = 0
-    key_lines: dict[str, int]
-
-    def line_of(self, key: str) -> int:
-        return self.key_lines.get(key, self.line)
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
-    result = Node()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            raise DataFileError(f"duplicate key {key!r}",
-                                path=f"{loader.name}:{key_node.start_mark.line + 1}")
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[str(key)] = key_node.start_mark.line + 1
-    return result
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+from zsec_west.yamlfile import LineDict, YamlSyntaxError, parse_yaml
 
 
 def load(path: Path | str, text: str) -> Any:
     """Parse `text` (read from `path`); YAML errors become DataFileError with the line."""
-    loader = _Loader(text)
-    loader.name = str(path)
     try:
-        return loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        return parse_yaml(text, path)
+    except YamlSyntaxError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
         raise DataFileError(f"not valid YAML: {exc.problem}", path=where) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"not valid YAML: {exc}", path=path) from None
-    finally:
-        loader.dispose()
 
 
 class Checker:
@@ -63,7 +25,7 @@ class Checker:
     def __init__(self, path: Path | str, node: Any, what: str, line: int = 0):
         self.path = str(path)
         self.what = what
-        if not isinstance(node, Node):
+        if not isinstance(node, LineDict):
             raise DataFileError(f"{what}: must be a mapping", path=f"{self.path}:{line}")
         self.node = node
 

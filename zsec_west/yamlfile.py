@@ -1,8 +1,10 @@
-"""YAML loading that remembers line numbers, so data-file errors can name file, line and field.
+"""YAML data files loaded with their line numbers, so that errors can name file, line and field.
 
 Mappings load as `LineDict` (a dict that knows the line of each key) and sequences as `LineList`
 (a list that knows the line of each item). Duplicate keys are an error, not a silent overwrite:
-in a rule file a duplicate usually means two rules where the author meant one.
+in a rule or advisory file a duplicate usually means two entries where the author meant one.
+Every data file we validate (rule files, waivers, Zephyr's hardening database, the advisory and
+keyword tables) is read through here.
 """
 
 from __future__ import annotations
@@ -34,6 +36,16 @@ class LineList(list):
     def line_of(self, index: int) -> int:
         lines = getattr(self, "item_lines", [])
         return lines[index] if index < len(lines) else self.line
+
+
+class YamlSyntaxError(DataFileError):
+    """The text is not valid YAML (or repeats a key). `line` and `problem` are kept apart so a
+    caller whose errors say `file:line` can put the line there."""
+
+    def __init__(self, problem: str, line: int | None, source: str | Path):
+        super().__init__(f"line {line}: {problem}" if line else problem, path=source)
+        self.problem = problem
+        self.line = line
 
 
 class _Loader(yaml.SafeLoader):
@@ -71,16 +83,16 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 
 
 def parse_yaml(text: str, source: str | Path) -> Any:
-    """The document in `text`; YAML syntax errors become DataFileError naming `source` and line."""
+    """The document in `text`; syntax errors and duplicate keys raise YamlSyntaxError."""
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = f"line {mark.line + 1}: " if mark is not None else ""
         problem = exc.problem or exc.context or "invalid YAML"
-        raise DataFileError(f"{line}{problem}", path=source) from None
+        raise YamlSyntaxError(problem, mark.line + 1 if mark is not None else None,
+                              source) from None
     except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML ({exc})", path=source) from None
+        raise YamlSyntaxError(f"invalid YAML ({exc})", None, source) from None
 
 
 def load_yaml(path: Path) -> Any:
