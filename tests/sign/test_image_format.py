@@ -14,7 +14,8 @@ from zsec_west.errors import ImageFormatError, KeyFileError, UsageError
 from zsec_west.keys.encoding import Fingerprint, public_bytes
 from zsec_west.sign.encrypt import aes_ctr, aes_ctr_in_place, unwrap_key, wrap_key
 from zsec_west.sign.header import Flag, ImageHeader, flag_names
-from zsec_west.sign.image import ImageOptions, boot_record, create_image, select_hash
+from zsec_west.sign.image import ImageOptions, create_image, select_hash
+from zsec_west.sign.protected import boot_record
 from zsec_west.sign.parse import info, parse_image
 from zsec_west.sign.pemsigner import PemSigner, verify_signature
 from zsec_west.sign.signer import SignRequest

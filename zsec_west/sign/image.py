@@ -13,9 +13,6 @@ beyond its input, and none beyond it when the input is a `PayloadSource`.
 from __future__ import annotations
 
 import hashlib
-import re
-import struct
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -23,22 +20,14 @@ from typing import Literal, Protocol
 from zsec_west.errors import ImageFormatError, UsageError
 from zsec_west.keys.encoding import Fingerprint, PublicKey, public_bytes
 from zsec_west.sign import encrypt
-from zsec_west.sign.header import ENDIAN_PREFIX, HEADER_SIZE, Flag, ImageHeader
+from zsec_west.sign.header import HEADER_SIZE, Flag, ImageHeader
+from zsec_west.sign.options import ImageOptions, select_hash
 from zsec_west.sign.pemsigner import pad_ecdsa_signature, signature_tlv, signing_key_type
+from zsec_west.sign.protected import protected_entries
 from zsec_west.sign.signer import SignRequest, Signer
-from zsec_west.sign.tlv import (HASH_SIZES, HASH_TLVS, INFO_MAGIC, PROT_INFO_MAGIC, TlvType, area_size,
-                                check_custom_tag, encode_area)
-from zsec_west.sign.trailer import DEFAULT_MAX_SECTORS, TrailerLayout, boot_magic, effective_max_align, trailer_size
-from zsec_west.sign.version import (U32_MAX, Dependency, Version, parse_dependencies, parse_version,
-                                    resolve_security_counter)
-
-MAX_SW_TYPE_LENGTH = 12
-
-# imgtool's ALLOWED_KEY_SHA: what --sha may be per key; the first entry is what `auto` picks.
-_ALLOWED_SHA_SIGNER = {"rsa-2048": ("256",), "rsa-3072": ("256",), "ecdsa-p256": ("256",),
-                       "ecdsa-p384": ("384",), "ed25519": ("256", "512")}
-# With a fixed signature only the public key is known, and imgtool then lets P-256 use SHA-512 too.
-_ALLOWED_SHA_PUBLIC = {**_ALLOWED_SHA_SIGNER, "ecdsa-p256": ("256", "512")}
+from zsec_west.sign.tlv import HASH_TLVS, INFO_MAGIC, PROT_INFO_MAGIC, TlvType, area_size, encode_area
+from zsec_west.sign.trailer import TrailerLayout, boot_magic, trailer_size
+from zsec_west.sign.version import U32_MAX, Version
 
 FixedSignature = tuple[bytes, PublicKey]
 
@@ -63,112 +52,6 @@ class PayloadSource(Protocol):
 
 
 Payload = bytes | bytearray | memoryview | PayloadSource
-
-
-@dataclass(frozen=True)
-class ImageOptions:
-    """Every `imgtool sign` option that shapes the image (keys and files are passed separately).
-
-    Field -> imgtool option: header_size -H, slot_size -S (0: no fit check, only without padding),
-    version -v (a Version or "maj.min.rev+build"), pad_header --pad-header, pad --pad, confirm
-    --confirm, test --test, align --align, max_align --max-align, max_sectors -M, overwrite_only
-    --overwrite-only, erased_val -R, load_addr -L, rom_fixed -F, security_counter -s (int, "auto"
-    or None), dependencies -d (Dependency tuple, or imgtool's "(id,ver),..." string), boot_record
-    --boot-record, custom_tlvs --custom-tlv/--custom-tlv-file as (type, value) pairs in output
-    order, public_key_format --public-key-format, sha --sha, pure --pure, pad_sig --pad-sig,
-    encrypt_key -E (the public key object: RSA-2048, P-256 or X25519), encrypt_keylen
-    --encrypt-keylen, hmac_sha --hmac-sha, clear -c, save_enctlv --save-enctlv, non_bootable
-    --non-bootable, vid --vid, cid --cid, endian -e. Invalid values raise UsageError.
-    """
-
-    header_size: int
-    slot_size: int
-    version: Version | str = Version()
-    pad_header: bool = False
-    pad: bool = False
-    confirm: bool = False
-    test: bool = False
-    align: int = 1
-    max_align: int | None = None
-    max_sectors: int = DEFAULT_MAX_SECTORS
-    overwrite_only: bool = False
-    erased_val: int = 0xFF
-    load_addr: int | None = None
-    rom_fixed: int | None = None
-    security_counter: int | Literal["auto"] | None = None
-    dependencies: tuple[Dependency, ...] | str = ()
-    boot_record: str | None = None
-    custom_tlvs: tuple[tuple[int, bytes], ...] = ()
-    public_key_format: Literal["hash", "full"] = "hash"
-    sha: Literal["auto", "256", "384", "512"] = "auto"
-    pure: bool = False
-    pad_sig: bool = False
-    encrypt_key: PublicKey | None = field(default=None, compare=False)
-    encrypt_keylen: Literal[128, 256] = 128
-    hmac_sha: Literal["auto", "256", "512"] = "auto"
-    clear: bool = False
-    save_enctlv: bool = False
-    non_bootable: bool = False
-    vid: str | None = None
-    cid: str | None = None
-    endian: Literal["little", "big"] = "little"
-
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        if isinstance(self.version, str):
-            set_(self, "version", parse_version(self.version))
-        deps = self.dependencies
-        set_(self, "dependencies", parse_dependencies(deps) if isinstance(deps, str) else tuple(deps))
-        set_(self, "custom_tlvs", tuple((int(t), bytes(v)) for t, v in self.custom_tlvs))
-        if not HEADER_SIZE <= self.header_size <= 0xFFFF:
-            raise UsageError(f"header size {self.header_size} must be between 32 and 0xffff")
-        if self.slot_size < 0 or (self.padded and self.slot_size == 0):
-            raise UsageError("a slot size is needed to pad the image (--pad/--confirm/--test)")
-        if self.erased_val not in (0x00, 0xFF):
-            raise UsageError(f"erased value 0x{self.erased_val:x} must be 0 or 0xff")
-        if self.endian not in ENDIAN_PREFIX:
-            raise UsageError(f"endian {self.endian!r} must be little or big")
-        effective_max_align(self.align, self.max_align)
-        if self.max_sectors < 0:
-            raise UsageError("max sectors must not be negative")
-        for name in ("load_addr", "rom_fixed"):
-            value = getattr(self, name)
-            if value is not None and not 0 <= value <= U32_MAX:
-                raise UsageError(f"{name.replace('_', ' ')} 0x{value:x} is not a 32-bit address")
-        if self.load_addr is not None and self.rom_fixed is not None:
-            raise UsageError("load address (-L) and rom-fixed address (-F) cannot both be set")
-        resolve_security_counter(self.security_counter, self.version)
-        if self.boot_record is not None and len(self.boot_record) > MAX_SW_TYPE_LENGTH:
-            raise UsageError(
-                f"boot record sw_type {self.boot_record!r} is longer than {MAX_SW_TYPE_LENGTH} characters")
-        seen: set[int] = set()
-        for tag, _ in self.custom_tlvs:
-            check_custom_tag(tag)
-            if tag in seen:
-                raise UsageError(f"custom TLV 0x{tag:x} is given twice")
-            seen.add(tag)
-        _choice("public key format", self.public_key_format, ("hash", "full"))
-        _choice("sha", self.sha, ("auto", "256", "384", "512"))
-        _choice("hmac sha", self.hmac_sha, ("auto", "256", "512"))
-        _choice("encryption key length", self.encrypt_keylen, (128, 256))
-        if self.pure and self.sha != "auto":
-            raise UsageError("pure signatures fix the hash (SHA-512); --sha cannot be chosen with --pure")
-        if self.clear and self.encrypt_key is None:
-            raise UsageError("--clear only makes sense with an encryption key")
-
-    @property
-    def padded(self) -> bool:
-        """--confirm and --test imply --pad."""
-        return self.pad or self.confirm or self.test
-
-    @property
-    def effective_max_align(self) -> int:
-        return effective_max_align(self.align, self.max_align)
-
-
-def _choice(name: str, value: object, allowed: tuple[object, ...]) -> None:
-    if value not in allowed:
-        raise UsageError(f"{name} {value!r} must be one of {', '.join(map(str, allowed))}")
 
 
 @dataclass(frozen=True)
@@ -222,59 +105,6 @@ class SignedImage:
         }
 
 
-def select_hash(key_type: str | None, sha: str = "auto", *, pure: bool = False,
-                public_only: bool = False) -> str:
-    """The image hash for a key type and `--sha` choice, under imgtool's per-key constraints."""
-    if pure:
-        if key_type != "ed25519":
-            raise UsageError(f"pure signatures need an Ed25519 key, not {key_type or 'no key'}")
-        return "sha512"
-    if key_type is None:
-        return "sha256" if sha == "auto" else f"sha{sha}"
-    allowed = (_ALLOWED_SHA_PUBLIC if public_only else _ALLOWED_SHA_SIGNER)[key_type]
-    if sha == "auto":
-        return f"sha{allowed[0]}"
-    if sha not in allowed:
-        raise UsageError(f"a {key_type} key cannot be used with --sha {sha}; allowed: {', '.join(allowed)}")
-    return f"sha{sha}"
-
-
-def parse_uuid(value: str, namespace: uuid.UUID | None) -> bytes:
-    """A --vid/--cid value: a UUID, 32 hex digits, or a name hashed with uuid5 under `namespace`."""
-    if re.fullmatch(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", value):
-        return bytes.fromhex(value.replace("-", ""))
-    if re.fullmatch(r"[0-9a-fA-F]{32}", value):
-        return bytes.fromhex(value)
-    if value.isprintable():
-        if namespace is None:
-            raise UsageError(f"class id {value!r} is a name, which needs a vendor id (--vid) as namespace")
-        return uuid.uuid5(namespace, value).bytes
-    raise UsageError(f"unknown UUID format {value!r}")
-
-
-def _cbor_head(major: int, length: int) -> bytes:
-    if length < 24:
-        return bytes([major << 5 | length])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if length < 1 << (8 * size):
-            return bytes([major << 5 | info]) + length.to_bytes(size, "big")
-    raise ValueError("CBOR length too large")
-
-
-def boot_record(sw_type: str, version: Version, hash_name: str, signer_id: bytes) -> bytes:
-    """The CBOR measured-boot record (PSA sw component); the measurement is zeros for the bootloader to fill."""
-    items: list[tuple[int, bytes | str]] = [
-        (1, sw_type), (4, version.short), (5, signer_id), (6, hash_name.upper()),
-        (2, bytes(HASH_SIZES[hash_name])),  # must stay last: the bootloader patches it in place
-    ]
-    out = bytearray(_cbor_head(5, len(items)))
-    for key, value in items:
-        out += _cbor_head(0, key)
-        raw = value.encode("utf-8") if isinstance(value, str) else value
-        out += _cbor_head(3 if isinstance(value, str) else 2, len(raw)) + raw
-    return bytes(out)
-
-
 @dataclass
 class _Hashed:
     """The image under construction: `buf` holds the hashed region (header + padding + payload +
@@ -288,30 +118,6 @@ class _Hashed:
     key_type: str | None
     key_hash: bytes | None
     protected_size: int
-
-
-def _protected_entries(options: ImageOptions, hash_name: str, key_hash: bytes | None) -> list[tuple[int, bytes]]:
-    e = ENDIAN_PREFIX[options.endian]
-    version = options.version
-    assert isinstance(version, Version)
-    entries: list[tuple[int, bytes]] = []
-    counter = resolve_security_counter(options.security_counter, version)
-    if counter is not None:
-        entries.append((TlvType.SEC_CNT, struct.pack(e + "I", counter)))
-    if options.boot_record is not None:
-        signer_id = key_hash if key_hash is not None else bytes(32)
-        entries.append((TlvType.BOOT_RECORD, boot_record(options.boot_record, version, hash_name, signer_id)))
-    for dep in options.dependencies:
-        v = dep.version
-        packed = struct.pack(e + "B3xBBHI", dep.image_id, v.major, v.minor, v.revision, v.build)
-        entries.append((TlvType.DEPENDENCY, packed))
-    vid = parse_uuid(options.vid, uuid.NAMESPACE_DNS) if options.vid is not None else None
-    if vid is not None:
-        entries.append((TlvType.UUID_VID, vid))
-    if options.cid is not None:
-        entries.append((TlvType.UUID_CID, parse_uuid(options.cid, uuid.UUID(bytes=vid) if vid else None)))
-    entries.extend(options.custom_tlvs)
-    return entries
 
 
 def _byte_view(payload: bytes | bytearray | memoryview) -> memoryview:
@@ -378,7 +184,7 @@ def _build_hashed(payload: Payload, options: ImageOptions, key: PublicKey | None
     img_size = body + len(aes_pad)
     if img_size > U32_MAX:
         raise ImageFormatError(f"payload of {img_size} bytes does not fit a 32-bit size")
-    entries = _protected_entries(options, hash_name, key_hash)
+    entries = protected_entries(options, hash_name, key_hash)
     flags = 0
     if options.encrypt_key is not None:
         flags |= Flag.ENCRYPTED_AES256 if options.encrypt_keylen == 256 else Flag.ENCRYPTED_AES128

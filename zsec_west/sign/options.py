@@ -1,0 +1,145 @@
+"""The options of an MCUboot image (imgtool `sign`'s), checked as a whole when they are made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from zsec_west.errors import UsageError
+from zsec_west.keys.encoding import PublicKey
+from zsec_west.sign.header import ENDIAN_PREFIX, HEADER_SIZE
+from zsec_west.sign.tlv import check_custom_tag
+from zsec_west.sign.trailer import DEFAULT_MAX_SECTORS, effective_max_align
+from zsec_west.sign.version import (U32_MAX, Dependency, Version, parse_dependencies, parse_version,
+                                    resolve_security_counter)
+
+MAX_SW_TYPE_LENGTH = 12
+
+# imgtool's ALLOWED_KEY_SHA: what --sha may be per key; the first entry is what `auto` picks.
+_ALLOWED_SHA_SIGNER = {"rsa-2048": ("256",), "rsa-3072": ("256",), "ecdsa-p256": ("256",),
+                       "ecdsa-p384": ("384",), "ed25519": ("256", "512")}
+# With a fixed signature only the public key is known, and imgtool then lets P-256 use SHA-512 too.
+_ALLOWED_SHA_PUBLIC = {**_ALLOWED_SHA_SIGNER, "ecdsa-p256": ("256", "512")}
+
+
+@dataclass(frozen=True)
+class ImageOptions:
+    """Every `imgtool sign` option that shapes the image (keys and files are passed separately).
+
+    Field -> imgtool option: header_size -H, slot_size -S (0: no fit check, only without padding),
+    version -v (a Version or "maj.min.rev+build"), pad_header --pad-header, pad --pad, confirm
+    --confirm, test --test, align --align, max_align --max-align, max_sectors -M, overwrite_only
+    --overwrite-only, erased_val -R, load_addr -L, rom_fixed -F, security_counter -s (int, "auto"
+    or None), dependencies -d (Dependency tuple, or imgtool's "(id,ver),..." string), boot_record
+    --boot-record, custom_tlvs --custom-tlv/--custom-tlv-file as (type, value) pairs in output
+    order, public_key_format --public-key-format, sha --sha, pure --pure, pad_sig --pad-sig,
+    encrypt_key -E (the public key object: RSA-2048, P-256 or X25519), encrypt_keylen
+    --encrypt-keylen, hmac_sha --hmac-sha, clear -c, save_enctlv --save-enctlv, non_bootable
+    --non-bootable, vid --vid, cid --cid, endian -e. Invalid values raise UsageError.
+    """
+
+    header_size: int
+    slot_size: int
+    version: Version | str = Version()
+    pad_header: bool = False
+    pad: bool = False
+    confirm: bool = False
+    test: bool = False
+    align: int = 1
+    max_align: int | None = None
+    max_sectors: int = DEFAULT_MAX_SECTORS
+    overwrite_only: bool = False
+    erased_val: int = 0xFF
+    load_addr: int | None = None
+    rom_fixed: int | None = None
+    security_counter: int | Literal["auto"] | None = None
+    dependencies: tuple[Dependency, ...] | str = ()
+    boot_record: str | None = None
+    custom_tlvs: tuple[tuple[int, bytes], ...] = ()
+    public_key_format: Literal["hash", "full"] = "hash"
+    sha: Literal["auto", "256", "384", "512"] = "auto"
+    pure: bool = False
+    pad_sig: bool = False
+    encrypt_key: PublicKey | None = field(default=None, compare=False)
+    encrypt_keylen: Literal[128, 256] = 128
+    hmac_sha: Literal["auto", "256", "512"] = "auto"
+    clear: bool = False
+    save_enctlv: bool = False
+    non_bootable: bool = False
+    vid: str | None = None
+    cid: str | None = None
+    endian: Literal["little", "big"] = "little"
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        if isinstance(self.version, str):
+            set_(self, "version", parse_version(self.version))
+        deps = self.dependencies
+        set_(self, "dependencies", parse_dependencies(deps) if isinstance(deps, str) else tuple(deps))
+        set_(self, "custom_tlvs", tuple((int(t), bytes(v)) for t, v in self.custom_tlvs))
+        if not HEADER_SIZE <= self.header_size <= 0xFFFF:
+            raise UsageError(f"header size {self.header_size} must be between 32 and 0xffff")
+        if self.slot_size < 0 or (self.padded and self.slot_size == 0):
+            raise UsageError("a slot size is needed to pad the image (--pad/--confirm/--test)")
+        if self.erased_val not in (0x00, 0xFF):
+            raise UsageError(f"erased value 0x{self.erased_val:x} must be 0 or 0xff")
+        if self.endian not in ENDIAN_PREFIX:
+            raise UsageError(f"endian {self.endian!r} must be little or big")
+        effective_max_align(self.align, self.max_align)
+        if self.max_sectors < 0:
+            raise UsageError("max sectors must not be negative")
+        for name in ("load_addr", "rom_fixed"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= U32_MAX:
+                raise UsageError(f"{name.replace('_', ' ')} 0x{value:x} is not a 32-bit address")
+        if self.load_addr is not None and self.rom_fixed is not None:
+            raise UsageError("load address (-L) and rom-fixed address (-F) cannot both be set")
+        resolve_security_counter(self.security_counter, self.version)
+        if self.boot_record is not None and len(self.boot_record) > MAX_SW_TYPE_LENGTH:
+            raise UsageError(
+                f"boot record sw_type {self.boot_record!r} is longer than {MAX_SW_TYPE_LENGTH} characters")
+        seen: set[int] = set()
+        for tag, _ in self.custom_tlvs:
+            check_custom_tag(tag)
+            if tag in seen:
+                raise UsageError(f"custom TLV 0x{tag:x} is given twice")
+            seen.add(tag)
+        _choice("public key format", self.public_key_format, ("hash", "full"))
+        _choice("sha", self.sha, ("auto", "256", "384", "512"))
+        _choice("hmac sha", self.hmac_sha, ("auto", "256", "512"))
+        _choice("encryption key length", self.encrypt_keylen, (128, 256))
+        if self.pure and self.sha != "auto":
+            raise UsageError("pure signatures fix the hash (SHA-512); --sha cannot be chosen with --pure")
+        if self.clear and self.encrypt_key is None:
+            raise UsageError("--clear only makes sense with an encryption key")
+
+    @property
+    def padded(self) -> bool:
+        """--confirm and --test imply --pad."""
+        return self.pad or self.confirm or self.test
+
+    @property
+    def effective_max_align(self) -> int:
+        return effective_max_align(self.align, self.max_align)
+
+
+def _choice(name: str, value: object, allowed: tuple[object, ...]) -> None:
+    if value not in allowed:
+        raise UsageError(f"{name} {value!r} must be one of {', '.join(map(str, allowed))}")
+
+
+def select_hash(key_type: str | None, sha: str = "auto", *, pure: bool = False,
+                public_only: bool = False) -> str:
+    """The image hash for a key type and `--sha` choice, under imgtool's per-key constraints."""
+    if pure:
+        if key_type != "ed25519":
+            raise UsageError(f"pure signatures need an Ed25519 key, not {key_type or 'no key'}")
+        return "sha512"
+    if key_type is None:
+        return "sha256" if sha == "auto" else f"sha{sha}"
+    allowed = (_ALLOWED_SHA_PUBLIC if public_only else _ALLOWED_SHA_SIGNER)[key_type]
+    if sha == "auto":
+        return f"sha{allowed[0]}"
+    if sha not in allowed:
+        raise UsageError(f"a {key_type} key cannot be used with --sha {sha}; allowed: {', '.join(allowed)}")
+    return f"sha{sha}"
