@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,7 +270,7 @@ def _fixed_signature(args: argparse.Namespace) -> tuple[bytes, PublicKey] | None
 @dataclass(frozen=True)
 class _Result:
     job: Job
-    input_data: bytes | None  # kept only for --manifest, which records the input's digest
+    input_digest: tuple[int, str] | None  # (size, SHA-256) of the input, for --manifest
     output_data: bytes | bytearray  # a binary output is the image buffer itself, never copied
     image: SignedImage | None
     source: KeySource | None
@@ -281,21 +282,27 @@ def _render(job: Job, signed: SignedImage, base: int | None) -> bytes | bytearra
     return signed.data
 
 
-def _read(job: Job, keep_input: bool) -> tuple[bytes | hexio.RawFile, int | None, bytes | None]:
-    """(payload, its Intel HEX address, input bytes to keep). Without `keep_input` a raw file
-    stays on disk until the image is built, and is read straight into the image buffer."""
-    if keep_input:
-        loaded = hexio.read_input(job.infile)
-        return loaded.data, loaded.base_addr, loaded.data
-    payload, base = hexio.signing_input(job.infile)
-    return payload, base, None
+def _input_digest(path: Path) -> tuple[int, str]:
+    """Size and SHA-256 of an input file, read in chunks so that no second copy is held."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    return size, digest.hexdigest()
 
 
 def _build_one(job: Job, keys: _Keys, fixed: tuple[bytes, PublicKey] | None,
                args: argparse.Namespace) -> _Result:
     if job.outfile.resolve() == job.infile.resolve():
         raise UsageError("OUTFILE must differ from INFILE; the input is never modified", path=job.outfile)
-    payload, base, input_data = _read(job, keep_input=bool(args.manifest))
+    # A raw file stays on disk until the image is built, and is read straight into its buffer.
+    payload, base = hexio.signing_input(job.infile)
+    input_digest = _input_digest(job.infile) if args.manifest else None
     options = _options(job, keys.encryption_key(job.encrypt_spec))
     if args.vector_to_sign:
         public = None
@@ -304,11 +311,11 @@ def _build_one(job: Job, keys: _Keys, fixed: tuple[bytes, PublicKey] | None,
             public = load_any_public_key(spec, password_env=args.key_password_env, environ=keys.environ,
                                          prompt=keys.prompt)
         vector = vector_to_sign(payload, options, public, args.vector_to_sign)
-        return _Result(job, input_data, vector, None, None)
+        return _Result(job, input_digest, vector, None, None)
     source = keys.signer(job)
     signed = create_image(payload, options, signer=source.signer if source else None,
                           fixed_signature=fixed)
-    return _Result(job, input_data, _render(job, signed, base), signed, source)
+    return _Result(job, input_digest, _render(job, signed, base), signed, source)
 
 
 def run_sign(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
@@ -358,9 +365,10 @@ def _write_all(results: list[_Result], args: argparse.Namespace, build_dir: Path
         dev = source.dev_key.name if source and source.dev_key else None
         where_key = source.description if source else ("--fix-sig" if args.fix_sig else None)
         signed_count += 1
-        if result.input_data is not None:
-            written.append(SignedFile(result.job.domain, result.job.variant, result.job.infile, result.input_data,
-                                      result.job.outfile, result.output_data, image, where_key, dev))
+        if result.input_digest is not None:
+            written.append(SignedFile(result.job.domain, result.job.variant, result.job.infile,
+                                      *result.input_digest, result.job.outfile, result.output_data,
+                                      image, where_key, dev))
         fingerprint = image.key_fingerprint
         key = f"{image.key_type} key {fingerprint.sha256[:16]}" if fingerprint else "no key (hash only)"
         where = f"{result.job.domain}: " if result.job.domain else ""

@@ -26,7 +26,8 @@ class SignedFile:
     domain: str | None
     variant: str  # "signed", "signed.confirmed", ... or "explicit" for INFILE/OUTFILE runs
     input_path: Path
-    input_data: bytes
+    input_size: int
+    input_sha256: str
     output_path: Path
     output_data: bytes
     image: SignedImage
@@ -40,8 +41,8 @@ class SignedFile:
         return {
             "domain": self.domain,
             "variant": self.variant,
-            "input": {"path": str(self.input_path), "size": len(self.input_data),
-                      "sha256": hashlib.sha256(self.input_data).hexdigest()},
+            "input": {"path": str(self.input_path), "size": self.input_size,
+                      "sha256": self.input_sha256},
             "output": {"path": str(self.output_path), "size": len(self.output_data),
                        "sha256": hashlib.sha256(self.output_data).hexdigest()},
             "version": str(header.version),
