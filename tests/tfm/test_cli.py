@@ -117,9 +117,10 @@ def test_other_formats_render(zsec, fmt):
 
 
 def test_not_in_use_on_hello_and_nrf52840(zsec):
-    code, out, _ = zsec("tfm", "-d", str(BUILDS["hello"]))
+    code, out, err = zsec("tfm", "-d", str(BUILDS["hello"]))
     assert code == 0
     assert "TF-M: not in use by hello_world (board qemu_cortex_m3)" in out
+    assert "zsec tfm: TF-M is not in use by this build" in err and "total:" not in out
     assert "Cortex-M3 (Armv7-M)" in out and "cannot use it" in out
     code, out, _ = zsec("tfm", "-d", str(BUILDS["mcuboot-sysbuild"]))
     assert code == 0 and "Cortex-M4" in out and "cannot use it" in out

@@ -131,6 +131,9 @@ def build_report(build: Build, names: list[str] | None = None,
         preamble.append("")
     while preamble and preamble[-1] == "":
         preamble.pop()
-    report.facts["tfm"] = {"in_use": any(e["in_use"] for e in entries), "domains": entries}
+    in_use = any(e["in_use"] for e in entries)
+    report.facts["tfm"] = {"in_use": in_use, "domains": entries}
     report.facts["text_preamble"] = preamble
+    if not in_use:
+        report.facts["summary"] = "TF-M is not in use by this build"
     return report
