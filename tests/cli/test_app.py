@@ -118,3 +118,12 @@ def test_report_file_is_written_atomically(tmp_path: Path):
     assert result.returncode == 0 and result.stdout == ""
     assert out.read_text().lstrip().startswith("{")
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_config_that_cannot_be_read(build_copy):
+    """Runs as root too (unlike a chmod test): a directory where .config should be cannot be read."""
+    build = build_copy("hello")
+    config = build / "zephyr" / ".config"
+    config.unlink()
+    config.mkdir()
+    assert_one_line_error(run_zsec("check", "-d", str(build)), 2, ".config", "cannot read")

@@ -48,6 +48,8 @@ class Domain:
         """Typed .config values. TF-M is configured from the app's Kconfig (CONFIG_TFM_*)."""
         if self._kind == TFM and self.parent is not None:
             return self.parent.kconfig
+        if self.config_path.exists() and not self.config_path.is_file():
+            raise BuildDirError("cannot read: not a regular file", path=self.config_path)
         if not self.config_path.is_file():
             if self._kind == SYSBUILD:
                 return KconfigValues.empty("SB_CONFIG_")
