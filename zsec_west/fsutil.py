@@ -9,7 +9,7 @@ from pathlib import Path
 from zsec_west.errors import InputError
 
 
-def atomic_write(path: str | Path, data: bytes | str, *, mode: int | None = None,
+def atomic_write(path: str | Path, data: bytes | bytearray | str, *, mode: int | None = None,
                  exclusive: bool = False) -> Path:
     """Write `data` to `path` through a temporary file in the same directory and a rename.
 

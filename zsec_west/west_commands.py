@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 try:
     import zsec_west  # noqa: F401  (installed with pip)
@@ -52,7 +53,7 @@ class _ZsecCommand(WestCommand):
         super().__init__(self.spec.west_name, "", self.spec.description,
                          requires_workspace=False)
 
-    def do_add_parser(self, parser_adder):  # type: ignore[no-untyped-def]
+    def do_add_parser(self, parser_adder: Any) -> argparse.ArgumentParser:  # argparse's subparsers action
         parser = parser_adder.add_parser(
             self.name, help=self.spec.help, description=self.description,
             formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -6,7 +6,9 @@ statement parser is enough; we do not need the whole DTS grammar or the bindings
 
 from __future__ import annotations
 
+import builtins
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +61,7 @@ class DtNode:
         return cells[0] if cells else None
 
     @property
-    def reg(self) -> tuple[int, int] | None:
+    def reg(self) -> tuple[builtins.int, builtins.int] | None:  # `int` here is the method above
         cells = self.cells("reg")
         return (cells[0], cells[1]) if len(cells) >= 2 else None
 
@@ -140,7 +142,7 @@ class Devicetree:
             raise BuildDirError("not a text file", path=path) from None
         return cls.parse(text, path)
 
-    def walk(self, node: DtNode | None = None):  # type: ignore[no-untyped-def]
+    def walk(self, node: DtNode | None = None) -> Iterator[DtNode]:
         node = node or self.root
         yield node
         for child in node.children:

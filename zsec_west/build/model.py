@@ -145,8 +145,8 @@ class Domain:
                 lines = conf.read_text(encoding="utf-8", errors="replace").splitlines()
             except OSError:
                 continue
-            for number, line in enumerate(lines, start=1):
-                if pattern.match(line):
+            for number, text in enumerate(lines, start=1):
+                if pattern.match(text):
                     return Location(str(conf), number)
         config = self.kconfig
         name = symbol.removeprefix(config.prefix)

@@ -160,8 +160,8 @@ def evaluate_rule(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> Fin
             message = f"none of {', '.join(kconfig.full_name(l.symbol) for l in leaves(rule.check))} " \
                       "is in this domain's configuration"
         return make(Status.NOT_APPLICABLE, message, Evidence())
-    if single:
-        leaf = rule.check  # type: ignore[assignment]
+    if isinstance(rule.check, Leaf):
+        leaf = rule.check
         actual = _value_text(kconfig, leaf.symbol)
         evidence = Evidence(actual, leaf.expected_text())
     else:

@@ -111,15 +111,15 @@ class RuleParser:
         if unknown:
             key = sorted(unknown)[0]
             raise self.err(node.line_of(key), key, "unknown field")
-        rule_id = self.text(node, "id", required=True)
+        rule_id = self.required_text(node, "id")
         if not _ID.match(rule_id):
             raise self.err(node.line_of("id"), "id",
                            f"{rule_id!r} is not a rule id (upper case words joined by '-', e.g. ZSEC-MEM-001)")
         label = f"rule {rule_id}: "
-        title = self.text(node, "title", required=True, label=label)
+        title = self.required_text(node, "title", label=label)
         severity = self.severity(node, "severity", label)
         category = self.text(node, "category", label=label) or "general"
-        rationale = self.text(node, "rationale", required=True, label=label)
+        rationale = self.required_text(node, "rationale", label=label)
         references = self.string_list(node, "references", label)
         fix = self.text(node, "fix", label=label) or ""
         help_uri = self.text(node, "help_uri", label=label)
@@ -174,20 +174,24 @@ class RuleParser:
                              recommend, f"{self.source}:{line}", covered_by)
 
     # -- fields ----------------------------------------------------------------------------
-    def text(self, node: LineDict, key: str, *, required: bool = False, label: str = "") -> str | None:
+    def text(self, node: LineDict, key: str, *, label: str = "") -> str | None:
+        """An optional text field: None when absent."""
         if key not in node:
-            if required:
-                raise self.err(node.line, key, f"{label}required field is missing")
             return None
+        return self.required_text(node, key, label=label)
+
+    def required_text(self, node: LineDict, key: str, *, label: str = "") -> str:
+        if key not in node:
+            raise self.err(node.line, key, f"{label}required field is missing")
         value = node[key]
         if not isinstance(value, str) or not value.strip():
             raise self.err(node.line_of(key), key, f"{label}must be non-empty text")
         return " ".join(value.split()) if key in ("title", "id", "category") else value.strip()
 
     def severity(self, node: LineDict, key: str, label: str) -> Severity:
-        raw = self.text(node, key, required=True, label=label)
+        raw = self.required_text(node, key, label=label)
         try:
-            return Severity.parse(raw or "")
+            return Severity.parse(raw)
         except ValueError as exc:
             raise self.err(node.line_of(key), key, f"{label}{exc}") from None
 

@@ -94,8 +94,8 @@ def _load_yaml_db(base: Path) -> ZephyrDb:
     for rule in rules:
         for profile in rule.profiles:
             if profile not in known:
-                file, _, line = rule.origin.rpartition(":")
-                raise Where(file).error(int(line), f"rules.{rule.subject}.profiles",
+                file, _, line_text = rule.origin.rpartition(":")
+                raise Where(file).error(int(line_text), f"rules.{rule.subject}.profiles",
                                         f"unknown profile '{profile}'")
     return ZephyrDb(base, "yaml", tuple(paths), tuple(rules), profiles)
 

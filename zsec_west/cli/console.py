@@ -109,7 +109,7 @@ class Console:
             return
         if isinstance(report, bytes):
             self.stdout.flush()
-            self.stdout.buffer.write(report)  # type: ignore[attr-defined]
+            self.stdout.buffer.write(report)
         else:
             self.stdout.write(report)
             if report and not report.endswith("\n"):

@@ -12,7 +12,8 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from zsec_west.cli.args import CommandSpec, RunContext
 from zsec_west.errors import UsageError
@@ -75,7 +76,7 @@ def positive_float(text: str) -> float:
 def add_image_options(p: argparse.ArgumentParser) -> None:
     """The imgtool `sign` options that shape an image; every default is None so that an option
     the user gave can be told from one taken from the build."""
-    flag = {"action": "store_true", "default": None}
+    flag: dict[str, Any] = {"action": "store_true", "default": None}  # keyword arguments
     g = p.add_argument_group("image layout (imgtool's names; with --build-dir they default to the build's values)")
     g.add_argument("-H", "--header-size", type=int_value, metavar="N",
                    help="MCUboot header size (CONFIG_ROM_START_OFFSET)")
@@ -201,13 +202,15 @@ def default_to_sign(parser: argparse.ArgumentParser) -> None:
     `parser.parse_known_args(...)` on this instance, so wrapping it here covers both front ends."""
     original = parser.parse_known_args
 
-    def parse_known_args(args=None, namespace=None):  # type: ignore[no-untyped-def]
+    def parse_known_args(args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+                         ) -> tuple[argparse.Namespace, list[str]]:
         argv = list(sys.argv[1:] if args is None else args)
         if not argv or argv[0] not in (*ACTIONS, "-h", "--help"):
             argv.insert(0, "sign")
         return original(argv, namespace)
 
-    parser.parse_known_args = parse_known_args  # type: ignore[method-assign]
+    # A deliberate instance-level override of an overloaded method, which mypy cannot express.
+    parser.parse_known_args = parse_known_args  # type: ignore[method-assign, assignment]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

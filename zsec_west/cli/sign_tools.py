@@ -133,11 +133,11 @@ def info_text(image: str, info: dict[str, Any]) -> str:
     else:
         lines.append("  trailer    none (image not padded)")
     lines.append(f"  sizes      image 0x{info['image_size']:x}, file 0x{info['file_size']:x}")
-    key = info.get("signing_key")
-    if key:
-        ident = key.get("digest") or key.get("sha256")
-        dev = f"  PUBLICLY KNOWN DEVELOPMENT KEY: {key['development_key']}" if key["development_key"] else ""
-        lines.append(f"  signed by  {key['tlv']} {ident}{dev}")
+    signer = info.get("signing_key")
+    if signer:
+        ident = signer.get("digest") or signer.get("sha256")
+        dev = f"  PUBLICLY KNOWN DEVELOPMENT KEY: {signer['development_key']}" if signer["development_key"] else ""
+        lines.append(f"  signed by  {signer['tlv']} {ident}{dev}")
     return "\n".join(lines) + "\n"
 
 
@@ -145,12 +145,12 @@ def run_info(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str,
              prompt: Prompt | None) -> int:
     data = hexio.read_input(args.image, allow_gaps=True).data
     info = image_info(data)
-    info["signing_key"] = signing_key_info(info) or _pubkey_info(data)
+    key = signing_key_info(info) or _pubkey_info(data)
+    info["signing_key"] = key
     if args.format == "json":
         _emit(ctx, json.dumps({"image": args.image, **info}, indent=2) + "\n", args.output)
     else:
         _emit(ctx, info_text(args.image, info), args.output)
-    key = info["signing_key"]
     if key and key["development_key"]:
         ctx.console.wrn(f"{args.image} names the publicly known development key '{key['development_key']}'")
     return EXIT_OK

@@ -7,9 +7,15 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zsec_west.cli.args import CommandSpec, RunContext, add_build_dir_args, add_report_args
 from zsec_west.errors import UsageError
+
+if TYPE_CHECKING:
+    from zsec_west.build import Build
+    from zsec_west.tfm.report import WorkspaceSource
+    from zsec_west.tfm.workspace import Workspace
 
 DESCRIPTION = """\
 Report how TF-M is used by a Zephyr build: the TF-M platform, profile, isolation level and SPM
@@ -40,10 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
              "$ZEPHYR_BASE, else the zephyr/ project of the west workspace)")
 
 
-def _workspace_source(args: argparse.Namespace, ctx: RunContext, build=None, required=True):  # type: ignore[no-untyped-def]
+def _workspace_source(args: argparse.Namespace, ctx: RunContext, build: Build | None = None,
+                      required: bool = True) -> WorkspaceSource:
     from zsec_west.tfm.workspace import resolve_workspace
 
-    def resolve():  # type: ignore[no-untyped-def]
+    def resolve() -> Workspace | None:
         return resolve_workspace(explicit=args.zephyr_base, env_base=os.environ.get("ZEPHYR_BASE"),
                                  west_topdir=ctx.west_topdir, cwd=Path.cwd(), build=build,
                                  required=required)
@@ -61,6 +68,7 @@ def _run_boards(args: argparse.Namespace, ctx: RunContext) -> int:
         raise UsageError(f"`tfm boards` writes text or json, not {args.format}")
     build = load_build(find_build_dir(args.build_dir, ctx.build_dir_fmt)) if args.build_dir else None
     workspace = _workspace_source(args, ctx, build)()
+    assert workspace is not None  # required=True: resolve_workspace raises rather than return None
     table = load_table(workspace.zephyr_base)
     scan = scan_boards(workspace.roots, table)
     for problem in scan.problems:

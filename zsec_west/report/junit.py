@@ -63,11 +63,11 @@ def _counts(findings: list[Finding]) -> dict[str, str]:
 def render(report: Report, *, colour: bool = False) -> str:
     """The report as JUnit XML; `colour` is ignored."""
     command = one_line(report.command)
-    root = ET.Element("testsuites", name=f"zsec-west {command}", **_counts(report.findings))
+    root = ET.Element("testsuites", {"name": f"zsec-west {command}", **_counts(report.findings)})
     for domain in report.domain_order():
         findings = ordered(report, domain)
         name = f"zsec.{command}.{one_line(domain)}"
-        suite = ET.SubElement(root, "testsuite", name=name, **_counts(findings))
+        suite = ET.SubElement(root, "testsuite", {"name": name, **_counts(findings)})
         per_rule = Counter(f.rule.id for f in findings)
         for finding in findings:
             _testcase(suite, name, finding, per_rule[finding.rule.id] > 1)

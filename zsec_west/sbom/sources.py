@@ -107,7 +107,8 @@ def load_compile_commands(path: Path) -> list[CompileUnit]:
     for number, entry in enumerate(data):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
             raise BuildDirError(f"entry {number} has no 'file'", path=path)
-        directory = entry.get("directory") if isinstance(entry.get("directory"), str) else ""
+        raw_directory = entry.get("directory")
+        directory = raw_directory if isinstance(raw_directory, str) else ""
         if isinstance(entry.get("arguments"), list):
             argv = [str(a) for a in entry["arguments"]]
         elif isinstance(entry.get("command"), str):

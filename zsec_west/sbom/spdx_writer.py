@@ -23,6 +23,7 @@ from spdx_tools.spdx.model import Actor, ActorType, Checksum, ChecksumAlgorithm,
     SpdxNoAssertion
 from spdx_tools.spdx import casing_tools
 from spdx_tools.spdx.jsonschema import converter as json_converter
+from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
 from spdx_tools.spdx.validation import license_expression_validator, spdx_id_validators
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 from spdx_tools.spdx.writer import write_utils
@@ -342,7 +343,7 @@ def serialise(document: Document, fmt: str) -> str:
     with _fast_paths(document):
         _validate(document)
         if fmt == "spdx-json":
-            text = json_lines(write_utils.convert(document, None))
+            text = json_lines(write_utils.convert(document, DocumentConverter()))
         elif fmt == "spdx-tv":
             stream = io.StringIO()
             # Validated above and ids are unique by construction: skip the writer's deep copy.

@@ -78,7 +78,8 @@ def toolchain_package(table: IdentifierTable, image_domain: Domain, domain: Doma
         package.declared_license = family.license
         if family.supplier != package.supplier:
             package.originator = family.supplier
-        cpes = (fill_cpe(family.cpe, release),) if family.cpe and package.version.release else ()
+        cpe_release = package.version.release  # `release`, when it is a release
+        cpes = (fill_cpe(family.cpe, cpe_release),) if family.cpe and cpe_release else ()
         purls = (family.purl.replace("{version}", release),) if family.purl and release else ()
         package.identifiers = Identifiers(cpes, purls, "table")
     found = sdk_version(sdk)

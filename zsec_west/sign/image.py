@@ -207,6 +207,7 @@ def _build_hashed(payload: Payload, options: ImageOptions, key: PublicKey | None
     size = max(hashed_end + room, options.slot_size if options.padded else 0)
     fill = options.erased_val
     if view is not None:
+        pieces: tuple[bytes | memoryview, ...]
         if options.pad_header:
             pieces = (packed, bytes([fill]) * (hs - HEADER_SIZE), view, aes_pad, protected)
         else:  # the input's zero header area becomes the header

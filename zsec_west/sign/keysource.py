@@ -116,7 +116,7 @@ def open_key_source(options: KeyOptions, *, environ: Mapping[str, str],
                     prompt: Prompt | None = None) -> KeySource:
     """The signer the options describe, opened and checked (key type, development key)."""
     if options.sign_command is not None:
-        source = _command_source(options, environ, prompt)
+        source = _command_source(options, options.sign_command, environ, prompt)
     elif options.key is None:
         raise UsageError("no signing key",
                          hint="give -k KEY (a PEM file or a pkcs11: URI) or --sign-command CMD")
@@ -134,8 +134,8 @@ def open_key_source(options: KeyOptions, *, environ: Mapping[str, str],
                 raise KeyFileError(exc.message, path=path,
                                    hint="to sign elsewhere, pass it with --sign-command CMD") from None
             raise
-        signer = PemSigner(key, pad_sig=options.pad_sig, expect=options.expect, source=path)
-        source = KeySource(signer, str(path))
+        pem_signer = PemSigner(key, pad_sig=options.pad_sig, expect=options.expect, source=path)
+        source = KeySource(pem_signer, str(path))
     try:
         source.dev_key = check_dev_key(source.public_key(), source.description, options.allow_dev_key)
     except BaseException:
@@ -144,7 +144,8 @@ def open_key_source(options: KeyOptions, *, environ: Mapping[str, str],
     return source
 
 
-def _command_source(options: KeyOptions, environ: Mapping[str, str], prompt: Prompt | None) -> KeySource:
+def _command_source(options: KeyOptions, command: str | Sequence[str], environ: Mapping[str, str],
+                    prompt: Prompt | None) -> KeySource:
     pub_path = options.sign_command_pubkey
     if pub_path is not None and options.key is not None:
         raise UsageError("give the signing command's public key with either -k or "
@@ -157,7 +158,7 @@ def _command_source(options: KeyOptions, environ: Mapping[str, str], prompt: Pro
         raise UsageError("--sign-command and a pkcs11: key cannot be combined; choose one way of signing")
     path = Path(pub_path)
     public = load_public_key(path, _pem_password(path, options.password_env, environ, prompt))
-    signer = CommandSigner(options.sign_command, public, timeout=options.sign_command_timeout,
+    signer = CommandSigner(command, public, timeout=options.sign_command_timeout,
                            pad_sig=options.pad_sig, expect=options.expect)
     return KeySource(signer, f"command {signer.argv[0]} (public key {path})")
 

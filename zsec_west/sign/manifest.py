@@ -29,7 +29,7 @@ class SignedFile:
     input_size: int
     input_sha256: str
     output_path: Path
-    output_data: bytes
+    output_data: bytes | bytearray  # the image buffer itself, not a copy
     image: SignedImage
     key_source: str | None  # where the key lives (file path, redacted pkcs11: URI, command)
     dev_key: str | None = None  # name of the published development key, if one was allowed

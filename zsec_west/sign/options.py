@@ -72,8 +72,8 @@ class ImageOptions:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        if isinstance(self.version, str):
-            set_(self, "version", parse_version(self.version))
+        version = parse_version(self.version) if isinstance(self.version, str) else self.version
+        set_(self, "version", version)
         deps = self.dependencies
         set_(self, "dependencies", parse_dependencies(deps) if isinstance(deps, str) else tuple(deps))
         set_(self, "custom_tlvs", tuple((int(t), bytes(v)) for t, v in self.custom_tlvs))
@@ -94,7 +94,7 @@ class ImageOptions:
                 raise UsageError(f"{name.replace('_', ' ')} 0x{value:x} is not a 32-bit address")
         if self.load_addr is not None and self.rom_fixed is not None:
             raise UsageError("load address (-L) and rom-fixed address (-F) cannot both be set")
-        resolve_security_counter(self.security_counter, self.version)
+        resolve_security_counter(self.security_counter, version)
         if self.boot_record is not None and len(self.boot_record) > MAX_SW_TYPE_LENGTH:
             raise UsageError(
                 f"boot record sw_type {self.boot_record!r} is longer than {MAX_SW_TYPE_LENGTH} characters")

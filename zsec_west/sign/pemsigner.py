@@ -27,7 +27,9 @@ _SIG_HASH = {"rsa-2048": "sha256", "rsa-3072": "sha256", "ecdsa-p256": "sha256",
 # Length imgtool pads ECDSA DER signatures to with --pad-sig (for MCUboot < 1.5).
 ECDSA_PADDED_LEN = {"ecdsa-p256": 72, "ecdsa-p384": 103}
 RSA_PSS_SALT = 32  # the bootloader accepts only salt length == hash length
-HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+# Hash algorithm objects are stateless, so one of each is shared.
+HASHES: dict[str, hashes.HashAlgorithm] = {
+    "sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}
 
 
 def signing_key_type(key: PublicKey) -> str:
@@ -70,7 +72,8 @@ def verify_signature(key: PublicKey, signature: bytes, request: SignRequest) -> 
             key.verify(signature, request.payload if request.pure else request.digest)
         elif isinstance(key, rsa.RSAPublicKey):
             data, alg = _prehashed(key_type, request)
-            key.verify(signature, data, _pss(), alg)
+            # cryptography annotates RSA `data` as bytes but takes any buffer (as EC does).
+            key.verify(signature, data, _pss(), alg)  # type: ignore[arg-type]
         elif isinstance(key, ec.EllipticCurvePublicKey):
             # --pad-sig appends zeros after the DER; the bootloader reads sig[1]+2 bytes.
             der = signature[:signature[1] + 2] if len(signature) >= 2 else signature
@@ -87,13 +90,14 @@ def _pss() -> padding.PSS:
     return padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=RSA_PSS_SALT)
 
 
-def _prehashed(key_type: str, request: SignRequest) -> tuple[bytes | memoryview, hashes.HashAlgorithm]:
+def _prehashed(key_type: str, request: SignRequest
+               ) -> tuple[bytes | bytearray | memoryview, hashes.HashAlgorithm | utils.Prehashed]:
     """(data, algorithm) for cryptography: the digest as a pre-hash when the image hash matches,
     else the region itself (cryptography takes any buffer: no copy of the image)."""
     wanted = _SIG_HASH[key_type]
     if request.hash_name == wanted:
-        return request.digest, utils.Prehashed(HASHES[wanted]())
-    return request.payload, HASHES[wanted]()
+        return request.digest, utils.Prehashed(HASHES[wanted])
+    return request.payload, HASHES[wanted]
 
 
 class PemSigner:
@@ -136,7 +140,8 @@ class PemSigner:
             raise KeyFileError(f"{self.key_type} keys sign with {wanted}, not {request.hash_name}")
         data, alg = _prehashed(self.key_type, request)
         if isinstance(key, rsa.RSAPrivateKey):
-            return key.sign(data, _pss(), alg)
+            # cryptography annotates RSA `data` as bytes but takes any buffer (as EC does).
+            return key.sign(data, _pss(), alg)  # type: ignore[arg-type]
         assert isinstance(key, ec.EllipticCurvePrivateKey)
         signature = key.sign(data, ec.ECDSA(alg))
         return pad_ecdsa_signature(signature, self.key_type) if self.pad_sig else signature

@@ -276,6 +276,7 @@ class Pkcs11Signer:
                 continue
             if value:
                 match[name] = value
+        assert self._session is not None  # called from _find_key, inside the open session
         publics = list(self._session.get_objects(match)) if len(match) > 1 else []
         holder = publics[0] if len(publics) == 1 else key
         key_type = key.key_type

@@ -60,7 +60,9 @@ def protected_entries(options: ImageOptions, hash_name: str, key_hash: bytes | N
     if options.boot_record is not None:
         signer_id = key_hash if key_hash is not None else bytes(32)
         entries.append((TlvType.BOOT_RECORD, boot_record(options.boot_record, version, hash_name, signer_id)))
-    for dep in options.dependencies:
+    dependencies = options.dependencies
+    assert not isinstance(dependencies, str)  # ImageOptions.__post_init__ parsed it
+    for dep in dependencies:
         v = dep.version
         packed = struct.pack(e + "B3xBBHI", dep.image_id, v.major, v.minor, v.revision, v.build)
         entries.append((TlvType.DEPENDENCY, packed))

@@ -18,7 +18,7 @@ class SignRequest:
     payload itself when `pure`.
     """
 
-    payload: bytes | memoryview
+    payload: bytes | bytearray | memoryview
     digest: bytes
     hash_name: str  # "sha256" | "sha384" | "sha512"
     pure: bool = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from zsec_west.errors import UsageError
 
@@ -32,7 +33,7 @@ def effective_max_align(align: int, max_align: int | None) -> int:
     return max_align
 
 
-def boot_magic(max_align: int, endian: str = "little") -> bytes:
+def boot_magic(max_align: int, endian: Literal["little", "big"] = "little") -> bytes:
     """The 16-byte boot magic for this max_align."""
     if max_align == 8:
         return BOOT_MAGIC_8

@@ -212,12 +212,14 @@ def module_board_root(module_dir: Path) -> tuple[str, Path] | None:
     data = read_module_yml(module_dir)
     if data is None:
         return None
-    build = data.get("build") if isinstance(data.get("build"), dict) else {}
-    settings = build.get("settings") if isinstance(build.get("settings"), dict) else {}
-    board_root = settings.get("board_root")
+    build = data.get("build")
+    settings = build.get("settings") if isinstance(build, dict) else None
+    board_root = settings.get("board_root") if isinstance(settings, dict) else None
     if not isinstance(board_root, str) or not board_root:
         return None
-    name = data.get("name") if isinstance(data.get("name"), str) else module_dir.name
+    name = data.get("name")
+    if not isinstance(name, str):
+        name = module_dir.name
     return name, module_dir / board_root
 
 

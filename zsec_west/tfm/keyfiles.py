@@ -60,7 +60,6 @@ def _assess(role: str, path: str, setting: str, exported: list[PublicKeyFile]) -
         try:
             fingerprint = Fingerprint.of(load_public_key(local))
         except ZsecError as exc:
-            fingerprint = None
             problem = exc.message
         else:
             found = devkeys.lookup(fingerprint)

@@ -90,7 +90,8 @@ def _keys(a: TfmAnalysis) -> list[str]:
 
 def _partitions(a: TfmAnalysis) -> list[str]:
     effective = a.sub.effective()
-    on, off = [], []
+    on: list[str] = []
+    off: list[str] = []
     for p in a.config.partitions:
         tfm = effective.get(p.symbol)
         enabled = p.enabled if tfm is None else tfm.upper() in ("ON", "TRUE", "1")

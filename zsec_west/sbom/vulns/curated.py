@@ -9,12 +9,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zsec_west.errors import DataFileError
 from zsec_west.sbom.vulns import yamlload
 from zsec_west.sbom.vulns.identifiers import parse_purl
 from zsec_west.sbom.vulns.model import SOURCE_CURATED, Affects, CpeKey, PurlKey, Vulnerability
 from zsec_west.sbom.vulns.versions import Range, parse
+
+if TYPE_CHECKING:
+    from zsec_west.tfm.advisories import Advisory
 
 SCHEMA = 1
 SHIPPED = "data/vulns/advisories.yaml"
@@ -64,7 +68,7 @@ def shipped() -> Table:
     return Table(table.packages, table.advisories + derived, digest)
 
 
-def _from_tfm(advisory, package: Package) -> Vulnerability:  # type: ignore[no-untyped-def]
+def _from_tfm(advisory: Advisory, package: Package) -> Vulnerability:
     """A TF-M advisory (zsec_west/tfm/advisories.py) as a vulnerability of the tf-m package."""
     low = str(advisory.introduced) if advisory.introduced else "0"
     if advisory.last_affected is not None:
@@ -80,8 +84,8 @@ def _from_tfm(advisory, package: Package) -> Vulnerability:  # type: ignore[no-u
             symbols.append(test.name if wanted else f"!{test.name}")
         else:
             words.append(condition.describe)
-    conditions = "; ".join(words) or None
-    keys = [*package.cpes, *package.purls]
+    conditions = "; ".join(words)
+    keys: list[CpeKey | PurlKey] = [*package.cpes, *package.purls]
     return Vulnerability(
         id=advisory.id, source=SOURCE_CURATED, origin=f"zsec_west/data/tfm-advisories.yaml:{advisory.id}",
         summary=advisory.title,
@@ -200,7 +204,7 @@ def _advisory(path, entry, packages: dict[str, Package], top) -> Vulnerability:
         raise check.fail(None, "needs 'affected' or 'versions' (or state: embargoed)")
     fixed = check.string("fixed") or ", ".join(r.upper for r in ranges
                                               if r.upper and not r.upper_inclusive)
-    keys = [*package.cpes, *package.purls]
+    keys: list[CpeKey | PurlKey] = [*package.cpes, *package.purls]
     # An embargoed advisory has no ranges yet: it must not turn into "every version".
     affects = tuple(Affects(key, ranges=tuple(ranges), versions=versions) for key in keys
                     if ranges or versions)
@@ -234,7 +238,9 @@ def _ranges(path, entry, check) -> list[Range]:
             raise sub.fail("last_affected", "give 'fixed' or 'last_affected', not both")
         upper = fixed or last or None
         rng = Range(introduced, True, upper, bool(last))
-        if upper and introduced != "0" and parse(introduced).key > parse(upper).key:
+        # Both bounds passed version_problem, so both parse; "0" means "from the start".
+        low, high = parse(introduced), parse(upper)
+        if introduced != "0" and low is not None and high is not None and low.key > high.key:
             raise sub.fail("introduced", f"{introduced} is after the end of the range ({upper})")
         ranges.append(rng)
     return ranges

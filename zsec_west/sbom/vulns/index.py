@@ -262,7 +262,10 @@ class _Writer:
         self.superseded: list[int] = []
 
     def add(self, vulns: list[Vulnerability]) -> None:
-        vuln_rows, cpe_rows, purl_rows = [], [], []
+        # Rows for sqlite3 executemany: one tuple of column values each.
+        vuln_rows: list[tuple[object, ...]] = []
+        cpe_rows: list[tuple[object, ...]] = []
+        purl_rows: list[tuple[object, ...]] = []
         for vuln in vulns:
             rowid = self.next_id
             self.next_id += 1
@@ -278,6 +281,7 @@ class _Writer:
             keyed = vuln.source != SOURCE_CURATED  # curated rows always come back
             for affects in vuln.affects:
                 package = affects.package
+                head: tuple[object, ...]
                 if isinstance(package, CpeKey):
                     target, head = cpe_rows, (rowid, package.vendor, package.product)
                 else:

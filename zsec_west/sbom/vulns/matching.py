@@ -95,11 +95,14 @@ def _fixed_text(records: list[tuple[Vulnerability, list[Row], str]], version: Ve
         if vuln.fixed:
             return vuln.fixed
     # The smallest exclusive upper bound above the version, from rows that contain it.
-    bounds = sorted({row.hi for _, rows, _ in records for row in rows
-                     if row.kind == KIND_RANGE and row.hi and not row.hi_incl
-                     and key(row.hi) is not None and key(row.hi) > version},
-                    key=lambda v: key(v))
-    return bounds[0] if bounds else ""
+    bounds: dict[str, VersionKey] = {}
+    for _, rows, _ in records:
+        for row in rows:
+            if row.kind == KIND_RANGE and row.hi and not row.hi_incl:
+                bound = key(row.hi)
+                if bound is not None and bound > version:
+                    bounds[row.hi] = bound
+    return min(bounds, key=bounds.__getitem__) if bounds else ""
 
 
 def find(index: VulnIndex, ident: Identity, curated_ids: frozenset[int]) -> list[Match]:

@@ -56,7 +56,7 @@ def run_scan(components: Sequence[Component], build: "Build", options: VulnOptio
                 _component(component, ident, match_cache[ident], facts_cache[component.domain],
                            statements, locate, result, entries, undecided)
             if options.use_curated and ident.package is not None:
-                _embargoed(component, ident, table, result)
+                _embargoed(component, ident, ident.package, table, result)
             if bar is not None:
                 bar.advance()
     for (name, domain), ids in sorted(undecided.items()):
@@ -124,10 +124,10 @@ def _verdict(match: Match, component: Component, facts: DomainFacts,
     return assess(merged, component, facts, package)
 
 
-def _embargoed(component: Component, ident: Identity, table: curated.Table,
-               result: VulnScan) -> None:
+def _embargoed(component: Component, ident: Identity, package: curated.Package,
+               table: curated.Table, result: VulnScan) -> None:
     for advisory in table.advisories:
-        if advisory.state == "embargoed" and advisory.package == ident.package.name:
+        if advisory.state == "embargoed" and advisory.package == package.name:
             note = (f"{advisory.id} ({advisory.package}) is under embargo; whether "
                     f"{component.name} {ident.version or ''} in {component.domain} is affected "
                     f"is not known yet ({advisory.source})")
