@@ -497,3 +497,25 @@ def test_verify_signature_helper(keys):
     assert len(signature) == 384
     assert verify_signature(key.public, signature, SignRequest(region, digest, "sha256"))
     assert not verify_signature(key.public, signature[:-1], SignRequest(region, digest, "sha256"))
+
+
+def test_pubkey_tlv_with_a_foreign_key_type_fails_cleanly():
+    """A PUBKEY TLV may hold any DER key; one MCUboot never uses (DSA) is reported, not a crash."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa
+
+    from zsec_west.tfm.images import find_images
+
+    unsigned = create_image(bytes(0x200) + bytes(range(256)) * 8, ImageOptions(header_size=0x200, slot_size=0x10000))
+    parsed = parse_image(unsigned.data)
+    digest = next(t.value for t in parsed.unprotected.tlvs if t.type == TlvType.SHA256)
+    dsa_der = dsa.generate_private_key(1024).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    area = encode_area(INFO_MAGIC, [(TlvType.SHA256, digest), (TlvType.PUBKEY, dsa_der),
+                                    (TlvType.ECDSA_SIG, b"\x30\x06\x02\x01\x01\x02\x01\x01")])
+    image = bytes(unsigned.data[:parsed.hashed_end]) + area
+    result = verify_image(image)
+    assert result.key_type is None and result.dev_key is None
+    assert {c.name: c.status for c in result.checks}["hash"] == "pass"
+    [found] = find_images(image)
+    assert found.key_source == "PUBKEY" and found.hash_ok is True and found.signature_ok is not True

@@ -6,12 +6,26 @@ import hashlib
 from dataclasses import dataclass
 from typing import Union
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa, x25519
 
 PublicKey = Union[
     rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey, x25519.X25519PublicKey
 ]
+
+
+def load_der_public_key(der: bytes) -> PublicKey | None:
+    """A public key from SubjectPublicKeyInfo DER (a PUBKEY TLV), or None when it is not one
+    of the key types MCUboot uses (an image may carry anything in that TLV)."""
+    try:
+        key = serialization.load_der_public_key(der)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return None
+    if isinstance(key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey,
+                        x25519.X25519PublicKey)):
+        return key
+    return None
 
 
 def public_bytes(key: PublicKey) -> bytes:

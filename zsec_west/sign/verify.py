@@ -13,12 +13,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
-from cryptography.hazmat.primitives import serialization
 
 from zsec_west.errors import ImageFormatError, KeyFileError, UsageError
 from zsec_west.keys import devkeys
 from zsec_west.keys.devkeys import DevKey
-from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name, public_bytes
+from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name, load_der_public_key, public_bytes
 from zsec_west.keys.pem import PrivateKey
 from zsec_west.sign.encrypt import aes_ctr_in_place, aes_ctr_stream, unwrap_key
 from zsec_west.sign.image import select_hash
@@ -124,11 +123,7 @@ def _embedded_key(parsed: ParsedImage) -> tuple[PublicKey | None, bytes | None]:
     tlv = next(parsed.unprotected.find(TlvType.PUBKEY), None)
     if tlv is None:
         return None, None
-    try:
-        key = serialization.load_der_public_key(tlv.value)
-    except (ValueError, TypeError):
-        return None, tlv.value
-    return key, tlv.value  # type: ignore[return-value]
+    return load_der_public_key(tlv.value), tlv.value
 
 
 def verify_image(data: bytes | memoryview, public_key: PublicKey | None = None, *,

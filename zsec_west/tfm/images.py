@@ -12,13 +12,12 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
 from intelhex import IntelHex, IntelHexError
 
 from zsec_west.build.model import Domain
 from zsec_west.errors import ImageFormatError, ZsecError
 from zsec_west.keys import devkeys
-from zsec_west.keys.encoding import Fingerprint
+from zsec_west.keys.encoding import Fingerprint, load_der_public_key
 from zsec_west.keys.pem import load_public_key
 from zsec_west.sign.parse import ParsedImage, parse_image
 from zsec_west.sign.tlv import TlvType
@@ -151,13 +150,8 @@ def _summarise(data: bytes, offset: int, parsed: ParsedImage) -> SignedImage:
     image = data[: parsed.image_size]
     pubkey = parsed.unprotected.first(TlvType.PUBKEY)
     keyhash = parsed.unprotected.first(TlvType.KEYHASH)
-    embedded = None
-    if pubkey is not None:
-        try:
-            embedded = serialization.load_der_public_key(pubkey.value)
-        except (ValueError, TypeError):
-            embedded = None
-    result = verify_image(image, embedded)  # type: ignore[arg-type]
+    embedded = load_der_public_key(pubkey.value) if pubkey is not None else None
+    result = verify_image(image, embedded)
     checks = {c.name: c.status for c in result.checks}
     key_sha = None
     dev = None
