@@ -15,9 +15,8 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from zsec_west.build import find_build_dir, find_west_topdir, load_build
 from zsec_west.cli.args import RunContext
 from zsec_west.errors import BuildDirError, InputError, KeyFileError, UsageError
 from zsec_west.fsutil import atomic_write
@@ -29,8 +28,10 @@ from zsec_west.sign.image import ImageOptions, SignedImage, create_image, vector
 from zsec_west.sign.keysource import (KeyOptions, KeySource, Prompt, check_dev_key, load_any_public_key,
                                       open_key_source)
 from zsec_west.sign.manifest import SignedFile, write_manifest
-from zsec_west.sign.plan import ImagePlan, PlannedOutput, plan_build
 from zsec_west.sign.version import parse_dependencies
+
+if TYPE_CHECKING:
+    from zsec_west.sign.plan import ImagePlan
 
 # argparse dest -> ImageOptions field, for options that map one to one.
 _DIRECT = ("header_size", "slot_size", "version", "pad_header", "pad", "confirm", "test", "align", "max_align",
@@ -119,6 +120,10 @@ def _extra_fields(plan: ImagePlan) -> tuple[dict[str, Any], str | None, str | No
 def _jobs_from_build(args: argparse.Namespace, ctx: RunContext,
                      cli: dict[str, Any]) -> tuple[list[Job], Path, list[str]]:
     """Jobs for every image of the build (or INFILE/OUTFILE with the build's parameters), and warnings."""
+    # Imported here: explicit signing (the imgtool way) never reads a build, and starts faster.
+    from zsec_west.build import find_build_dir, find_west_topdir, load_build
+    from zsec_west.sign.plan import PlannedOutput, plan_build
+
     try:
         build_path = find_build_dir(args.build_dir, ctx.build_dir_fmt)
     except BuildDirError as exc:
