@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from zsec_west.errors import InputError
+from zsec_west.errors import InputError, ZsecError
 
 
 def atomic_write(path: str | Path, data: bytes | bytearray | str, *, mode: int | None = None,
@@ -46,3 +46,16 @@ def atomic_write(path: str | Path, data: bytes | bytearray | str, *, mode: int |
             os.unlink(tmp)
         raise
     return path
+
+
+def read_bytes(path: Path, error: type[ZsecError], *, missing: str, directory: str,
+               unreadable: str = "cannot read") -> bytes:
+    """A file's bytes, or `error` with a one-line message in the caller's words."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error(missing, path=path) from None
+    except IsADirectoryError:
+        raise error(directory, path=path) from None
+    except OSError as exc:
+        raise error(f"{unreadable}: {exc.strerror}", path=path) from None

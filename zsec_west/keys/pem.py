@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa, x25519
 
 from zsec_west.errors import KeyFileError
+from zsec_west.fsutil import read_bytes
 from zsec_west.keys.encoding import PublicKey
 
 PrivateKey = Union[
@@ -17,14 +18,8 @@ PrivateKey = Union[
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise KeyFileError("key file not found", path=path) from None
-    except IsADirectoryError:
-        raise KeyFileError("is a directory, not a key file", path=path) from None
-    except OSError as exc:
-        raise KeyFileError(f"cannot read key file: {exc.strerror}", path=path) from None
+    return read_bytes(path, KeyFileError, missing="key file not found",
+                      directory="is a directory, not a key file", unreadable="cannot read key file")
 
 
 def is_encrypted_pem(data: bytes) -> bool:

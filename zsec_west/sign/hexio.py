@@ -14,7 +14,7 @@ from pathlib import Path
 
 from intelhex import IntelHex, IntelHexError
 
-from zsec_west.fsutil import atomic_write
+from zsec_west.fsutil import atomic_write, read_bytes
 from zsec_west.errors import ImageFormatError, InputError, UsageError
 from zsec_west.sign.image import SignedImage
 
@@ -34,14 +34,8 @@ class InputImage:
 
 
 def _read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("input file not found", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not an image file", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    return read_bytes(path, InputError, missing="input file not found",
+                      directory="is a directory, not an image file")
 
 
 @dataclass(frozen=True)
