@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import subprocess
@@ -26,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from zsec_west.build import load_build  # noqa: E402
+from zsec_west.builddir import load_build  # noqa: E402
 from zsec_west.sbom.deps import encode_ninja_deps  # noqa: E402
 from zsec_west.sbom.generate import SbomOptions, generate  # noqa: E402
 from zsec_west.sbom.hashing import hash_files  # noqa: E402

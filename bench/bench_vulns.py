@@ -177,7 +177,7 @@ def phase_build(workdir: Path) -> dict:
 
 
 def phase_query(workdir: Path) -> dict:
-    from zsec_west.build import load_build
+    from zsec_west.builddir import load_build
     from zsec_west.sbom.vulns import VulnOptions, scan
     from zsec_west.sbom.vulns.curated import shipped
     from zsec_west.sbom.vulns.index import VulnIndex

@@ -18,10 +18,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from zsec_west.keys.pem import load_public_key  # noqa: E402
-from zsec_west.sign.hexio import read_input, signing_input, write_output  # noqa: E402
+from zsec_west.mcuboot.hexio import read_input, signing_input  # noqa: E402
+from zsec_west.mcuboot.verify import verify_image  # noqa: E402
 from zsec_west.sign.image import ImageOptions, create_image  # noqa: E402
+from zsec_west.sign.imagefile import write_output  # noqa: E402
 from zsec_west.sign.pemsigner import PemSigner  # noqa: E402
-from zsec_west.sign.verify import verify_image  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

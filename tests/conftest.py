@@ -40,3 +40,31 @@ def devkeys() -> Path:
     if not DEVKEYS.is_dir():
         pytest.skip("the shared development keys are not beside the project")
     return DEVKEYS
+
+
+# --- Every test file on disk must be collected --------------------------------------------------
+# pytest silently skips directories it considers output (`build`, `dist`, dot-directories ...), so
+# a test file can exist and never run. When the whole suite runs, compare what was collected with
+# the test_*.py files on disk and fail the session if one was left out.
+
+_collected_files: set[Path] = set()
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    path = Path(str(report.fspath)) if report.fspath else None
+    if path is not None and path.name.startswith("test_") and path.suffix == ".py":
+        _collected_files.add(path.resolve())
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    tests_dir = (ROOT / "tests").resolve()
+    whole_suite = [Path(arg.split("::")[0]).resolve() for arg in session.config.args] in (
+        [tests_dir], [ROOT.resolve()])
+    if not whole_suite:
+        return
+    on_disk = {p.resolve() for p in tests_dir.rglob("test_*.py") if "__pycache__" not in p.parts}
+    missing = sorted(str(p.relative_to(ROOT)) for p in on_disk - _collected_files)
+    if missing:
+        raise pytest.UsageError(
+            "test files on disk that pytest did not collect (rename their directory?): "
+            + ", ".join(missing))

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from zsec_west.fsutil import atomic_write
+from zsec_west.files.writing import atomic_write
 
 SHIM = "zsec_west_commands.py"
 COMMANDS = (

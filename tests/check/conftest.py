@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from zsec_west.build import load_build
+from zsec_west.builddir import load_build
 from zsec_west.check.audit import CheckOptions, CheckRun, run_check
 from zsec_west.findings import Finding, Status
 

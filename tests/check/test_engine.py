@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zsec_west.build.kconfig import KconfigValues
+from zsec_west.builddir.kconfig import KconfigValues
 from zsec_west.check.engine import Outcome, evaluate, matches
 from zsec_west.check.rules import AllOf, AnyOf, Leaf
 

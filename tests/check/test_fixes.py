@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.check.conftest import check, set_config
-from zsec_west.build import load_build
+from zsec_west.builddir import load_build
 from zsec_west.check.fixes import write_fixes
 from zsec_west.check.kconftree import TreeUnavailable, load_tree
 

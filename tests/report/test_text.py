@@ -7,8 +7,7 @@ import re
 import pytest
 
 from zsec_west.findings import Evidence, Finding, Location, Report, Rule, Severity, Status
-from zsec_west.report import FORMATS, render
-from zsec_west.report import text
+from zsec_west.report import FORMATS, render, text
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

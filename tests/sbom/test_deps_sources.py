@@ -12,10 +12,17 @@ import subprocess
 import pytest
 
 from zsec_west.errors import BuildDirError
-from zsec_west.sbom.deps import collect_deps, encode_ninja_deps, map_file_inputs, \
-    ninja_link_inputs, ninja_tool_deps, parse_depfile, parse_ninja_deps, UnknownDepsLog
-from zsec_west.sbom.sources import load_codemodel, load_compile_commands, ninja_compile_units, \
-    split_command
+from zsec_west.sbom.deps import (
+    UnknownDepsLog,
+    collect_deps,
+    encode_ninja_deps,
+    map_file_inputs,
+    ninja_link_inputs,
+    ninja_tool_deps,
+    parse_depfile,
+    parse_ninja_deps,
+)
+from zsec_west.sbom.sources import load_codemodel, load_compile_commands, ninja_compile_units, split_command
 
 HAVE_NINJA = shutil.which("ninja") is not None and shutil.which("gcc") is not None
 

@@ -14,7 +14,7 @@ import pytest
 from spdx_tools.spdx.model import RelationshipType
 
 from tests.sbom.helpers import assert_ntia, ntia, package, parse_valid, refs
-from zsec_west.build import load_build
+from zsec_west.builddir import load_build
 from zsec_west.errors import UsageError
 from zsec_west.sbom.generate import SbomOptions, generate
 

@@ -13,7 +13,7 @@ from spdx_tools.spdx.model import RelationshipType
 
 from tests.sbom.helpers import assert_ntia, ntia, package, parse_valid, refs
 from tests.sbom.workspace import make_workspace
-from zsec_west.build import load_build
+from zsec_west.builddir import load_build
 from zsec_west.sbom.generate import SbomOptions, generate
 
 SUPPLIER = "Acme Corp"

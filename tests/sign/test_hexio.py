@@ -6,10 +6,11 @@ import pytest
 from intelhex import IntelHex
 
 from zsec_west.errors import ImageFormatError, InputError, UsageError
-from zsec_west.sign.hexio import hex_text, is_hex_path, output_base, parse_hex, read_input, write_data, write_output
+from zsec_west.mcuboot.hexio import is_hex_path, parse_hex, read_input, write_data
+from zsec_west.mcuboot.parse import parse_image
+from zsec_west.mcuboot.verify import verify_image
 from zsec_west.sign.image import ImageOptions, create_image
-from zsec_west.sign.parse import parse_image
-from zsec_west.sign.verify import verify_image
+from zsec_west.sign.imagefile import hex_text, output_base, write_output
 
 BASE = dict(header_size=0x200, slot_size=0x8000, version="1.0.0", pad_header=True)
 

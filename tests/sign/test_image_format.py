@@ -12,18 +12,26 @@ from hypothesis import strategies as st
 
 from zsec_west.errors import ImageFormatError, KeyFileError, UsageError
 from zsec_west.keys.encoding import Fingerprint, public_bytes
-from zsec_west.sign.encrypt import aes_ctr, aes_ctr_in_place, unwrap_key, wrap_key
-from zsec_west.sign.header import Flag, ImageHeader, flag_names
-from zsec_west.sign.image import ImageOptions, create_image, select_hash
+from zsec_west.mcuboot.encryption import aes_ctr, aes_ctr_in_place, unwrap_key, wrap_key
+from zsec_west.mcuboot.header import Flag, ImageHeader, flag_names
+from zsec_west.mcuboot.parse import info, parse_image
+from zsec_west.mcuboot.signatures import SignRequest, select_hash, verify_signature
+from zsec_west.mcuboot.tlv import (
+    INFO_MAGIC,
+    PROT_INFO_MAGIC,
+    TlvType,
+    area_size,
+    check_custom_tag,
+    decode_area,
+    encode_area,
+    tlv_name,
+)
+from zsec_west.mcuboot.trailer import boot_magic, effective_max_align, read_trailer, trailer_size
+from zsec_west.mcuboot.verify import verify_image
+from zsec_west.mcuboot.version import Version, parse_dependencies, parse_version, resolve_security_counter
+from zsec_west.sign.image import ImageOptions, create_image
+from zsec_west.sign.pemsigner import PemSigner
 from zsec_west.sign.protected import boot_record
-from zsec_west.sign.parse import info, parse_image
-from zsec_west.sign.pemsigner import PemSigner, verify_signature
-from zsec_west.sign.signer import SignRequest
-from zsec_west.sign.tlv import (INFO_MAGIC, PROT_INFO_MAGIC, TlvType, area_size, check_custom_tag, decode_area,
-                                encode_area, tlv_name)
-from zsec_west.sign.trailer import boot_magic, effective_max_align, read_trailer, trailer_size
-from zsec_west.sign.verify import verify_image
-from zsec_west.sign.version import Version, parse_dependencies, parse_version, resolve_security_counter
 
 BASE = dict(header_size=0x200, slot_size=0x20000, version="1.2.3+4", pad_header=True)
 

@@ -17,12 +17,13 @@ import pytest
 from intelhex import IntelHex
 
 from zsec_west.keys.pem import load_private_key
-from zsec_west.sign.hexio import read_input, write_output
+from zsec_west.mcuboot.hexio import read_input
+from zsec_west.mcuboot.parse import parse_image
+from zsec_west.mcuboot.verify import decrypt_image, verify_image
+from zsec_west.mcuboot.version import parse_dependencies
 from zsec_west.sign.image import ImageOptions, create_image, vector_to_sign
-from zsec_west.sign.parse import parse_image
+from zsec_west.sign.imagefile import write_output
 from zsec_west.sign.pemsigner import PemSigner
-from zsec_west.sign.verify import decrypt_image, verify_image
-from zsec_west.sign.version import parse_dependencies
 
 BASE = dict(header_size=0x200, slot_size=0x40000, version="1.2.3+4", pad_header=True)
 HEX_BASE = 0x10000
@@ -239,7 +240,7 @@ def outcomes(keys, imgtool, make_payload, tmp_path_factory) -> dict[str, Outcome
             batch.append((out, "vector", ["sign", *plain_args, *keyargs, *enc, "--vector-to-sign", "payload",
                                           str(infile), str(workdir / "vector.bin")]))
     runs = imgtool.batch([argv for _, _, argv in batch])
-    for (out, name, argv), res in zip(batch, runs):
+    for (out, name, argv), res in zip(batch, runs, strict=False):
         out.runs[name] = (argv, res)
     return result
 

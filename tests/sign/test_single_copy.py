@@ -9,12 +9,12 @@ import tracemalloc
 import pytest
 
 from zsec_west.errors import ImageFormatError, InputError
-from zsec_west.sign.hexio import RawFile, signing_input
+from zsec_west.mcuboot.hexio import RawFile, signing_input
+from zsec_west.mcuboot.parse import parse_image
+from zsec_west.mcuboot.tlv import TlvType
+from zsec_west.mcuboot.verify import verify_image
 from zsec_west.sign.image import ImageOptions, create_image, vector_to_sign
-from zsec_west.sign.parse import parse_image
 from zsec_west.sign.pemsigner import PemSigner
-from zsec_west.sign.tlv import TlvType
-from zsec_west.sign.verify import verify_image
 
 MIB = 1 << 20
 BASE = dict(header_size=0x200, slot_size=0x40000, version="1.2.3", pad_header=True)

@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zsec_west.errors import ImageFormatError
+from zsec_west.mcuboot.parse import info, parse_image
+from zsec_west.mcuboot.verify import verify_image
+from zsec_west.mcuboot.version import parse_dependencies
 from zsec_west.sign.image import ImageOptions, create_image
-from zsec_west.sign.parse import info, parse_image
 from zsec_west.sign.pemsigner import PemSigner
-from zsec_west.sign.verify import verify_image
-from zsec_west.sign.version import parse_dependencies
 
 OPTIONS = dict(header_size=0x80, slot_size=0x4000, version="2.1.0+7", pad_header=True, security_counter="auto",
                boot_record="SPE", dependencies=parse_dependencies("(1,1.0.0)"), custom_tlvs=((0xA0, b"vendor"),))

@@ -13,8 +13,8 @@ from tests.sign_cli.conftest import imgtool_verifies, snapshot
 from tests.sign_cli.test_bad_input import assert_refused
 from zsec_west.errors import ToolError
 from zsec_west.keys.pem import load_public_key
+from zsec_west.mcuboot.signatures import SignRequest
 from zsec_west.sign.commandsigner import CommandSigner, signature_candidates
-from zsec_west.sign.signer import SignRequest
 
 BASIC = ("-H", "0x200", "-S", "0x20000", "-v", "1.0.0")
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from zsec_west.build import load_build
+from zsec_west.builddir import find_west_topdir, load_build
 from zsec_west.errors import BuildDirError, UsageError
-from zsec_west.build import find_west_topdir
 from zsec_west.sign.plan import plan_build
 
 APP = "hello_world"

@@ -30,7 +30,7 @@ def set_cache(cache: Path, **values: str) -> None:
     for name, value in values.items():
         pattern = re.compile(rf"^{re.escape(name)}:([A-Z]+)=.*$", re.M)
         if pattern.search(text):
-            text = pattern.sub(lambda m: f"{name}:{m.group(1)}={value}", text)
+            text = pattern.sub(lambda m, n=name, v=value: f"{n}:{m.group(1)}={v}", text)
         else:
             text += f"{name}:STRING={value}\n"
     cache.write_text(text, encoding="utf-8")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from zsec_west.build import find_west_topdir
+from zsec_west.builddir import find_west_topdir
 from zsec_west.errors import InputError
 from zsec_west.tfm.boards import BoardRoot, parse_board_yml, scan_boards
 from zsec_west.tfm.platforms import load_table, parse_kconfig_tfm, shipped_table

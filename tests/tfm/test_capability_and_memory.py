@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 from tests.tfm.conftest import set_cache, set_kconfig
-from zsec_west.build import load_build
-from zsec_west.build.devicetree import Devicetree
-from zsec_west.build.kconfig import KconfigValues
+from zsec_west.builddir import load_build
+from zsec_west.builddir.devicetree import Devicetree
+from zsec_west.builddir.kconfig import KconfigValues
 from zsec_west.tfm.boards import scan_boards
 from zsec_west.tfm.capability import assess
 from zsec_west.tfm.memory import NON_SECURE, SECURE, memory_map

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from tests.tfm.conftest import set_cache, set_kconfig
-from zsec_west.build import load_build
+from zsec_west.builddir import load_build
 from zsec_west.errors import DataFileError
 from zsec_west.findings import Severity, Status
 from zsec_west.tfm.checks import load_rules, parse_rules, tfm_findings

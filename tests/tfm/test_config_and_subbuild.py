@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from tests.tfm.conftest import set_cache, set_kconfig
-from zsec_west.build import load_build
-from zsec_west.build.kconfig import KconfigValues
+from zsec_west.builddir import load_build
+from zsec_west.builddir.kconfig import KconfigValues
 from zsec_west.tfm.facts import expand, read_config
 from zsec_west.tfm.subbuild import VERSION_HEADER, compare, load_subbuild
 

@@ -10,7 +10,7 @@ import pytest
 from intelhex import IntelHex
 
 from tests.tfm.conftest import imgtool_sign, set_cache, set_kconfig
-from zsec_west.build import load_build
+from zsec_west.builddir import load_build
 from zsec_west.findings import Status
 from zsec_west.tfm.analysis import analyse
 from zsec_west.tfm.checks import findings_of

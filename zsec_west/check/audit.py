@@ -11,13 +11,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zsec_west.build.locate import find_west_topdir
-from zsec_west.build.model import TFM, Build, Domain
+from zsec_west.builddir.locate import find_west_topdir
+from zsec_west.builddir.model import TFM, Build, Domain
 from zsec_west.check.catalogue import Catalogue, build_catalogue
 from zsec_west.check.engine import Builtin, CheckContext, evaluate_domain
 from zsec_west.check.imagechecks import check_image_devkey, check_image_format, check_image_key_match
-from zsec_west.check.keychecks import (check_encryption_key, check_key_file, check_key_match,
-                                       check_signing_key)
+from zsec_west.check.keychecks import check_encryption_key, check_key_file, check_key_match, check_signing_key
 from zsec_west.check.profiles import DEFAULT_PROFILE
 from zsec_west.check.waivers import EXPIRED_RULE_ID, apply_waivers, load_waivers
 from zsec_west.check.zephyrdb import ZephyrDb, load_zephyr_db

@@ -17,7 +17,7 @@ from zsec_west.check.rulefile import RuleParser
 from zsec_west.check.rules import ANY_KINDS, DOMAIN_KINDS, CatalogueRule, ProfileDef, RuleFile
 from zsec_west.check.zephyrdb import ZephyrDb
 from zsec_west.errors import DataFileError
-from zsec_west.yamlfile import load_yaml, parse_yaml
+from zsec_west.files.yamldoc import load_yaml, parse_yaml
 
 PACKAGE_RULES = "data/rules"
 USER_SOURCE = "user"

@@ -9,12 +9,13 @@ combination whose parts all do not apply does not apply either.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from zsec_west.build.kconfig import KconfigValues, Symbol
-from zsec_west.build.model import TFM, Build, Domain
+from zsec_west.builddir.kconfig import KconfigValues, Symbol
+from zsec_west.builddir.model import TFM, Build, Domain
 from zsec_west.check.rules import AnyOf, CatalogueRule, Check, Expected, Leaf, describe, leaves
 from zsec_west.findings import Evidence, Finding, Location, Severity, Status
 
@@ -157,7 +158,7 @@ def evaluate_rule(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> Fin
         if single:
             message = f"{subject} is not in this domain's configuration"
         else:
-            message = f"none of {', '.join(kconfig.full_name(l.symbol) for l in leaves(rule.check))} " \
+            message = f"none of {', '.join(kconfig.full_name(leaf.symbol) for leaf in leaves(rule.check))} " \
                       "is in this domain's configuration"
         return make(Status.NOT_APPLICABLE, message, Evidence())
     if isinstance(rule.check, Leaf):

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zsec_west.build.kconfig import KconfigValues
-from zsec_west.build.model import SYSBUILD, Build, Domain
+from zsec_west.builddir.kconfig import KconfigValues
+from zsec_west.builddir.model import SYSBUILD, Build, Domain
 from zsec_west.check.catalogue import Catalogue
 from zsec_west.check.engine import Outcome, config_of, evaluate
 from zsec_west.check.kconftree import Blocked, TreeUnavailable, blocked_values, load_tree
 from zsec_west.check.rules import AllOf, AnyOf, Check, Expected, Leaf, format_value, leaves
+from zsec_west.files.writing import atomic_write
 from zsec_west.findings import Finding, Status
-from zsec_west.fsutil import atomic_write
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def recommend(check: Check, kconfig: KconfigValues) -> list[tuple[str, Expected]
                 result += recommend(part, kconfig)
         return result
     assert isinstance(check, AnyOf)
-    present = [part for part in check.checks if all(l.symbol in kconfig for l in leaves(part))]
+    present = [part for part in check.checks if all(leaf.symbol in kconfig for leaf in leaves(part))]
     chosen = present[0] if present else check.checks[0]
     return recommend(chosen, kconfig)
 

@@ -1,6 +1,6 @@
 """Signed images the build produced: which key signed them (builtin checks of keys.yaml).
 
-The image is read with the MCUboot image parser of zsec_west.sign.parse; its KEYHASH or PUBKEY
+The image is read with the MCUboot image parser of zsec_west.mcuboot.parse; its KEYHASH or PUBKEY
 TLV names the signing key, which is looked up in the development-key table and compared with the
 key MCUboot in the same build was built with.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from zsec_west.build.model import TFM, Domain
+from zsec_west.builddir.model import TFM, Domain
 from zsec_west.check.engine import CheckContext
 from zsec_west.check.keychecks import LOADED, make_finding, mcuboot_key
 from zsec_west.check.rules import CatalogueRule
@@ -69,9 +69,9 @@ def signed_outputs(domain: Domain) -> list[tuple[str, Path]]:
 
 def read_image(role: str, path: Path) -> ImageKey:
     """The key TLV of one image; a file that is not a complete MCUboot image gives `error`."""
-    from zsec_west.sign.hexio import read_input
-    from zsec_west.sign.parse import parse_image
-    from zsec_west.sign.tlv import SIGNATURE_TLVS, TlvType
+    from zsec_west.mcuboot.hexio import read_input
+    from zsec_west.mcuboot.parse import parse_image
+    from zsec_west.mcuboot.tlv import SIGNATURE_TLVS, TlvType
 
     try:
         data = read_input(path).data

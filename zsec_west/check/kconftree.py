@@ -13,12 +13,12 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-from zsec_west.build.model import Domain
-from zsec_west.build.modules import module_variable
+from zsec_west.builddir.model import Domain
+from zsec_west.builddir.modules import module_variable
 from zsec_west.check.rules import Expected
 
 

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from zsec_west.build.model import APP, MCUBOOT, OTHER, SYSBUILD, TFM, Domain
-from zsec_west.build.modules import module_variable
+from zsec_west.builddir.model import APP, MCUBOOT, OTHER, SYSBUILD, TFM, Domain
+from zsec_west.builddir.modules import module_variable
 from zsec_west.check.engine import CheckContext, config_of, location_of
 from zsec_west.check.rules import CatalogueRule
 from zsec_west.errors import BuildDirError, KeyFileError
@@ -204,13 +204,13 @@ def mcuboot_key(ctx: CheckContext) -> KeyRef | None:
 # -- findings ------------------------------------------------------------------------------------
 
 def make_finding(rule: CatalogueRule, domain: Domain, ctx: CheckContext, status: Status, message: str,
-             subject: str, evidence: Evidence = Evidence(), symbol: str | None = None,
+             subject: str, evidence: Evidence | None = None, symbol: str | None = None,
              severity: Severity | None = None) -> Finding:
     override = rule.severity_for(ctx.profile_chain)
     if severity is not None:  # a finding-specific floor (e.g. a file that is not a key at all)
         override = max(severity, override if override is not None else rule.rule.severity)
     return Finding(rule=rule.rule, domain=domain.name, status=status, message=message,
-                   evidence=evidence, location=location_of(domain, symbol) if symbol else None,
+                   evidence=evidence or Evidence(), location=location_of(domain, symbol) if symbol else None,
                    subject=subject, severity_override=override)
 
 

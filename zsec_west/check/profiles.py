@@ -22,7 +22,7 @@ class Profiles:
     by_name: dict[str, ProfileDef]
 
     @classmethod
-    def merge(cls, ours: tuple[ProfileDef, ...], *others: tuple[ProfileDef, ...]) -> "Profiles":
+    def merge(cls, ours: tuple[ProfileDef, ...], *others: tuple[ProfileDef, ...]) -> Profiles:
         """Our definitions first; another source may add profiles but not redefine ours."""
         by_name: dict[str, ProfileDef] = {}
         for profile in ours:

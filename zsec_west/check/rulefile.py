@@ -25,11 +25,24 @@ import re
 from pathlib import Path
 from typing import Any
 
-from zsec_west.check.rules import (BUILTINS, DOMAIN_KINDS, IF_ABSENT, AllOf, AnyOf, CatalogueRule,
-                                   Check, Expected, Leaf, ProfileDef, RuleFile, default_fix,
-                                   normalise_value, strip_prefix)
+from zsec_west.check.rules import (
+    BUILTINS,
+    DOMAIN_KINDS,
+    IF_ABSENT,
+    AllOf,
+    AnyOf,
+    CatalogueRule,
+    Check,
+    Expected,
+    Leaf,
+    ProfileDef,
+    RuleFile,
+    default_fix,
+    normalise_value,
+    strip_prefix,
+)
+from zsec_west.files.yamldoc import LineDict, LineList, Where
 from zsec_west.findings import Rule, Severity
-from zsec_west.yamlfile import LineDict, LineList, Where
 
 _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9_]+)+$")
 _SYMBOL = re.compile(r"^[A-Za-z0-9_]+$")  # Kconfig allows lower case (BT_MESH_V1d1)

@@ -6,11 +6,11 @@ The file format that produces them is described and parsed in zsec_west.check.ru
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from zsec_west.findings import Rule, Severity
 
-Expected = Union[str, int]
+Expected = str | int
 
 DOMAIN_KINDS = ("app", "mcuboot", "tfm", "sysbuild", "other", "any")
 # `any` covers the images that have a Kconfig of their own. The sysbuild level (SB_CONFIG_*) and
@@ -72,17 +72,17 @@ class Leaf:
 class AnyOf:
     """Passes when one alternative passes: renamed symbols, or 'hardened OR feature off'."""
 
-    checks: tuple["Check", ...]
+    checks: tuple[Check, ...]
 
 
 @dataclass(frozen=True)
 class AllOf:
     """Passes when every part that applies passes."""
 
-    checks: tuple["Check", ...]
+    checks: tuple[Check, ...]
 
 
-Check = Union[Leaf, AnyOf, AllOf]
+Check = Leaf | AnyOf | AllOf
 
 
 def leaves(check: Check | None) -> list[Leaf]:

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from zsec_west.files.yamldoc import LineDict, LineList, Where, load_yaml
 from zsec_west.findings import Evidence, Finding, Location, Rule, Status
-from zsec_west.yamlfile import LineDict, LineList, Where, load_yaml
 
 EXPIRED_RULE_ID = "ZSEC-WAIVER-001"
 _FIELDS = {"rule", "domain", "reason", "expires"}

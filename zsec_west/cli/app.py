@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import traceback
-from typing import Sequence
+from collections.abc import Sequence
 
 from zsec_west import __version__
 from zsec_west.cli.args import RunContext

@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: RunContext) -> int:
     # Heavy imports only when the command runs (the registry imports every command's SPEC).
-    from zsec_west.build import find_build_dir, load_build
+    from zsec_west.builddir import find_build_dir, load_build
     from zsec_west.check.audit import CheckOptions, load_catalogue, run_check
     from zsec_west.check.explain import explain, list_rules
     from zsec_west.check.fixes import write_fixes

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from zsec_west.fsutil import atomic_write
+from zsec_west.files.writing import atomic_write
 
 # Verbosity levels, the same scale as west's global -v/-q.
 QUIET, ERR, WRN, INF, DBG, DBG_MORE = 0, 1, 2, 3, 4, 5
@@ -33,7 +33,7 @@ def interactive(stream: TextIO) -> bool:
 class Progress:
     """A progress bar on an interactive stderr, silence elsewhere."""
 
-    def __init__(self, console: "Console", label: str, total: int):
+    def __init__(self, console: Console, label: str, total: int):
         self._console = console
         self._label = label
         self._total = max(total, 1)
@@ -53,7 +53,7 @@ class Progress:
             )
             self._console.stderr.flush()
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -13,7 +13,7 @@ from zsec_west.cli.args import CommandSpec, RunContext, add_build_dir_args, add_
 from zsec_west.errors import UsageError
 
 if TYPE_CHECKING:
-    from zsec_west.build import Build
+    from zsec_west.builddir import Build
     from zsec_west.sbom.component import Component
     from zsec_west.sbom.vulns import VulnScan
 
@@ -100,7 +100,7 @@ def _scan(components: list[Component], build: Build, args: argparse.Namespace,
 
 
 def run(args: argparse.Namespace, ctx: RunContext) -> int:
-    from zsec_west.build import find_build_dir, load_build
+    from zsec_west.builddir import find_build_dir, load_build
     from zsec_west.cli.reporting import finish
     from zsec_west.sbom.generate import DEFAULT_NAMESPACE, SbomOptions, generate
     from zsec_west.sbom.summary import build_report

@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 from zsec_west.cli.args import RunContext
 from zsec_west.errors import BuildDirError, InputError, KeyFileError, UsageError
-from zsec_west.fsutil import atomic_write
+from zsec_west.files.writing import atomic_write
 from zsec_west.keys.encoding import PublicKey
 from zsec_west.keys.pem import load_public_key
-from zsec_west.sign import hexio
-from zsec_west.sign.encrypt import enc_key_type
+from zsec_west.mcuboot import hexio
+from zsec_west.mcuboot.encryption import enc_key_type
+from zsec_west.mcuboot.version import parse_dependencies
+from zsec_west.sign import imagefile
 from zsec_west.sign.image import ImageOptions, SignedImage, create_image, vector_to_sign
-from zsec_west.sign.keysource import (KeyOptions, KeySource, Prompt, check_dev_key, load_any_public_key,
-                                      open_key_source)
+from zsec_west.sign.keysource import KeyOptions, KeySource, Prompt, check_dev_key, load_any_public_key, open_key_source
 from zsec_west.sign.manifest import SignedFile, write_manifest
-from zsec_west.sign.version import parse_dependencies
 
 if TYPE_CHECKING:
     from zsec_west.sign.plan import ImagePlan
@@ -121,7 +121,7 @@ def _jobs_from_build(args: argparse.Namespace, ctx: RunContext,
                      cli: dict[str, Any]) -> tuple[list[Job], Path, list[str]]:
     """Jobs for every image of the build (or INFILE/OUTFILE with the build's parameters), and warnings."""
     # Imported here: explicit signing (the imgtool way) never reads a build, and starts faster.
-    from zsec_west.build import find_build_dir, find_west_topdir, load_build
+    from zsec_west.builddir import find_build_dir, find_west_topdir, load_build
     from zsec_west.sign.plan import PlannedOutput, plan_build
 
     try:
@@ -283,7 +283,7 @@ class _Result:
 
 def _render(job: Job, signed: SignedImage, base: int | None) -> bytes | bytearray:
     if hexio.is_hex_path(job.outfile):
-        return hexio.hex_text(signed, hexio.output_base(signed, base, job.hex_addr)).encode("ascii")
+        return imagefile.hex_text(signed, imagefile.output_base(signed, base, job.hex_addr)).encode("ascii")
     return signed.data
 
 

@@ -10,13 +10,14 @@ from typing import Any
 
 from zsec_west.cli.args import RunContext
 from zsec_west.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from zsec_west.fsutil import atomic_write
+from zsec_west.files.writing import atomic_write
 from zsec_west.keys import devkeys
 from zsec_west.keys.encoding import Fingerprint, key_type_name
-from zsec_west.sign import hexio, keytools
+from zsec_west.mcuboot import hexio
+from zsec_west.mcuboot.parse import info as image_info
+from zsec_west.mcuboot.verify import VerifyResult, verify_image
+from zsec_west.sign import keytools
 from zsec_west.sign.keysource import Prompt, load_any_private_key, load_any_public_key, passphrase
-from zsec_west.sign.parse import info as image_info
-from zsec_west.sign.verify import VerifyResult, verify_image
 
 
 def _emit(ctx: RunContext, data: str | bytes, output: str | None) -> None:
@@ -94,8 +95,8 @@ def signing_key_info(info: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _pubkey_info(data: bytes) -> dict[str, Any] | None:
-    from zsec_west.sign.parse import parse_image  # noqa: PLC0415
-    from zsec_west.sign.tlv import TlvType  # noqa: PLC0415
+    from zsec_west.mcuboot.parse import parse_image  # noqa: PLC0415
+    from zsec_west.mcuboot.tlv import TlvType  # noqa: PLC0415
     parsed = parse_image(data)
     tlv = next(parsed.unprotected.find(TlvType.PUBKEY), None)
     if tlv is None:

@@ -13,7 +13,7 @@ from zsec_west.cli.args import CommandSpec, RunContext, add_build_dir_args, add_
 from zsec_west.errors import UsageError
 
 if TYPE_CHECKING:
-    from zsec_west.build import Build
+    from zsec_west.builddir import Build
     from zsec_west.tfm.report import WorkspaceSource
     from zsec_west.tfm.workspace import Workspace
 
@@ -59,7 +59,7 @@ def _workspace_source(args: argparse.Namespace, ctx: RunContext, build: Build | 
 
 
 def _run_boards(args: argparse.Namespace, ctx: RunContext) -> int:
-    from zsec_west.build import find_build_dir, load_build
+    from zsec_west.builddir import find_build_dir, load_build
     from zsec_west.tfm.boards import scan_boards
     from zsec_west.tfm.platforms import load_table
     from zsec_west.tfm.text import board_lines
@@ -97,7 +97,7 @@ def _run_boards(args: argparse.Namespace, ctx: RunContext) -> int:
 def run(args: argparse.Namespace, ctx: RunContext) -> int:
     if args.action == "boards":
         return _run_boards(args, ctx)
-    from zsec_west.build import find_build_dir, load_build
+    from zsec_west.builddir import find_build_dir, load_build
     from zsec_west.cli.reporting import finish
     from zsec_west.tfm.report import build_report
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Union
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa, x25519
 
-PublicKey = Union[
-    rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey, x25519.X25519PublicKey
-]
+PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | x25519.X25519PublicKey
 
 
 def load_der_public_key(der: bytes) -> PublicKey | None:
@@ -59,11 +56,11 @@ class Fingerprint:
     sha512: str
 
     @classmethod
-    def of(cls, key: PublicKey) -> "Fingerprint":
+    def of(cls, key: PublicKey) -> Fingerprint:
         return cls.of_encoding(public_bytes(key))
 
     @classmethod
-    def of_encoding(cls, encoding: bytes) -> "Fingerprint":
+    def of_encoding(cls, encoding: bytes) -> Fingerprint:
         return cls(
             sha256=hashlib.sha256(encoding).hexdigest(),
             sha384=hashlib.sha384(encoding).hexdigest(),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import dataclasses
 import datetime as _dt
 import enum
+import os
 import re
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any

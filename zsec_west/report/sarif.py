@@ -13,8 +13,7 @@ from typing import Any
 
 import zsec_west
 from zsec_west.findings import Finding, Report, Rule, Severity, Status
-from zsec_west.report.common import evidence_phrase, one_line, ordered, relative_uri, \
-    rules_by_id
+from zsec_west.report.common import evidence_phrase, one_line, ordered, relative_uri, rules_by_id
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"

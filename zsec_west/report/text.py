@@ -5,8 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from zsec_west.findings import Finding, Report, Severity, Status
-from zsec_west.report.common import clean, counts_phrase, evidence_phrase, location_text, \
-    one_line, ordered
+from zsec_west.report.common import clean, counts_phrase, evidence_phrase, location_text, one_line, ordered
 
 WIDTH = 100
 _RESET = "\033[0m"

@@ -12,15 +12,16 @@ import hashlib
 import os
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
-from zsec_west.build import SYSBUILD, Build, Domain
+from zsec_west.builddir import SYSBUILD, Build, Domain
 from zsec_west.errors import UsageError
-from zsec_west.fsutil import atomic_write
+from zsec_west.files.writing import atomic_write
 from zsec_west.sbom import cyclonedx_writer, spdx_writer
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.hashing import hash_files
@@ -182,7 +183,7 @@ def generate(build: Build, options: SbomOptions, progress: ProgressFactory | Non
         # The TF-M sub-build has no compile database; it uses the same compiler as its parent.
         if inv.compiler and not inv.compiler_version:
             inv.compiler_version = known_versions.get(inv.compiler)
-    plans = [planner.plan(domain, inv) for domain, inv in zip(domains, inventories)]
+    plans = [planner.plan(domain, inv) for domain, inv in zip(domains, inventories, strict=False)]
     result.timings["inventory"] = time.perf_counter() - clock
     clock = time.perf_counter()
     local_paths = [local for plan in plans for package in plan.packages for path in package.paths
@@ -202,7 +203,7 @@ def generate(build: Build, options: SbomOptions, progress: ProgressFactory | Non
     extension = EXTENSIONS[options.fmt]
     entries = [_write_domain(build, options, created, output_dir / f"{plan.domain.name}{extension}",
                              inv, plan, result)
-               for inv, plan in zip(inventories, plans)]
+               for inv, plan in zip(inventories, plans, strict=False)]
     if len(entries) > 1 or (build.is_sysbuild and entries and not options.domains):
         result.documents.append(_write_system(build, options, plans, entries, created,
                                               output_dir / f"system{extension}"))

@@ -13,11 +13,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zsec_west.build import TFM, Domain
+from zsec_west.builddir import TFM, Domain
 from zsec_west.errors import BuildDirError
 from zsec_west.sbom import deps as depsmod
-from zsec_west.sbom.sources import CompileUnit, load_codemodel, load_compile_commands, \
-    ninja_compile_units, read_build_ninja
+from zsec_west.sbom.sources import (
+    CompileUnit,
+    load_codemodel,
+    load_compile_commands,
+    ninja_compile_units,
+    read_build_ninja,
+)
 
 _OBJECT = re.compile(r"\.(obj|o)$")
 _GCC_VERSION_DIR = re.compile(r"/lib/gcc/[^/]+/(\d+(?:\.\d+)+)/")

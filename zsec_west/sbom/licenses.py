@@ -9,9 +9,9 @@ licence list become `LicenseRef-` references, which the document then declares.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 from license_expression import ExpressionError, LicenseExpression
 from spdx_tools.common.spdx_licensing import spdx_licensing

@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from zsec_west.build import TFM, Build, Domain
-from zsec_west.build.modules import Module, read_module_yml
-from zsec_west.build.outputs import find_outputs
+from zsec_west.builddir import TFM, Build, Domain
+from zsec_west.builddir.modules import Module, read_module_yml
+from zsec_west.builddir.outputs import find_outputs
 from zsec_west.errors import BuildDirError
 from zsec_west.sbom import versions
 from zsec_west.sbom.hashing import FileFacts, read_facts
-from zsec_west.sbom.identifiers import IdentifierTable, Identifiers, identify, is_release, \
-    purl_for_remote
+from zsec_west.sbom.identifiers import Identifiers, IdentifierTable, identify, is_release, purl_for_remote
 from zsec_west.sbom.inventory import Inventory, recorded_build_dir
 from zsec_west.sbom.packages import APP, GENERATED, MODULE, ZEPHYR, PackageData, Root, assign
 from zsec_west.sbom.toolchain import toolchain_package

@@ -14,16 +14,32 @@ import io
 import json
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
-from spdx_tools.spdx.model import Actor, ActorType, Checksum, ChecksumAlgorithm, CreationInfo, \
-    Document, ExternalPackageRef, ExternalPackageRefCategory, ExtractedLicensingInfo, File, \
-    FileType, Package, PackagePurpose, PackageVerificationCode, Relationship, RelationshipType, \
-    SpdxNoAssertion
 from spdx_tools.spdx import casing_tools
 from spdx_tools.spdx.jsonschema import converter as json_converter
 from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
+from spdx_tools.spdx.model import (
+    Actor,
+    ActorType,
+    Checksum,
+    ChecksumAlgorithm,
+    CreationInfo,
+    Document,
+    ExternalPackageRef,
+    ExternalPackageRefCategory,
+    ExtractedLicensingInfo,
+    File,
+    FileType,
+    Package,
+    PackagePurpose,
+    PackageVerificationCode,
+    Relationship,
+    RelationshipType,
+    SpdxNoAssertion,
+)
 from spdx_tools.spdx.validation import license_expression_validator, spdx_id_validators
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 from spdx_tools.spdx.writer import write_utils

@@ -14,7 +14,6 @@ from zsec_west.findings import Report
 from zsec_west.sbom.generate import SbomResult
 from zsec_west.sbom.packages import GENERATED
 
-
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 

@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spdx_tools.spdx.model import Checksum, ChecksumAlgorithm, CreationInfo, Document, \
-    ExternalDocumentRef, Package, PackagePurpose, Relationship, RelationshipType, SpdxNoAssertion
+from spdx_tools.spdx.model import (
+    Checksum,
+    ChecksumAlgorithm,
+    CreationInfo,
+    Document,
+    ExternalDocumentRef,
+    Package,
+    PackagePurpose,
+    Relationship,
+    RelationshipType,
+    SpdxNoAssertion,
+)
 
 from zsec_west.sbom.planner import ImageInfo
 from zsec_west.sbom.spdx_writer import DocumentInfo, checksums, creators, organization, spdx_id

@@ -13,9 +13,9 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from zsec_west.build import Domain
+from zsec_west.builddir import Domain
 from zsec_west.errors import BuildDirError
-from zsec_west.sbom.identifiers import IdentifierTable, Identifiers, fill_cpe, is_release
+from zsec_west.sbom.identifiers import Identifiers, IdentifierTable, fill_cpe, is_release
 from zsec_west.sbom.inventory import Inventory
 from zsec_west.sbom.packages import TOOLCHAIN, PackageData, Root
 from zsec_west.sbom.versions import VersionInfo

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from zsec_west.build.model import parse_zephyr_version
+from zsec_west.builddir.model import parse_zephyr_version
 from zsec_west.sbom.identifiers import KnownComponent, VersionFile, is_commit, is_release
 
 _TAG_RELEASE = re.compile(r"(\d+(?:\.\d+)+(?:-?(?:rc|alpha|beta)\.?\d*)?)$", re.IGNORECASE)
@@ -38,7 +38,7 @@ class VersionInfo:
     source: str = ""  # what the version was read from, for the package comment
     note: str | None = None  # e.g. the checkout moved since the build
 
-    def finish(self) -> "VersionInfo":
+    def finish(self) -> VersionInfo:
         version = self.release or self.version or self.revision
         return replace(self, version=version)
 

@@ -32,8 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from zsec_west.errors import KeyFileError, ToolError, UsageError
 from zsec_west.keys.encoding import PublicKey
-from zsec_west.sign.pemsigner import pad_ecdsa_signature, signing_key_type, verify_signature
-from zsec_west.sign.signer import SignRequest
+from zsec_west.mcuboot.signatures import SignRequest, pad_ecdsa_signature, signing_key_type, verify_signature
 
 DEFAULT_TIMEOUT = 60.0
 _B64_TEXT = re.compile(rb"^[A-Za-z0-9+/=\s]+$")

@@ -19,15 +19,15 @@ from typing import Literal, Protocol
 
 from zsec_west.errors import ImageFormatError, UsageError
 from zsec_west.keys.encoding import Fingerprint, PublicKey, public_bytes
-from zsec_west.sign import encrypt
-from zsec_west.sign.header import HEADER_SIZE, Flag, ImageHeader
-from zsec_west.sign.options import ImageOptions, select_hash
-from zsec_west.sign.pemsigner import pad_ecdsa_signature, signature_tlv, signing_key_type
+from zsec_west.mcuboot import encryption as encrypt
+from zsec_west.mcuboot.header import HEADER_SIZE, Flag, ImageHeader
+from zsec_west.mcuboot.signatures import SignRequest, pad_ecdsa_signature, select_hash, signature_tlv, signing_key_type
+from zsec_west.mcuboot.tlv import HASH_TLVS, INFO_MAGIC, PROT_INFO_MAGIC, TlvType, area_size, encode_area
+from zsec_west.mcuboot.trailer import TrailerLayout, boot_magic, trailer_size
+from zsec_west.mcuboot.version import U32_MAX, Version
+from zsec_west.sign.options import ImageOptions
 from zsec_west.sign.protected import protected_entries
-from zsec_west.sign.signer import SignRequest, Signer
-from zsec_west.sign.tlv import HASH_TLVS, INFO_MAGIC, PROT_INFO_MAGIC, TlvType, area_size, encode_area
-from zsec_west.sign.trailer import TrailerLayout, boot_magic, trailer_size
-from zsec_west.sign.version import U32_MAX, Version
+from zsec_west.sign.signer import Signer
 
 FixedSignature = tuple[bytes, PublicKey]
 

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa, x25519
 
 from zsec_west.errors import KeyFileError, UsageError
-from zsec_west.fsutil import atomic_write
+from zsec_west.files.writing import atomic_write
 from zsec_west.keys.encoding import PublicKey, key_type_name, public_bytes
 from zsec_west.keys.pem import PrivateKey
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zsec_west import __version__
-from zsec_west.fsutil import atomic_write
+from zsec_west.files.writing import atomic_write
 from zsec_west.sign.image import SignedImage
 
 SCHEMA_VERSION = 1

@@ -7,21 +7,21 @@ from typing import Literal
 
 from zsec_west.errors import UsageError
 from zsec_west.keys.encoding import PublicKey
-from zsec_west.sign.header import ENDIAN_PREFIX, HEADER_SIZE
-from zsec_west.sign.tlv import check_custom_tag
-from zsec_west.sign.trailer import DEFAULT_MAX_SECTORS, effective_max_align
-from zsec_west.sign.version import (U32_MAX, Dependency, Version, parse_dependencies, parse_version,
-                                    resolve_security_counter)
+from zsec_west.mcuboot.header import ENDIAN_PREFIX, HEADER_SIZE
+from zsec_west.mcuboot.tlv import check_custom_tag
+from zsec_west.mcuboot.trailer import DEFAULT_MAX_SECTORS, effective_max_align
+from zsec_west.mcuboot.version import (
+    U32_MAX,
+    Dependency,
+    Version,
+    parse_dependencies,
+    parse_version,
+    resolve_security_counter,
+)
 
 MAX_SW_TYPE_LENGTH = 12
 
 # imgtool's ALLOWED_KEY_SHA: what --sha may be per key; the first entry is what `auto` picks.
-_ALLOWED_SHA_SIGNER = {"rsa-2048": ("256",), "rsa-3072": ("256",), "ecdsa-p256": ("256",),
-                       "ecdsa-p384": ("384",), "ed25519": ("256", "512")}
-# With a fixed signature only the public key is known, and imgtool then lets P-256 use SHA-512 too.
-_ALLOWED_SHA_PUBLIC = {**_ALLOWED_SHA_SIGNER, "ecdsa-p256": ("256", "512")}
-
-
 @dataclass(frozen=True)
 class ImageOptions:
     """Every `imgtool sign` option that shapes the image (keys and files are passed separately).
@@ -126,20 +126,3 @@ class ImageOptions:
 def _choice(name: str, value: object, allowed: tuple[object, ...]) -> None:
     if value not in allowed:
         raise UsageError(f"{name} {value!r} must be one of {', '.join(map(str, allowed))}")
-
-
-def select_hash(key_type: str | None, sha: str = "auto", *, pure: bool = False,
-                public_only: bool = False) -> str:
-    """The image hash for a key type and `--sha` choice, under imgtool's per-key constraints."""
-    if pure:
-        if key_type != "ed25519":
-            raise UsageError(f"pure signatures need an Ed25519 key, not {key_type or 'no key'}")
-        return "sha512"
-    if key_type is None:
-        return "sha256" if sha == "auto" else f"sha{sha}"
-    allowed = (_ALLOWED_SHA_PUBLIC if public_only else _ALLOWED_SHA_SIGNER)[key_type]
-    if sha == "auto":
-        return f"sha{allowed[0]}"
-    if sha not in allowed:
-        raise UsageError(f"a {key_type} key cannot be used with --sha {sha}; allowed: {', '.join(allowed)}")
-    return f"sha{sha}"

@@ -15,10 +15,11 @@ is read from the token, never from a file, and every signature is checked agains
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -26,8 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from zsec_west.errors import KeyFileError, ToolError, UsageError
 from zsec_west.keys.encoding import PublicKey
-from zsec_west.sign.pemsigner import pad_ecdsa_signature, signing_key_type, verify_signature
-from zsec_west.sign.signer import SignRequest
+from zsec_west.mcuboot.signatures import SignRequest, pad_ecdsa_signature, signing_key_type, verify_signature
 
 SCHEME = "pkcs11:"
 MODULE_ENV = "ZSEC_PKCS11_MODULE"

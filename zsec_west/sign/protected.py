@@ -7,10 +7,10 @@ import struct
 import uuid
 
 from zsec_west.errors import UsageError
-from zsec_west.sign.header import ENDIAN_PREFIX
+from zsec_west.mcuboot.header import ENDIAN_PREFIX
+from zsec_west.mcuboot.tlv import HASH_SIZES, TlvType
+from zsec_west.mcuboot.version import Version, resolve_security_counter
 from zsec_west.sign.options import ImageOptions
-from zsec_west.sign.tlv import HASH_SIZES, TlvType
-from zsec_west.sign.version import Version, resolve_security_counter
 
 
 def parse_uuid(value: str, namespace: uuid.UUID | None) -> bytes:

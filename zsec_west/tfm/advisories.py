@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Callable, Union
+from typing import Any
 
 import yaml
 
@@ -17,7 +18,7 @@ DATA_FILE = "data/tfm-advisories.yaml"
 
 _VERSION = re.compile(r"^\s*(?:TF-M)?v?(\d+)\.(\d+)(?:\.(\d+))?(?P<rest>.*)$", re.I)
 
-Expected = Union[bool, str]
+Expected = bool | str
 # name -> value as the build recorded it (None: not recorded)
 Lookup = Callable[[str], "bool | str | None"]
 
@@ -32,7 +33,7 @@ class TfmVersion:
     extra: str = ""
 
     @classmethod
-    def parse(cls, text: str) -> "TfmVersion | None":
+    def parse(cls, text: str) -> TfmVersion | None:
         """'2.1.1', 'v2.1.1', 'TF-Mv2.1.1', 'v2.2.2+g1a2b3c' -> a version; anything else -> None."""
         match = _VERSION.match(str(text))
         if not match:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from zsec_west.build.cmakecache import cmake_truthy
-from zsec_west.build.model import Build, Domain
+from zsec_west.builddir.cmakecache import cmake_truthy
+from zsec_west.builddir.model import Build, Domain
 from zsec_west.errors import ZsecError
 from zsec_west.tfm.advisories import Verdict, assess, load_advisories
 from zsec_west.tfm.facts import TfmConfig, read_config

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import yaml
 
-from zsec_west.build.modules import read_module_yml
+from zsec_west.builddir.modules import read_module_yml
 from zsec_west.tfm.platforms import PlatformTable
 
 _MAX_DEPTH = 4  # boards/<vendor>/<board>/ and a family level or two below it

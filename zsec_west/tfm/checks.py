@@ -12,7 +12,7 @@ from importlib import resources
 
 import yaml
 
-from zsec_west.build.model import Build, Domain
+from zsec_west.builddir.model import Build, Domain
 from zsec_west.errors import DataFileError
 from zsec_west.findings import Evidence, Finding, Location, Rule, Severity, Status
 from zsec_west.tfm.advisories import Advisory

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from zsec_west.build.kconfig import KconfigValues
+from zsec_west.builddir.kconfig import KconfigValues
 from zsec_west.keys.paths import file_name
 
 

@@ -14,19 +14,19 @@ from pathlib import Path
 
 from intelhex import IntelHex, IntelHexError
 
-from zsec_west.build.model import Domain
+from zsec_west.builddir.model import Domain
 from zsec_west.errors import ImageFormatError, ZsecError
 from zsec_west.keys import devkeys
 from zsec_west.keys.encoding import Fingerprint, load_der_public_key
 from zsec_west.keys.pem import load_public_key
-from zsec_west.sign.parse import ParsedImage, parse_image
-from zsec_west.sign.tlv import TlvType
-from zsec_west.sign.verify import verify_image
+from zsec_west.mcuboot.parse import ParsedImage, parse_image
+from zsec_west.mcuboot.tlv import TlvType
+from zsec_west.mcuboot.verify import verify_image
 
 _MAGIC = struct.pack("<I", 0x96F3B83D)
 _MAX_READ = 64 << 20  # build outputs are flash images; anything larger is not one of ours
 
-# Output roles (zsec_west.build.outputs) that belong to TF-M, in display order.
+# Output roles (zsec_west.builddir.outputs) that belong to TF-M, in display order.
 TFM_ROLES = (
     "tfm_merged.hex", "tfm_merged.bin", "tfm_s_signed.bin", "tfm_s_signed.hex",
     "zephyr_ns_signed.bin", "zephyr_ns_signed.hex", "tfm_s_zephyr_ns_signed.bin",

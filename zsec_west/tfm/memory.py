@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zsec_west.build.devicetree import Devicetree
+from zsec_west.builddir.devicetree import Devicetree
 
 SECURE, NON_SECURE, UNKNOWN = "secure", "non-secure", "unknown"
 

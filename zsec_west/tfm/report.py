@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from zsec_west.build.model import APP, MCUBOOT, OTHER, SYSBUILD, TFM, Build, Domain
+from zsec_west.builddir.model import APP, MCUBOOT, OTHER, SYSBUILD, TFM, Build, Domain
 from zsec_west.errors import ZsecError
 from zsec_west.findings import Report
 from zsec_west.tfm.analysis import TfmAnalysis, analyse

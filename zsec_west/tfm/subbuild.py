@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from zsec_west.build.cmakecache import CMakeCache, cmake_truthy
-from zsec_west.build.model import Build, Domain
+from zsec_west.builddir.cmakecache import CMakeCache, cmake_truthy
+from zsec_west.builddir.model import Build, Domain
 from zsec_west.errors import ZsecError
 from zsec_west.sbom.versions import release_from_references
 from zsec_west.tfm.advisories import TfmVersion

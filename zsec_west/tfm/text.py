@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zsec_west.build.model import Domain
+from zsec_west.builddir.model import Domain
 from zsec_west.tfm.analysis import TfmAnalysis
 from zsec_west.tfm.boards import BoardScan
 from zsec_west.tfm.capability import Capability

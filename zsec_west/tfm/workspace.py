@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from zsec_west.build.locate import find_west_topdir
-from zsec_west.build.model import Build
+from zsec_west.builddir.locate import find_west_topdir
+from zsec_west.builddir.model import Build
 from zsec_west.errors import InputError
 from zsec_west.tfm.boards import BoardRoot, board_roots, workspace_modules
 

@@ -59,7 +59,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def hello_build():
-    from zsec_west.build import load_build
+    from zsec_west.builddir import load_build
 
     return load_build(BUILDS["hello"])
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import zsec_west.sbom.vulns as vulns_package
 from tests.conftest import BUILDS
-from zsec_west.build import load_build
-from zsec_west.build.kconfig import KconfigValues
+from zsec_west.builddir import load_build
+from zsec_west.builddir.kconfig import KconfigValues
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.vulns import VulnOptions, scan
 from zsec_west.sbom.vulns.applicability import DomainFacts, assess, load_keywords
 from zsec_west.sbom.vulns.curated import shipped
 from zsec_west.sbom.vulns.model import SOURCE_NVD, Vulnerability
-
-import zsec_west.sbom.vulns as vulns_package
 
 CONFIG = KconfigValues.parse("CONFIG_BT=y\n# CONFIG_NET_IPV6 is not set\nCONFIG_USB_DEVICE_STACK_NEXT=y\n"
                              "CONFIG_TFM_IPC=y\nCONFIG_MBEDTLS=y\n")

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import BUILDS
 from tests.sbom.vulns.conftest import mbedtls, zephyr
-from zsec_west.build import load_build
+from zsec_west.builddir import load_build
 from zsec_west.findings import Location, Severity, Status
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.vulns import VulnOptions, VulnScan, scan

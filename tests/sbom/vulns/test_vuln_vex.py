@@ -151,7 +151,7 @@ def test_bad_vex_input(tmp_path: Path, hello_build, db, content: str, problem: s
 
 
 def test_round_trip_for_a_component_without_identifiers(tmp_path: Path, db) -> None:
-    from zsec_west.build import load_build
+    from zsec_west.builddir import load_build
     from zsec_west.sbom.component import Component
 
     build = load_build(BUILDS["tfm-ns"])

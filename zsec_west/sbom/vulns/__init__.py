@@ -6,12 +6,13 @@ Nothing here touches the network; every input is a local file.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from zsec_west.build import Build
+    from zsec_west.builddir import Build
     from zsec_west.findings import Finding
     from zsec_west.sbom.component import Component
 
@@ -31,7 +32,7 @@ class VulnOptions:
 class VulnScan(list):  # list[Finding]
     """The findings of one scan, plus what the CLI should tell the user besides them."""
 
-    def __init__(self, findings: "Sequence[Finding]" = ()):
+    def __init__(self, findings: Sequence[Finding] = ()):
         super().__init__(findings)
         self.warnings: list[str] = []  # skipped records, unreadable inputs ... (print to stderr)
         self.notes: list[str] = []  # undecidable matches (git-only ranges, no version, embargo)
@@ -43,7 +44,7 @@ class VulnScan(list):  # list[Finding]
 ProgressFactory = Callable[[str, int], Any]  # Console.progress: (label, total) -> ctx manager with advance()
 
 
-def scan(components: "Sequence[Component]", build: "Build", options: VulnOptions,
+def scan(components: Sequence[Component], build: Build, options: VulnOptions,
          progress: ProgressFactory | None = None) -> VulnScan:
     """Match `components` against the vulnerability data in `options`; one finding per
     (component, vulnerability) that applies to the component's version.

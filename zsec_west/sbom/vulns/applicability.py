@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Optional
 
-from zsec_west.build.kconfig import KconfigValues
+from zsec_west.builddir.kconfig import KconfigValues
 from zsec_west.errors import ZsecError
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.vulns import yamlload
@@ -30,7 +29,7 @@ NOT_PRESENT = "vulnerable_code_not_present"
 class Verdict:
     """Whether the vulnerable part is built into the image: True, False, or None (no data)."""
 
-    built: Optional[bool]
+    built: bool | None
     reason: str = ""
     justification: str = ""  # OpenVEX justification when not built
     inferred: bool = False
@@ -51,7 +50,7 @@ class DomainFacts:
 
     name: str
     kind: str
-    kconfig: Optional[KconfigValues]
+    kconfig: KconfigValues | None
 
 
 def domain_facts(build, name: str) -> DomainFacts:
@@ -91,7 +90,7 @@ def load_keywords(text: str, path: Path | str) -> tuple[Keyword, ...]:
             try:
                 patterns.append(re.compile(text_pattern))
             except re.error as exc:
-                raise check.fail("patterns", f"{text_pattern!r} is not a regular expression: {exc}")
+                raise check.fail("patterns", f"{text_pattern!r} is not a regular expression: {exc}") from None
         if not patterns:
             raise check.fail("patterns", "needs at least one pattern")
         kconfig = check.strings("kconfig", symbol_problem)
@@ -117,7 +116,7 @@ def _relevant(symbols: tuple[str, ...], facts: DomainFacts) -> tuple[str, ...]:
                  if all(p.startswith(("TFM_", "BUILD_WITH_TFM")) for p in s.lstrip("!").split("|")))
 
 
-def _kconfig(symbols: tuple[str, ...], facts: DomainFacts) -> Optional[tuple[bool, str]]:
+def _kconfig(symbols: tuple[str, ...], facts: DomainFacts) -> tuple[bool, str] | None:
     """(all conditions hold, why); None when the domain's Kconfig is unknown or nothing to test."""
     symbols = _relevant(symbols, facts)
     if not symbols or facts.kconfig is None:
@@ -142,7 +141,7 @@ def _kconfig(symbols: tuple[str, ...], facts: DomainFacts) -> Optional[tuple[boo
     return True, ", ".join(held)
 
 
-def _paths(paths: tuple[str, ...], component: Component) -> Optional[tuple[bool, str]]:
+def _paths(paths: tuple[str, ...], component: Component) -> tuple[bool, str] | None:
     """(a vulnerable source was compiled, why); None when the compiled files are unknown."""
     if not paths or not component.compiled_files:
         return None
@@ -157,13 +156,13 @@ def _paths(paths: tuple[str, ...], component: Component) -> Optional[tuple[bool,
 
 
 def _decide(kconfig: tuple[str, ...], paths: tuple[str, ...], component: Component,
-            facts: DomainFacts) -> Optional[tuple[bool, str]]:
+            facts: DomainFacts) -> tuple[bool, str] | None:
     # The compiled files are the build's own record; Kconfig is the fallback.
     return _paths(paths, component) or _kconfig(kconfig, facts)
 
 
 def assess(vuln: Vulnerability, component: Component, facts: DomainFacts,
-           package: Optional[Package] = None,
+           package: Package | None = None,
            keywords: tuple[Keyword, ...] | None = None) -> Verdict:
     """Whether `vuln`'s vulnerable code is built into `component` in its domain."""
     if package is not None and package.kconfig and not component.compiled_files:

@@ -56,7 +56,8 @@ def shipped_text() -> str:
 def shipped() -> Table:
     """The shipped table, with TF-M's advisories taken from the one TF-M advisory file."""
     table = parse_table(shipped_text(), f"zsec_west/{SHIPPED}")
-    from zsec_west.tfm.advisories import DATA_FILE as TFM_ADVISORIES, load_advisories
+    from zsec_west.tfm.advisories import DATA_FILE as TFM_ADVISORIES
+    from zsec_west.tfm.advisories import load_advisories
 
     tfm = next((p for p in table.packages if p.name == "tf-m"), None)
     if tfm is None:

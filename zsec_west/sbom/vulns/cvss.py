@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import Optional
 
 _WEIGHTS = {
     "AV": {"N": 0.85, "A": 0.62, "L": 0.55, "P": 0.2},
@@ -25,7 +24,7 @@ def _roundup(value: float) -> float:
     return (math.floor(scaled / 10000) + 1) / 10.0
 
 
-def base_score_v3(vector: str) -> Optional[float]:
+def base_score_v3(vector: str) -> float | None:
     """'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' -> 9.8; None if not a v3 base vector."""
     if not isinstance(vector, str) or not vector.startswith(("CVSS:3.0/", "CVSS:3.1/")):
         return None

@@ -6,7 +6,6 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from zsec_west.findings import Evidence, Finding, Location, Rule, Severity, Status
 from zsec_west.sbom.vulns.model import SOURCE_CURATED, Vulnerability, is_cve
@@ -15,7 +14,7 @@ _LABELS = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": Sever
            "moderate": Severity.MEDIUM, "low": Severity.LOW}
 
 
-def severity_of(score: Optional[float], label: Optional[str] = None) -> Severity:
+def severity_of(score: float | None, label: str | None = None) -> Severity:
     """CVSS buckets: >=9 critical, >=7 high, >=4 medium, >0 low; a label when there is no score;
     medium when nothing is known (unknown is not the same as harmless)."""
     if score is not None:
@@ -70,13 +69,13 @@ class Outcome:
     domain: str
     ranges: tuple[str, ...]
     fixed: str
-    built: Optional[bool]
+    built: bool | None
     reason: str
     conditions: str = ""
-    waiver: Optional[str] = None
+    waiver: str | None = None
 
 
-def finding_for(outcome: Outcome, location: Optional[Location]) -> Finding:
+def finding_for(outcome: Outcome, location: Location | None) -> Finding:
     fix = (f"Upgrade {outcome.component} to {outcome.fixed} or later"
            + (f" (its revision in {location.path})" if location else "")
            if outcome.fixed else f"No fixed version of {outcome.component} is recorded; "
@@ -108,8 +107,8 @@ class Locator:
     workspace is known, else the build's zephyr_modules.txt. Paths are shown relative to the
     current directory when they lie under it, so reports stay stable across machines."""
 
-    def __init__(self, manifest: Optional[Path], zephyr_base: Optional[Path], build_top: Path):
-        self.path: Optional[Path] = None
+    def __init__(self, manifest: Path | None, zephyr_base: Path | None, build_top: Path):
+        self.path: Path | None = None
         if manifest is not None and manifest.is_file():
             self.path = manifest
         elif zephyr_base is not None and (zephyr_base / "west.yml").is_file():
@@ -122,9 +121,9 @@ class Locator:
                 self._lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
             except OSError:
                 self._lines = []
-        self._cache: dict[str, Optional[Location]] = {}
+        self._cache: dict[str, Location | None] = {}
 
-    def shown(self) -> Optional[str]:
+    def shown(self) -> str | None:
         if self.path is None:
             return None
         try:
@@ -133,12 +132,12 @@ class Locator:
             return str(self.path)
         return str(self.path) if relative.startswith("..") else relative
 
-    def __call__(self, name: str) -> Optional[Location]:
+    def __call__(self, name: str) -> Location | None:
         if name not in self._cache:
             self._cache[name] = self._locate(name)
         return self._cache[name]
 
-    def _locate(self, name: str) -> Optional[Location]:
+    def _locate(self, name: str) -> Location | None:
         shown = self.shown()
         if shown is None:
             return None

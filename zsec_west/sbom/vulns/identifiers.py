@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
 
 from zsec_west.sbom.vulns.model import CpeKey, PurlKey
 
@@ -42,7 +41,7 @@ class Cpe:
         return self.version
 
 
-def parse_cpe(text: object) -> Optional[Cpe]:
+def parse_cpe(text: object) -> Cpe | None:
     """'cpe:2.3:o:zephyrproject:zephyr:3.7.1:-:*:*:*:*:*:*' -> Cpe; None if not CPE 2.3."""
     if not isinstance(text, str) or not text.startswith("cpe:2.3:"):
         return None
@@ -50,7 +49,7 @@ def parse_cpe(text: object) -> Optional[Cpe]:
 
 
 @lru_cache(maxsize=65536)
-def _parse_cpe(text: str) -> Optional[Cpe]:
+def _parse_cpe(text: str) -> Cpe | None:
     # Cached: a feed repeats the same criteria (a product with '*' version) many times.
     if "\\" in text:
         fields = [_UNESCAPE.sub(r"\1", value) for value in _CPE_SPLIT.split(text)]
@@ -67,13 +66,13 @@ def _parse_cpe(text: str) -> Optional[Cpe]:
     return Cpe(part, vendor, product, version or "*", update or "*")
 
 
-def parse_purl(text: str) -> Optional[tuple[PurlKey, Optional[str]]]:
+def parse_purl(text: str) -> tuple[PurlKey, str | None] | None:
     """'pkg:github/Mbed-TLS/mbedtls@V3.6.2' -> (PurlKey('github', 'mbed-tls', 'mbedtls'), 'V3.6.2')."""
     if not isinstance(text, str) or not text.startswith("pkg:"):
         return None
     rest = text[4:].lstrip("/")
     rest = rest.split("#", 1)[0].split("?", 1)[0]
-    version: Optional[str] = None
+    version: str | None = None
     if "@" in rest:
         rest, version = rest.rsplit("@", 1)
         version = unquote(version) or None
@@ -86,7 +85,7 @@ def parse_purl(text: str) -> Optional[tuple[PurlKey, Optional[str]]]:
     return PurlKey(ptype, namespace, name), version
 
 
-def purl_from_repo(url: str) -> Optional[PurlKey]:
+def purl_from_repo(url: str) -> PurlKey | None:
     """An OSV GIT range's repo URL -> the purl key a component from that repository carries.
 
     github.com repositories become `pkg:github/owner/name` (what Zephyr's SBOM code emits);
@@ -117,7 +116,7 @@ ECOSYSTEM_PURL_TYPES = {
 }
 
 
-def purl_from_package(ecosystem: str, name: str) -> Optional[PurlKey]:
+def purl_from_package(ecosystem: str, name: str) -> PurlKey | None:
     """An OSV `package{ecosystem, name}` without a purl -> a purl key (best effort)."""
     if not ecosystem or not name:
         return None

@@ -12,16 +12,16 @@ import os
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any
 
 from zsec_west.errors import DataFileError, ToolError
 from zsec_west.sbom.vulns import sources
 from zsec_west.sbom.vulns.curated import Table
-from zsec_west.sbom.vulns.model import (SOURCE_CURATED, CpeKey, LoadResult, PurlKey,
-                                        Vulnerability)
+from zsec_west.sbom.vulns.model import SOURCE_CURATED, CpeKey, LoadResult, PurlKey, Vulnerability
 from zsec_west.sbom.vulns.versions import sortable_of
 
 SCHEMA_VERSION = 1
@@ -74,10 +74,10 @@ class Row:
 
     vuln: int
     kind: str
-    exact: Optional[str]
-    lo: Optional[str]
+    exact: str | None
+    lo: str | None
     lo_incl: bool
-    hi: Optional[str]
+    hi: str | None
     hi_incl: bool
     versions: tuple[str, ...]
 
@@ -89,7 +89,7 @@ def default_path() -> Path:
     return root / "zsec-west" / "vulns.sqlite"
 
 
-def _progress(factory: Optional[Callable[[str, int], Any]], label: str, total: int):
+def _progress(factory: Callable[[str, int], Any] | None, label: str, total: int):
     return factory(label, total) if factory else nullcontext(None)
 
 
@@ -109,7 +109,7 @@ class VulnIndex:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> "VulnIndex":
+    def __enter__(self) -> VulnIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -171,12 +171,12 @@ def _uri(path: Path, mode: str) -> str:
     return f"{path.resolve().as_uri()}?mode={mode}"
 
 
-def inputs_fingerprint(files: list[Path], table: Optional[Table]) -> str:
+def inputs_fingerprint(files: list[Path], table: Table | None) -> str:
     return json.dumps({"schema": SCHEMA_VERSION, "files": sources.fingerprint(files),
                        "curated": table.digest if table else None}, sort_keys=True)
 
 
-def existing_inputs(path: Path) -> Optional[str]:
+def existing_inputs(path: Path) -> str | None:
     """The fingerprint an index at `path` was built from; None when there is no index yet.
 
     A file that is not one of our indexes is refused rather than replaced (the user may have
@@ -209,8 +209,8 @@ def existing_inputs(path: Path) -> Optional[str]:
     return meta.get("inputs", "")
 
 
-def open_index(db: Optional[Path], files: list[Path], table: Optional[Table],
-               progress: Optional[Callable[[str, int], Any]] = None) -> tuple[VulnIndex, bool]:
+def open_index(db: Path | None, files: list[Path], table: Table | None,
+               progress: Callable[[str, int], Any] | None = None) -> tuple[VulnIndex, bool]:
     """The index for these inputs at `db` (default cache path), built if missing or stale.
     Returns the index and whether it was (re)built."""
     path = db or default_path()
@@ -222,8 +222,8 @@ def open_index(db: Optional[Path], files: list[Path], table: Optional[Table],
     return VulnIndex(path), built
 
 
-def build(path: Path, files: list[Path], table: Optional[Table], fingerprint: str,
-          progress: Optional[Callable[[str, int], Any]] = None) -> None:
+def build(path: Path, files: list[Path], table: Table | None, fingerprint: str,
+          progress: Callable[[str, int], Any] | None = None) -> None:
     """Read every input and write a fresh index to `path` (atomically)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -247,7 +247,7 @@ def _js(items: tuple[str, ...]) -> str:
     return json.dumps(items) if items else "[]"  # most lists are empty; skip the encoder
 
 
-def _unjs(text: Optional[str]) -> tuple[str, ...]:
+def _unjs(text: str | None) -> tuple[str, ...]:
     return tuple(json.loads(text)) if text and text != "[]" else ()
 
 
@@ -325,8 +325,8 @@ class _Writer:
             self.conn.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM gone)")
 
 
-def _write(tmp: Path, files: list[Path], table: Optional[Table], fingerprint: str,
-           progress: Optional[Callable[[str, int], Any]]) -> None:
+def _write(tmp: Path, files: list[Path], table: Table | None, fingerprint: str,
+           progress: Callable[[str, int], Any] | None) -> None:
     conn = sqlite3.connect(tmp, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = OFF")  # a temporary file: the rename is the commit

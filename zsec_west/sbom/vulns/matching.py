@@ -4,13 +4,11 @@ merge of one flaw's NVD, OSV and curated records into one match."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.vulns.curated import Package, Table, package_for
 from zsec_west.sbom.vulns.identifiers import parse_cpe, parse_purl
-from zsec_west.sbom.vulns.index import (KIND_EXACT, KIND_GIT, KIND_RANGE, KIND_VERSIONS, Row,
-                                        VulnIndex)
+from zsec_west.sbom.vulns.index import KIND_EXACT, KIND_GIT, KIND_RANGE, KIND_VERSIONS, Row, VulnIndex
 from zsec_west.sbom.vulns.model import CpeKey, PurlKey, Vulnerability
 from zsec_west.sbom.vulns.versions import Range, VersionKey, key, listed, sortable
 
@@ -25,9 +23,9 @@ class Identity:
     name: str
     cpes: tuple[CpeKey, ...]
     purls: tuple[PurlKey, ...]
-    version: Optional[str]
-    version_key: Optional[VersionKey]
-    package: Optional[Package]
+    version: str | None
+    version_key: VersionKey | None
+    package: Package | None
 
 
 def identity(component: Component, table: Table) -> Identity:
@@ -54,7 +52,7 @@ def identity(component: Component, table: Table) -> Identity:
                     version or component.version, key(version) if version else None, package)
 
 
-def row_status(row: Row, version: VersionKey) -> tuple[Optional[str], str]:
+def row_status(row: Row, version: VersionKey) -> tuple[str | None, str]:
     """(status, the range in words) of one row for a version; status None: not concerned."""
     if row.kind == KIND_EXACT:
         exact = key(row.exact)
@@ -87,7 +85,7 @@ class Match:
     records: tuple[Vulnerability, ...]
     ranges: tuple[str, ...]  # the ranges that put the version in (or past) the flaw
     fixed: str
-    curated: Optional[Vulnerability]
+    curated: Vulnerability | None
 
 
 def _fixed_text(records: list[tuple[Vulnerability, list[Row], str]], version: VersionKey) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from zsec_west.sbom.vulns.versions import Range
 
@@ -45,7 +45,7 @@ class Affects(NamedTuple):
     affected versions (OSV `versions[]`); `git_only` marks OSV GIT ranges we cannot evaluate.
     """
 
-    package: "CpeKey | PurlKey"
+    package: CpeKey | PurlKey
     ranges: tuple[Range, ...] = ()
     exact: str = "*"
     versions: tuple[str, ...] = ()
@@ -62,8 +62,8 @@ class Vulnerability:
     summary: str = ""
     description: str = ""
     aliases: tuple[str, ...] = ()
-    score: Optional[float] = None  # CVSS base score when known
-    severity: Optional[str] = None  # critical/high/medium/low when only a label is known
+    score: float | None = None  # CVSS base score when known
+    severity: str | None = None  # critical/high/medium/low when only a label is known
     references: tuple[str, ...] = ()
     cwes: tuple[str, ...] = ()
     affects: tuple[Affects, ...] = ()

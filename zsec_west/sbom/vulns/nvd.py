@@ -6,7 +6,7 @@ the platform the vulnerable product runs on, not the product itself.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from zsec_west.errors import DataFileError
 from zsec_west.sbom.vulns.identifiers import parse_cpe
@@ -52,13 +52,13 @@ def read_nvd(data: dict, origin: str) -> LoadResult:
     return result
 
 
-def _id_of(item: Any) -> Optional[str]:
+def _id_of(item: Any) -> str | None:
     cve = item.get("cve") if isinstance(item, dict) else None
     ident = cve.get("id") if isinstance(cve, dict) else None
     return ident if isinstance(ident, str) else None
 
 
-def _record(item: Any, origin: str) -> Optional[Vulnerability]:
+def _record(item: Any, origin: str) -> Vulnerability | None:
     if not isinstance(item, dict) or not isinstance(item.get("cve"), dict):
         raise ValueError("not an object with a 'cve' object")
     cve = item["cve"]
@@ -106,7 +106,7 @@ def _affects(configurations: Any) -> list[Affects]:
     return found
 
 
-def _cpe_match(match: Any) -> Optional[Affects]:
+def _cpe_match(match: Any) -> Affects | None:
     if not isinstance(match, dict):
         raise ValueError("a cpeMatch entry is not an object")
     if match.get("vulnerable") is False:
@@ -123,7 +123,7 @@ def _cpe_match(match: Any) -> Optional[Affects]:
             # A single version ('3.7.0', or '1.14.0' with update 'rc1'); '-' means "no version".
             return Affects(cpe.key, (), cpe.full_version)
         return Affects(cpe.key, (Range(),))
-    for name, value in zip(_BOUNDS, (start_in, start_ex, end_in, end_ex)):
+    for name, value in zip(_BOUNDS, (start_in, start_ex, end_in, end_ex), strict=False):
         if value is not None and not isinstance(value, str):
             raise ValueError(f"{name} must be a string")
     if start_in and start_ex:
@@ -134,7 +134,7 @@ def _cpe_match(match: Any) -> Optional[Affects]:
                                    end_in is not None),))
 
 
-def _cvss(metrics: Any) -> tuple[Optional[float], Optional[str]]:
+def _cvss(metrics: Any) -> tuple[float | None, str | None]:
     if not isinstance(metrics, dict):
         return None, None
     for name in _METRICS:

@@ -8,7 +8,7 @@ match is reported as undecided.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from zsec_west.sbom.vulns.cvss import base_score_v3
 from zsec_west.sbom.vulns.identifiers import parse_purl, purl_from_package, purl_from_repo
@@ -40,7 +40,7 @@ def read_osv(data: Any, origin: str, result: LoadResult) -> None:
             result.vulnerabilities.append(vuln)
 
 
-def _record(record: Any, origin: str) -> Optional[Vulnerability]:
+def _record(record: Any, origin: str) -> Vulnerability | None:
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
     ident = record.get("id")
@@ -79,7 +79,7 @@ def _affected(entry: Any) -> list[Affects]:
     package = entry.get("package") or {}
     if not isinstance(package, dict):
         raise ValueError("'package' must be an object")
-    key: Optional[PurlKey] = None
+    key: PurlKey | None = None
     if package.get("purl"):
         parsed = parse_purl(package["purl"])
         if parsed is None:
@@ -123,7 +123,7 @@ def _affected(entry: Any) -> list[Affects]:
     return found
 
 
-def _severity(record: dict) -> tuple[Optional[float], Optional[str]]:
+def _severity(record: dict) -> tuple[float | None, str | None]:
     for entry in record.get("severity") or []:
         if isinstance(entry, dict) and entry.get("type") in ("CVSS_V3", "CVSS_V31", "CVSS_V30"):
             score = base_score_v3(str(entry.get("score", "")))

@@ -3,9 +3,10 @@ build, apply VEX, and turn the result into findings (and an OpenVEX document).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any
 
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.vulns import VulnOptions, VulnScan, curated, sources, vex
@@ -16,12 +17,12 @@ from zsec_west.sbom.vulns.matching import FIXED, UNKNOWN, Identity, Match, find,
 from zsec_west.sbom.vulns.model import PurlKey
 
 if TYPE_CHECKING:
-    from zsec_west.build import Build
+    from zsec_west.builddir import Build
 
 _SHOWN = 5  # ids listed per note before "and N more"
 
 
-def run_scan(components: Sequence[Component], build: "Build", options: VulnOptions,
+def run_scan(components: Sequence[Component], build: Build, options: VulnOptions,
              progress: Any = None) -> VulnScan:
     result = VulnScan()
     table = curated.shipped()
@@ -115,7 +116,7 @@ def _component(component: Component, ident: Identity, matches: list[Match], fact
 
 
 def _verdict(match: Match, component: Component, facts: DomainFacts,
-             package: Optional[curated.Package]) -> Verdict:
+             package: curated.Package | None) -> Verdict:
     if match.curated is not None and (match.curated.kconfig or match.curated.paths):
         return assess(match.curated, component, facts, package)
     # No curated build data: infer from every record's words.

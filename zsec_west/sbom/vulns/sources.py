@@ -6,8 +6,8 @@ from __future__ import annotations
 import gzip
 import json
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from zsec_west.errors import DataFileError
 from zsec_west.sbom.vulns.model import LoadResult

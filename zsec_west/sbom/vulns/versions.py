@@ -9,9 +9,10 @@ parses to None and the caller reports "cannot decide" rather than guessing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, NamedTuple, Optional, Sequence
+from typing import NamedTuple
 
 # A tag may carry a product prefix ('mbedtls-', 'TF-M', 'zephyr_tf-m_') and a 'v'.
 _HEAD = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_+-]*?[-_]?)??[vV]?(?P<release>\d+(?:\.\d+)*)(?P<rest>.*)$")
@@ -40,7 +41,7 @@ class Version:
 
 
 @lru_cache(maxsize=65536)
-def parse(text: str | None) -> Optional[Version]:
+def parse(text: str | None) -> Version | None:
     """'v3.7.1-rc1' -> Version; None for commit hashes, '*', '-', '' and other non-versions."""
     if text is None:
         return None
@@ -69,12 +70,12 @@ def parse(text: str | None) -> Optional[Version]:
     return Version(raw, (*release, pre_rank, pre_num, commits))
 
 
-def key(text: str | None) -> Optional[VersionKey]:
+def key(text: str | None) -> VersionKey | None:
     parsed = parse(text)
     return parsed.key if parsed else None
 
 
-def compare(a: str, b: str) -> Optional[int]:
+def compare(a: str, b: str) -> int | None:
     """-1, 0 or 1; None when either side is not a version."""
     ka, kb = key(a), key(b)
     if ka is None or kb is None:
@@ -96,7 +97,7 @@ class Range(NamedTuple):
     upper: str | None = None
     upper_inclusive: bool = False
 
-    def contains(self, version: VersionKey) -> Optional[bool]:
+    def contains(self, version: VersionKey) -> bool | None:
         """True/False, or None when a bound is not a version we can compare."""
         if self.lower not in (None, "0"):
             low = key(self.lower)
@@ -177,7 +178,7 @@ def sortable(version: VersionKey) -> str:
 
 
 @lru_cache(maxsize=65536)
-def sortable_of(text: str | None) -> Optional[str]:
+def sortable_of(text: str | None) -> str | None:
     parsed = key(text)
     return sortable(parsed) if parsed is not None else None
 

@@ -9,11 +9,11 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from zsec_west import TOOL_NAME, __version__
 from zsec_west.errors import DataFileError
-from zsec_west.fsutil import atomic_write
+from zsec_west.files.writing import atomic_write
 from zsec_west.sbom.vulns.identifiers import parse_cpe, parse_purl
 from zsec_west.sbom.vulns.model import CpeKey, PurlKey
 from zsec_west.sbom.vulns.versions import same
@@ -31,9 +31,9 @@ WAIVING = ("not_affected", "fixed")
 class ProductRef:
     """A product of a VEX statement, reduced to what we can compare with a component."""
 
-    cpe: Optional[CpeKey] = None
-    purl: Optional[PurlKey] = None
-    version: Optional[str] = None  # None: every version
+    cpe: CpeKey | None = None
+    purl: PurlKey | None = None
+    version: str | None = None  # None: every version
 
     def matches(self, cpes: tuple[CpeKey, ...], purls: tuple[PurlKey, ...], version: str) -> bool:
         if not ((self.cpe and self.cpe in cpes) or (self.purl and self.purl in purls)):
@@ -140,7 +140,7 @@ def load(path: Path) -> list[VexStatement]:
 
 
 def find_waiver(statements: list[VexStatement], ids: set[str], cpes: tuple[CpeKey, ...],
-                purls: tuple[PurlKey, ...], version: str) -> Optional[VexStatement]:
+                purls: tuple[PurlKey, ...], version: str) -> VexStatement | None:
     """The last statement saying this vulnerability is not_affected/fixed for this product."""
     found = None
     for statement in statements:

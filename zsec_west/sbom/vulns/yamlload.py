@@ -1,13 +1,14 @@
-"""The vulnerability tables' YAML (zsec_west.yamlfile) and their errors: `file:line`, then
+"""The vulnerability tables' YAML (zsec_west.files.yamldoc) and their errors: `file:line`, then
 what is wrong with which field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from zsec_west.errors import DataFileError
-from zsec_west.yamlfile import LineDict, YamlSyntaxError, parse_yaml
+from zsec_west.files.yamldoc import LineDict, YamlSyntaxError, parse_yaml
 
 
 def load(path: Path | str, text: str) -> Any:

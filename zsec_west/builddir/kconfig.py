@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping, Union
 
 from zsec_west.errors import BuildDirError
 
-KValue = Union[bool, int, str]
+KValue = bool | int | str
 
 _SET = re.compile(r"^(?P<name>[A-Za-z0-9_]+)=(?P<value>.*)$")
 _UNSET = re.compile(r"^# (?P<name>[A-Za-z0-9_]+) is not set$")
@@ -63,7 +63,7 @@ class KconfigValues(Mapping[str, Symbol]):
         self.prefix = prefix
 
     @classmethod
-    def parse(cls, text: str, path: Path | None = None, prefix: str | None = None) -> "KconfigValues":
+    def parse(cls, text: str, path: Path | None = None, prefix: str | None = None) -> KconfigValues:
         symbols: dict[str, Symbol] = {}
         junk: list[int] = []
         detected = prefix
@@ -98,7 +98,7 @@ class KconfigValues(Mapping[str, Symbol]):
         return cls(symbols, path, detected or (prefix or "CONFIG_"))
 
     @classmethod
-    def load(cls, path: Path, prefix: str | None = None) -> "KconfigValues":
+    def load(cls, path: Path, prefix: str | None = None) -> KconfigValues:
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -111,7 +111,7 @@ class KconfigValues(Mapping[str, Symbol]):
         return cls.parse(text, path, prefix)
 
     @classmethod
-    def empty(cls, prefix: str = "CONFIG_") -> "KconfigValues":
+    def empty(cls, prefix: str = "CONFIG_") -> KconfigValues:
         return cls({}, None, prefix)
 
     def __getitem__(self, name: str) -> Symbol:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from zsec_west.errors import DataFileError
+from zsec_west.files.yamldoc import LineDict, LineList, YamlSyntaxError, parse_yaml
 from zsec_west.sbom.vulns import yamlload
-from zsec_west.yamlfile import LineDict, LineList, YamlSyntaxError, parse_yaml
 
 
 def test_mappings_and_sequences_know_their_lines():

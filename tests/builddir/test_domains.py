@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from zsec_west.build.domains import load_domains
+from zsec_west.builddir.domains import load_domains
 from zsec_west.errors import BuildDirError
 
 

@@ -26,8 +26,8 @@ class DtNode:
     path: str
     labels: tuple[str, ...] = ()
     props: dict[str, str] = field(default_factory=dict)
-    children: list["DtNode"] = field(default_factory=list)
-    parent: "DtNode | None" = None
+    children: list[DtNode] = field(default_factory=list)
+    parent: DtNode | None = None
 
     def cells(self, prop: str) -> list[int]:
         """Integer cells of `prop = < ... >`, phandle references skipped."""
@@ -95,7 +95,7 @@ class Devicetree:
                 self._by_label[label] = node
 
     @classmethod
-    def parse(cls, text: str, path: Path | None = None) -> "Devicetree":
+    def parse(cls, text: str, path: Path | None = None) -> Devicetree:
         root = DtNode("/", "/")
         stack: list[DtNode] = []
         for number, raw in enumerate(text.splitlines(), start=1):
@@ -110,8 +110,8 @@ class Devicetree:
             opened = _NODE_OPEN.match(line)
             if opened:
                 name = opened.group("name")
-                labels = tuple(l.strip().rstrip(":").strip() for l in
-                               opened.group("labels").split(":") if l.strip())
+                labels = tuple(line.strip().rstrip(":").strip() for line in
+                               opened.group("labels").split(":") if line.strip())
                 if name == "/" and not stack:
                     stack.append(root)
                     continue
@@ -133,7 +133,7 @@ class Devicetree:
         return cls(root, path)
 
     @classmethod
-    def load(cls, path: Path) -> "Devicetree":
+    def load(cls, path: Path) -> Devicetree:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from zsec_west.build.cmakecache import CMakeCache
+from zsec_west.builddir.cmakecache import CMakeCache
 from zsec_west.errors import BuildDirError
 
 DEFAULT_BUILD_DIR = "build"

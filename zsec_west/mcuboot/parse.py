@@ -6,9 +6,9 @@ import struct
 from dataclasses import dataclass
 
 from zsec_west.errors import ImageFormatError
-from zsec_west.sign.header import ENDIAN_PREFIX, HEADER_SIZE, ImageHeader, flag_names
-from zsec_west.sign.tlv import INFO_MAGIC, PROT_INFO_MAGIC, Tlv, TlvArea, TlvType, decode_area, read_info
-from zsec_west.sign.trailer import TrailerState, read_trailer
+from zsec_west.mcuboot.header import ENDIAN_PREFIX, HEADER_SIZE, ImageHeader, flag_names
+from zsec_west.mcuboot.tlv import INFO_MAGIC, PROT_INFO_MAGIC, Tlv, TlvArea, TlvType, decode_area, read_info
+from zsec_west.mcuboot.trailer import TrailerState, read_trailer
 
 SMALL_VALUE = 64  # TLV values up to this many bytes are shown in full by `info`
 

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from zsec_west.errors import ImageFormatError, KeyFileError, UsageError
 from zsec_west.keys.encoding import PublicKey, key_type_name
 from zsec_west.keys.pem import PrivateKey
-from zsec_west.sign.tlv import TlvType
+from zsec_west.mcuboot.tlv import TlvType
 
 HKDF_INFO = b"MCUBoot_ECIES_v1"
 ZERO_IV = bytes(16)

@@ -24,7 +24,7 @@ class Version:
     build: int = 0
 
     def __post_init__(self) -> None:
-        for (name, limit), value in zip(_LIMITS, (self.major, self.minor, self.revision, self.build)):
+        for (name, limit), value in zip(_LIMITS, (self.major, self.minor, self.revision, self.build), strict=False):
             if not 0 <= value <= limit:
                 raise UsageError(f"version {name} {value} is out of range 0..{limit}")
 
@@ -92,4 +92,4 @@ def parse_dependencies(text: str) -> tuple[Dependency, ...]:
         raise UsageError(f"invalid dependency list {text!r}", hint='use "(IMAGE_ID,VERSION), ..."')
     if len(images) != len(versions):
         raise UsageError(f"dependency list {text!r} has {len(images)} image ids but {len(versions)} versions")
-    return tuple(Dependency(int(i), parse_version(v)) for i, v in zip(images, versions))
+    return tuple(Dependency(int(i), parse_version(v)) for i, v in zip(images, versions, strict=False))

@@ -2,9 +2,9 @@
 
 import pytest
 
-from zsec_west.build import load_build
-from zsec_west.errors import BuildDirError
 from tests.conftest import BUILDS
+from zsec_west.builddir import load_build
+from zsec_west.errors import BuildDirError
 
 
 def test_plain_build():
@@ -95,12 +95,12 @@ def test_unreadable_config(build_copy):
     config = top / "zephyr" / ".config"
     config.write_bytes(b"\x00\xff" * 50)
     with pytest.raises(BuildDirError) as err:
-        load_build(top).default.kconfig
+        _ = load_build(top).default.kconfig
     assert ".config" in str(err.value)
 
 
 def test_each_sysbuild_image_lists_its_own_modules(build_copy):
-    from zsec_west.build.modules import module_variable
+    from zsec_west.builddir.modules import module_variable
 
     build = load_build(build_copy("mcuboot-sysbuild"))
     mcuboot = build.domain("mcuboot")
@@ -113,7 +113,7 @@ def test_each_sysbuild_image_lists_its_own_modules(build_copy):
 
 
 def test_module_yml_or_module_yaml_is_read(tmp_path):
-    from zsec_west.build.modules import read_module_yml
+    from zsec_west.builddir.modules import read_module_yml
 
     module = tmp_path / "acme"
     (module / "zephyr").mkdir(parents=True)

@@ -13,20 +13,24 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
-
 from zsec_west.errors import ImageFormatError, KeyFileError, UsageError
 from zsec_west.keys import devkeys
 from zsec_west.keys.devkeys import DevKey
 from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name, load_der_public_key, public_bytes
 from zsec_west.keys.pem import PrivateKey
-from zsec_west.sign.encrypt import aes_ctr_in_place, aes_ctr_stream, unwrap_key
-from zsec_west.sign.image import select_hash
-from zsec_west.sign.parse import ParsedImage, parse_image
-from zsec_west.sign.pemsigner import signature_hash, signature_tlv, signing_key_type, verify_signature
-from zsec_west.sign.signer import SignRequest
-from zsec_west.sign.tlv import ENC_TLVS, HASH_BY_TLV, SIGNATURE_TLVS, UNPROTECTED_ALLOWED, Tlv, TlvType
-from zsec_west.sign.trailer import trailer_size as compute_trailer_size
-from zsec_west.sign.version import Version
+from zsec_west.mcuboot.encryption import aes_ctr_in_place, aes_ctr_stream, unwrap_key
+from zsec_west.mcuboot.parse import ParsedImage, parse_image
+from zsec_west.mcuboot.signatures import (
+    SignRequest,
+    select_hash,
+    signature_hash,
+    signature_tlv,
+    signing_key_type,
+    verify_signature,
+)
+from zsec_west.mcuboot.tlv import ENC_TLVS, HASH_BY_TLV, SIGNATURE_TLVS, UNPROTECTED_ALLOWED, Tlv, TlvType
+from zsec_west.mcuboot.trailer import trailer_size as compute_trailer_size
+from zsec_west.mcuboot.version import Version
 
 _CHUNK = 1 << 20
 Status = Literal["pass", "fail", "skip"]

@@ -7,13 +7,13 @@ import shlex
 from functools import cached_property
 from pathlib import Path
 
-from zsec_west.build.cmakecache import CMakeCache
-from zsec_west.build.devicetree import Devicetree
-from zsec_west.build.domains import DomainsFile, load_domains
-from zsec_west.build.kconfig import KconfigValues
-from zsec_west.build.locate import is_zephyr_build
-from zsec_west.build.modules import BuildMeta, Module, load_meta, load_modules
-from zsec_west.build.outputs import Artifact, find_outputs
+from zsec_west.builddir.cmakecache import CMakeCache
+from zsec_west.builddir.devicetree import Devicetree
+from zsec_west.builddir.domains import DomainsFile, load_domains
+from zsec_west.builddir.kconfig import KconfigValues
+from zsec_west.builddir.locate import is_zephyr_build
+from zsec_west.builddir.modules import BuildMeta, Module, load_meta, load_modules
+from zsec_west.builddir.outputs import Artifact, find_outputs
 from zsec_west.errors import BuildDirError, UsageError
 from zsec_west.findings import Location
 
@@ -25,7 +25,7 @@ class Domain:
     """One image of a build (or the sysbuild level, or the TF-M sub-build of a non-secure app)."""
 
     def __init__(self, name: str, build_dir: Path, kind: str | None = None, *,
-                 is_default: bool = False, parent: "Domain | None" = None):
+                 is_default: bool = False, parent: Domain | None = None):
         self.name = name
         self.build_dir = build_dir
         self._kind = kind

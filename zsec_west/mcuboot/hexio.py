@@ -14,9 +14,8 @@ from pathlib import Path
 
 from intelhex import IntelHex, IntelHexError
 
-from zsec_west.fsutil import atomic_write, read_bytes
 from zsec_west.errors import ImageFormatError, InputError, UsageError
-from zsec_west.sign.image import SignedImage
+from zsec_west.files.writing import atomic_write, read_bytes
 
 
 def is_hex_path(path: str | Path) -> bool:
@@ -134,58 +133,11 @@ def signing_input(path: str | Path) -> tuple[bytes | RawFile, int | None]:
     return loaded.data, loaded.base_addr
 
 
-def output_base(signed: SignedImage, input_base: int | None, hex_addr: int | None) -> int:
-    """The Intel HEX address of the image: --hex-addr, else the input's base (moved down by a padded header)."""
-    if hex_addr is not None:
-        base = hex_addr
-    elif input_base is None:
-        raise UsageError(
-            "Intel HEX output needs an address: the input has none and no hex address was given",
-            hint="give --hex-addr",
-        )
-    elif signed.options.pad_header and input_base:
-        # imgtool moves the base only when it is non-zero.
-        base = input_base - signed.options.header_size
-    else:
-        base = input_base
-    end = base + (signed.options.slot_size if signed.trailer else signed.image_size)
-    if base < 0 or end > 1 << 32:
-        raise UsageError(f"hex address 0x{base:x} puts the image outside the 32-bit address space")
-    return base
-
-
-def to_intelhex(signed: SignedImage, base: int) -> IntelHex:
-    """The image as Intel HEX records at `base`, trailer records only (no fill) when padded."""
-    ih = IntelHex()
-    with memoryview(signed.data) as view, view[:signed.image_size] as image:
-        ih.frombytes(image, offset=base)
-    for offset, data in signed.trailer_records():
-        ih.puts(base + offset, data)
-    return ih
-
-
-def hex_text(signed: SignedImage, base: int) -> str:
-    """The Intel HEX text imgtool would write for this image at `base`."""
-    out = io.StringIO()
-    to_intelhex(signed, base).write_hex_file(out)
-    return out.getvalue()
-
-
-def _write(path: Path, data: bytes | bytearray | str) -> None:
+def write_file(path: Path, data: bytes | bytearray | str) -> None:
     # The output directory must exist already: a typo in a path should not create directories.
     if not path.parent.is_dir():
         raise InputError("cannot write: the directory does not exist", path=path)
     atomic_write(path, data)
-
-
-def write_output(path: str | Path, signed: SignedImage, *, input_base: int | None = None,
-                 hex_addr: int | None = None) -> None:
-    """Write the image to `path`: Intel HEX for .hex, else the binary (padded if asked)."""
-    path = Path(path)
-    if is_hex_path(path):
-        _write(path, hex_text(signed, output_base(signed, input_base, hex_addr)))
-    else:
-        _write(path, signed.data)
 
 
 def write_data(path: str | Path, data: bytes | bytearray, base_addr: int | None = None) -> None:
@@ -198,6 +150,6 @@ def write_data(path: str | Path, data: bytes | bytearray, base_addr: int | None 
         ih.frombytes(data, offset=base_addr)
         out = io.StringIO()
         ih.write_hex_file(out)
-        _write(path, out.getvalue())
+        write_file(path, out.getvalue())
     else:
-        _write(path, data)
+        write_file(path, data)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from zsec_west.errors import ImageFormatError, UsageError
-from zsec_west.sign.header import ENDIAN_PREFIX
+from zsec_west.mcuboot.header import ENDIAN_PREFIX
 
 INFO_MAGIC = 0x6907
 PROT_INFO_MAGIC = 0x6908

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
 
 from zsec_west.errors import BuildDirError
 
@@ -54,7 +54,7 @@ class CMakeCache(Mapping[str, CacheEntry]):
         self.path = path
 
     @classmethod
-    def parse(cls, text: str, path: Path | None = None) -> "CMakeCache":
+    def parse(cls, text: str, path: Path | None = None) -> CMakeCache:
         entries: dict[str, CacheEntry] = {}
         garbled = 0
         for number, raw in enumerate(text.splitlines(), start=1):
@@ -75,7 +75,7 @@ class CMakeCache(Mapping[str, CacheEntry]):
         return cls(entries, path)
 
     @classmethod
-    def load(cls, path: Path) -> "CMakeCache":
+    def load(cls, path: Path) -> CMakeCache:
         try:
             data = path.read_bytes()
         except FileNotFoundError:

@@ -1,8 +1,8 @@
 import pytest
 
-from zsec_west.build.devicetree import Devicetree
-from zsec_west.errors import BuildDirError
 from tests.conftest import BUILDS
+from zsec_west.builddir.devicetree import Devicetree
+from zsec_west.errors import BuildDirError
 
 
 def test_nrf52840_partitions_and_flash():

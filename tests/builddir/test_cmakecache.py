@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from zsec_west.build.cmakecache import CMakeCache, cmake_truthy
-from zsec_west.errors import BuildDirError
 from tests.conftest import BUILDS
+from zsec_west.builddir.cmakecache import CMakeCache, cmake_truthy
+from zsec_west.errors import BuildDirError
 
 
 def test_every_entry_type_is_kept():

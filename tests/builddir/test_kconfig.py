@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from zsec_west.build.kconfig import KconfigValues
-from zsec_west.errors import BuildDirError
 from tests.conftest import BUILDS
+from zsec_west.builddir.kconfig import KconfigValues
+from zsec_west.errors import BuildDirError
 
 SAMPLE = """\
 #

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from zsec_west.errors import InputError
-from zsec_west.fsutil import atomic_write
+from zsec_west.files.writing import atomic_write
 
 
 def test_writes_through_a_rename_and_leaves_no_temporary(tmp_path: Path):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from zsec_west.build.locate import find_build_dir, find_west_topdir, is_zephyr_build
+from zsec_west.builddir.locate import find_build_dir, find_west_topdir, is_zephyr_build
 from zsec_west.errors import BuildDirError
 
 
