@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import zsec_west
 from zsec_west.findings import Finding, Report, Rule
 from zsec_west.report.common import counts, jsonable, ordered, rules_by_id
+from zsec_west.report.envelope import SCHEMA_VERSION, envelope
 
-# Bump when a field changes meaning or disappears; adding fields keeps the version.
-SCHEMA_VERSION = "1"
+__all__ = ["SCHEMA_VERSION", "document", "render"]
 
 
 def rule_dict(rule: Rule) -> dict[str, Any]:
@@ -53,10 +52,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 def document(report: Report) -> dict[str, Any]:
     """The JSON document as Python values (what `render` serialises)."""
     return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": zsec_west.TOOL_NAME, "version": zsec_west.__version__},
-        "command": report.command,
-        "inputs": jsonable(report.inputs),
+        **envelope(report.command, report.inputs),
         "counts": counts(report),
         "domains": [{"name": name, "counts": counts(report, name)}
                     for name in report.domain_order()],
