@@ -12,12 +12,12 @@ from zsec_west.errors import DataFileError
 from zsec_west.sbom.identifiers import (
     DATA_FILE,
     identify,
-    is_release,
     load_table,
     parse_table,
     purl_for_remote,
     split_remote,
 )
+from zsec_west.versions import is_release
 
 REQUIRED = ["zephyr", "mbedtls", "mcuboot", "trusted-firmware-m", "tinycrypt", "hal_nordic",
             "hal_stm32", "cmsis", "cmsis_6", "lvgl", "littlefs", "openthread", "picolibc", "zcbor",

@@ -30,7 +30,7 @@ from zsec_west.mcuboot.signatures import (
 )
 from zsec_west.mcuboot.tlv import ENC_TLVS, HASH_BY_TLV, SIGNATURE_TLVS, UNPROTECTED_ALLOWED, Tlv, TlvType
 from zsec_west.mcuboot.trailer import trailer_size as compute_trailer_size
-from zsec_west.mcuboot.version import Version
+from zsec_west.versions import ImageVersion as Version
 
 _CHUNK = 1 << 20
 Status = Literal["pass", "fail", "skip"]

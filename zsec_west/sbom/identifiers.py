@@ -16,26 +16,13 @@ from urllib.parse import quote, urlsplit
 import yaml
 
 from zsec_west.errors import DataFileError
+from zsec_west.versions import is_commit
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "identifiers.yaml"
 
-# A release version: digits and dots, optionally a pre-release marker. A commit hash or a
-# `git describe` with commits on top is not one (NVD ranges compare release numbers).
-_RELEASE = re.compile(r"^\d+(\.\d+)+(-?(rc|alpha|beta|pre)\.?\d*)?$", re.IGNORECASE)
-_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 # Characters CPE 2.3 formatted strings require to be quoted with a backslash.
 _CPE_SPECIAL = re.compile(r"([!\"#$%&'()+,/:;<=>@\[\]^`{|}~\\])")
 _VERSION_FORMATS = ("zephyr-version", "regex", "defines")
-
-
-def is_release(version: str | None) -> bool:
-    """True for '3.7.1', '2.1.1', '1.0.0-rc1'; false for commits, describes and None."""
-    text = version or ""
-    return bool(_RELEASE.match(text)) and not _COMMIT.match(text)
-
-
-def is_commit(text: str | None) -> bool:
-    return bool(text) and bool(_COMMIT.match(text or ""))
 
 
 def cpe_escape(value: str) -> str:

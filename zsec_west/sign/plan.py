@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zsec_west.builddir import MCUBOOT, SYSBUILD, TFM, Build, Domain
-from zsec_west.builddir.model import parse_zephyr_version, version_fields
 from zsec_west.errors import BuildDirError, KeyFileError, UsageError
 from zsec_west.keys.paths import resolve_key_path
+from zsec_west.versions import version_file_fields as version_fields
+from zsec_west.versions import zephyr_release as parse_zephyr_version
 
 DEFAULT_ALIGN = 4  # what mcuboot.cmake assumes when the flash has no write-block-size
 _RAM_LOAD_MODES = ("MCUBOOT_BOOTLOADER_MODE_RAM_LOAD", "MCUBOOT_BOOTLOADER_MODE_RAM_LOAD_WITH_REVERT",

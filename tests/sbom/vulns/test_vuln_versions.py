@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zsec_west.sbom.vulns.versions import Range, compare, key, listed, parse, ranges_from_events
+from zsec_west.versions import Range, compare, key, listed, parse, ranges_from_events
 
 
 @pytest.mark.parametrize("a, b", [

@@ -10,7 +10,7 @@ from zsec_west.sbom.vulns.curated import Package, Table, package_for
 from zsec_west.sbom.vulns.identifiers import parse_cpe, parse_purl
 from zsec_west.sbom.vulns.index import KIND_EXACT, KIND_GIT, KIND_RANGE, KIND_VERSIONS, Row, VulnIndex
 from zsec_west.sbom.vulns.model import CpeKey, PurlKey, Vulnerability
-from zsec_west.sbom.vulns.versions import Range, VersionKey, key, listed, sortable
+from zsec_west.versions import Range, VersionKey, key, listed, sortable
 
 AFFECTED, UNKNOWN, FIXED = "affected", "unknown", "fixed"
 _RANK = {AFFECTED: 3, UNKNOWN: 2, FIXED: 1}

@@ -13,7 +13,7 @@ from typing import Any
 from zsec_west.sbom.vulns.cvss import base_score_v3
 from zsec_west.sbom.vulns.identifiers import parse_purl, purl_from_package, purl_from_repo
 from zsec_west.sbom.vulns.model import SOURCE_OSV, Affects, LoadResult, PurlKey, Vulnerability
-from zsec_west.sbom.vulns.versions import ranges_from_events
+from zsec_west.versions import ranges_from_events
 
 _LABELS = {"critical": "critical", "high": "high", "moderate": "medium", "medium": "medium",
            "low": "low"}

@@ -16,7 +16,7 @@ from zsec_west.errors import DataFileError
 from zsec_west.files.writing import atomic_write
 from zsec_west.sbom.vulns.identifiers import parse_cpe, parse_purl
 from zsec_west.sbom.vulns.model import CpeKey, PurlKey
-from zsec_west.sbom.vulns.versions import same
+from zsec_west.versions import same
 
 CONTEXT = "https://openvex.dev/ns/v0.2.0"
 STATUSES = ("not_affected", "affected", "fixed", "under_investigation")
