@@ -12,17 +12,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zsec_west.builddir.locate import find_west_topdir
-from zsec_west.builddir.model import TFM, Build, Domain
-from zsec_west.check.catalogue import Catalogue, build_catalogue
-from zsec_west.check.engine import Builtin, CheckContext, evaluate_domain
+from zsec_west.builddir.model import Build, Domain
 from zsec_west.check.imagechecks import check_image_devkey, check_image_format, check_image_key_match
 from zsec_west.check.keychecks import check_encryption_key, check_key_file, check_key_match, check_signing_key
-from zsec_west.check.profiles import DEFAULT_PROFILE
 from zsec_west.check.waivers import EXPIRED_RULE_ID, apply_waivers, load_waivers
 from zsec_west.check.zephyrdb import ZephyrDb, load_zephyr_db
-from zsec_west.errors import BuildDirError, DataFileError, InputError, ZsecError
+from zsec_west.errors import BuildDirError, DataFileError, InputError
 from zsec_west.findings import Finding, Report
+from zsec_west.rules.catalogue import Catalogue, build_catalogue
+from zsec_west.rules.engine import Builtin, CheckContext, evaluate_domain
+from zsec_west.rules.model import CatalogueRule
+from zsec_west.rules.profiles import DEFAULT_PROFILE
+from zsec_west.tfm.builtins import TFM_BUILTINS
+from zsec_west.tfm.catalogue import advisory_rules
 
+
+def _reported_by_waivers(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:
+    """ZSEC-WAIVER-001 is not a per-domain check: apply_waivers reports expired waivers."""
+    return []
+
+
+# The builtin checks sec-check runs: key files and signed images (this package), and TF-M's.
 BUILTINS: dict[str, Builtin] = {
     "signing-key": check_signing_key,
     "encryption-key": check_encryption_key,
@@ -31,6 +41,8 @@ BUILTINS: dict[str, Builtin] = {
     "image-devkey": check_image_devkey,
     "image-key-match": check_image_key_match,
     "image-format": check_image_format,
+    "expired-waiver": _reported_by_waivers,
+    **TFM_BUILTINS,
 }
 
 
@@ -92,37 +104,15 @@ def load_catalogue(options: CheckOptions, build: Build | None
         else:
             if database is None:
                 notes.append(f"the Zephyr tree {base} has no hardening database")
-    catalogue = build_catalogue(list(options.rule_files), database)
+    catalogue = build_catalogue(list(options.rule_files), database, generated=[advisory_rules()],
+                                builtins=BUILTINS)
     return catalogue, base, warnings, notes
 
 
-def _tfm_module_findings(build: Build, domain: Domain, warnings: list[str]) -> list[Finding]:
-    """The TF-M findings `sec-tfm` reports, from the same code; nothing if that module is absent."""
-    try:
-        from zsec_west.tfm.checks import tfm_findings
-    except ImportError:
-        return []
-    try:
-        return list(tfm_findings(build, domain))
-    except ZsecError as exc:
-        warnings.append(f"domain {domain.name}: TF-M checks skipped: {exc}")
-    except Exception as exc:  # another module's bug must not cost the user the whole report
-        warnings.append(f"domain {domain.name}: TF-M checks failed ({type(exc).__name__}: {exc}); "
-                        "our own TF-M rules were used instead")
-    return []
-
-
-def _check_domain(build: Build, domain: Domain, catalogue: Catalogue, profile: str,
-                  ctx: CheckContext, warnings: list[str]) -> list[Finding]:
-    """Every rule of the profile that applies to the domain's kind, plus the TF-M module's."""
-    rules = [r for r in catalogue.for_kind(domain.kind)
-             if catalogue.profiles.includes(profile, r.profiles)]
-    extra: list[Finding] = []
-    if domain.kind == TFM:
-        extra = _tfm_module_findings(build, domain, warnings)
-        reported = {f.rule.id for f in extra}
-        rules = [r for r in rules if not set(r.covered_by) & reported]
-    return evaluate_domain(domain, rules, ctx, BUILTINS) + extra
+def _check_domain(domain: Domain, catalogue: Catalogue, profile: str,
+                  ctx: CheckContext) -> list[Finding]:
+    """Every rule of the profile that applies to the domain's kind (TF-M's on TF-M domains)."""
+    return evaluate_domain(domain, catalogue.in_profile(domain.kind, profile), ctx, BUILTINS)
 
 
 def run_check(build: Build, options: CheckOptions) -> CheckRun:
@@ -135,13 +125,14 @@ def run_check(build: Build, options: CheckOptions) -> CheckRun:
     evaluated = 0
     for domain in selected:
         try:
-            findings = _check_domain(build, domain, catalogue, options.profile, ctx, warnings)
+            findings = _check_domain(domain, catalogue, options.profile, ctx)
         except BuildDirError as exc:
             warnings.append(f"domain {domain.name} skipped: {exc}")
             report.domains.remove(domain.name)
             continue
         report.extend(findings)
         evaluated += 1
+    warnings += ctx.warnings
     if selected and not evaluated:
         raise BuildDirError(f"no domain of this build could be checked ({warnings[-1]})",
                             path=build.top)

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from zsec_west.builddir.kconfig import KconfigValues
 from zsec_west.builddir.model import SYSBUILD, Build, Domain
-from zsec_west.check.catalogue import Catalogue
-from zsec_west.check.engine import Outcome, config_of, evaluate
 from zsec_west.check.kconftree import Blocked, TreeUnavailable, blocked_values, load_tree
-from zsec_west.check.rules import AllOf, AnyOf, Check, Expected, Leaf, format_value, leaves
 from zsec_west.files.writing import atomic_write
 from zsec_west.findings import Finding, Status
+from zsec_west.rules.catalogue import Catalogue
+from zsec_west.rules.engine import Outcome, config_of, evaluate
+from zsec_west.rules.model import AllOf, AnyOf, Check, Expected, Leaf, format_value, leaves
 
 
 @dataclass(frozen=True)

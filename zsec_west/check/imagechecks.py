@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zsec_west.builddir.model import TFM, Domain
-from zsec_west.check.engine import CheckContext
-from zsec_west.check.keychecks import LOADED, make_finding, mcuboot_key
-from zsec_west.check.rules import CatalogueRule
+from zsec_west.check.keychecks import LOADED, mcuboot_key
 from zsec_west.errors import ImageFormatError, InputError
 from zsec_west.findings import Evidence, Finding, Status
 from zsec_west.keys import devkeys
 from zsec_west.keys.devkeys import DevKey
 from zsec_west.keys.encoding import Fingerprint, public_bytes
+from zsec_west.rules.engine import CheckContext, make_finding
+from zsec_west.rules.model import CatalogueRule
 
 # Signed outputs of an image build (zephyr.<role>), and of TF-M (judged on the "tfm" domain).
 _KERNEL_ROLES = ("signed", "signed.confirmed", "signed.encrypted", "slot1.signed")

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zsec_west.check.rules import CatalogueRule, Leaf, ProfileDef, format_value, normalise_value
 from zsec_west.errors import DataFileError
 from zsec_west.files.yamldoc import LineDict, LineList, Where, load_yaml
 from zsec_west.findings import Rule, Severity
+from zsec_west.rules.model import CatalogueRule, Leaf, ProfileDef, format_value, normalise_value
 
 CENTRAL = Path("scripts") / "kconfig" / "hardening.yaml"
 CSV_FILE = Path("scripts") / "kconfig" / "hardened.csv"

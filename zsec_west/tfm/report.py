@@ -11,7 +11,7 @@ from zsec_west.findings import Report
 from zsec_west.tfm.analysis import TfmAnalysis, analyse
 from zsec_west.tfm.boards import BoardScan, scan_boards
 from zsec_west.tfm.capability import Capability, assess, capability_facts
-from zsec_west.tfm.checks import findings_of
+from zsec_west.tfm.catalogue import tfm_findings
 from zsec_west.tfm.facts import config_facts
 from zsec_west.tfm.images import image_facts
 from zsec_west.tfm.memory import memory_facts
@@ -119,8 +119,10 @@ def build_report(build: Build, names: list[str] | None = None,
         if domain.kind == TFM:
             analysis = analyse(build, domain)
             report.domains.append(domain.name)
-            report.extend(findings_of(analysis))
+            warnings: list[str] = []
+            report.extend(tfm_findings(build, domain, analysis, warnings))
             report.notes.extend(f"{domain.name}: {note}" for note in analysis.notes)
+            report.notes.extend(warnings)
             entries.append(analysis_facts(analysis))
             preamble += analysis_lines(analysis)
         else:

@@ -1,4 +1,4 @@
-"""The rule file format, validated on load into the model of zsec_west.check.rules.
+"""The rule file format, validated on load into the model of zsec_west.rules.model.
 
 A rule file is YAML with `rules:` (a list) and optionally `profiles:`. Each rule is a superset of an
 entry of Zephyr's hardening database (symbol with value | min | max, rationale, references,
@@ -22,11 +22,14 @@ Rules whose logic is code (key files, signed images) name it with `builtin:` ins
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from zsec_west.check.rules import (
-    BUILTINS,
+from zsec_west.files.yamldoc import LineDict, LineList, Where
+from zsec_west.findings import Rule, Severity
+from zsec_west.rules.model import (
+    BUILTIN_NAME,
     DOMAIN_KINDS,
     IF_ABSENT,
     AllOf,
@@ -41,8 +44,6 @@ from zsec_west.check.rules import (
     normalise_value,
     strip_prefix,
 )
-from zsec_west.files.yamldoc import LineDict, LineList, Where
-from zsec_west.findings import Rule, Severity
 
 _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9_]+)+$")
 _SYMBOL = re.compile(r"^[A-Za-z0-9_]+$")  # Kconfig allows lower case (BT_MESH_V1d1)
@@ -129,13 +130,37 @@ class RuleParser:
             raise self.err(node.line_of("id"), "id",
                            f"{rule_id!r} is not a rule id (upper case words joined by '-', e.g. ZSEC-MEM-001)")
         label = f"rule {rule_id}: "
+        rule = self.identity(node, rule_id, label)
+        domains, profiles = self.scope(node, label)
+        builtin, check = self.logic(node, label)
+        sysbuild_written = False
+        if check is not None:
+            check, sysbuild_written = _unmark(check)
+        if sysbuild_written and "domains" not in node:
+            domains = ("sysbuild",)
+        when = None
+        if "when" in node:
+            when, _ = _unmark(self.condition(node["when"], node.line_of("when"), label))
+        if not rule.fix:
+            rule = replace(rule, fix=default_fix(check, domains))
+        return CatalogueRule(rule, check, when, domains, profiles, builtin,
+                             self.severity_map(node, label), self.recommend(node, label),
+                             f"{self.source}:{line}", self.string_list(node, "covered_by", label))
+
+    def identity(self, node: LineDict, rule_id: str, label: str) -> Rule:
+        """The reportable part of a rule: what it is about, why, and how to fix it."""
         title = self.required_text(node, "title", label=label)
         severity = self.severity(node, "severity", label)
         category = self.text(node, "category", label=label) or "general"
         rationale = self.required_text(node, "rationale", label=label)
         references = self.string_list(node, "references", label)
         fix = self.text(node, "fix", label=label) or ""
-        help_uri = self.text(node, "help_uri", label=label)
+        return Rule(id=rule_id, title=title, severity=severity, category=category,
+                    rationale=rationale, fix=fix, references=references, source=self.origin_name,
+                    help_uri=self.text(node, "help_uri", label=label))
+
+    def scope(self, node: LineDict, label: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(domain kinds, profiles) a rule applies to."""
         domains = self.string_list(node, "domains", label) or ("any",)
         for domain in domains:
             if domain not in DOMAIN_KINDS:
@@ -145,7 +170,10 @@ class RuleParser:
         for profile in profiles:
             if not _PROFILE.match(profile):
                 raise self.err(node.line_of("profiles"), "profiles", f"{label}bad profile name {profile!r}")
+        return domains, profiles
 
+    def logic(self, node: LineDict, label: str) -> tuple[str | None, Check | None]:
+        """(builtin name, Kconfig check): a rule has exactly one of the two."""
         builtin = self.text(node, "builtin", label=label)
         check_keys = [key for key in ("symbol", "any", "all") if key in node]
         stray = [key for key in ("value", "min", "max", "not_value", "if_absent") if key in node]
@@ -153,38 +181,19 @@ class RuleParser:
             raise self.err(node.line_of(stray[0]), stray[0],
                            f"{label}belongs to a 'symbol' check; inside 'any'/'all' put it on each part")
         if builtin is not None:
-            if builtin not in BUILTINS:
+            if not BUILTIN_NAME.match(builtin):
                 raise self.err(node.line_of("builtin"), "builtin",
-                               f"{label}unknown builtin check {builtin!r} ({', '.join(BUILTINS)})")
+                               f"{label}{builtin!r} is not a builtin check name (lower case words "
+                               "joined by '-')")
             if check_keys:
                 raise self.err(node.line_of(check_keys[0]), check_keys[0],
                                f"{label}a builtin rule has no Kconfig check")
-            check = None
-        else:
-            if len(check_keys) != 1:
-                raise self.err(node.line, None if not check_keys else check_keys[1],
-                               f"{label}give exactly one of 'symbol' (with value/min/max/not_value), "
-                               "'any' or 'all'" + (" or a 'builtin'" if not check_keys else ""))
-            check = self.check(node, label)
-        sysbuild_written = False
-        if check is not None:
-            check, sysbuild_written = _unmark(check)
-        if sysbuild_written and "domains" not in node:
-            domains = ("sysbuild",)
-        when = None
-        if "when" in node:
-            when = self.condition(node["when"], node.line_of("when"), label)
-            when, _ = _unmark(when)
-        if not fix:
-            fix = default_fix(check, domains)
-        severity_by_profile = self.severity_map(node, label)
-        recommend = self.recommend(node, label)
-        rule = Rule(id=rule_id, title=title, severity=severity, category=category,
-                    rationale=rationale, fix=fix, references=references,
-                    source=self.origin_name, help_uri=help_uri)
-        covered_by = self.string_list(node, "covered_by", label)
-        return CatalogueRule(rule, check, when, domains, profiles, builtin, severity_by_profile,
-                             recommend, f"{self.source}:{line}", covered_by)
+            return builtin, None
+        if len(check_keys) != 1:
+            raise self.err(node.line, None if not check_keys else check_keys[1],
+                           f"{label}give exactly one of 'symbol' (with value/min/max/not_value), "
+                           "'any' or 'all'" + (" or a 'builtin'" if not check_keys else ""))
+        return None, self.check(node, label)
 
     # -- fields ----------------------------------------------------------------------------
     def text(self, node: LineDict, key: str, *, label: str = "") -> str | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zsec_west.check.rules import ProfileDef
 from zsec_west.errors import DataFileError, UsageError
+from zsec_west.rules.model import ProfileDef
 
 DEFAULT_PROFILE = "base"
 

@@ -1,4 +1,6 @@
-"""Evaluating catalogue rules on a domain's Kconfig values, producing findings.
+"""Evaluating catalogue rules on a domain, producing findings: Kconfig checks here, built-in
+checks through the name -> function mapping the caller passes (sec-check: key files, signed
+images and TF-M; sec-tfm: TF-M).
 
 A symbol missing from a domain's .config makes its check not applicable (n/a) unless the check
 says otherwise (`if_absent`); a `# CONFIG_X is not set` line is the value n. `any` passes when
@@ -9,15 +11,16 @@ combination whose parts all do not apply does not apply either.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from zsec_west.builddir.kconfig import KconfigValues, Symbol
 from zsec_west.builddir.model import TFM, Build, Domain
-from zsec_west.check.rules import AnyOf, CatalogueRule, Check, Expected, Leaf, describe, leaves
+from zsec_west.errors import BuildDirError, ZsecError
 from zsec_west.findings import Evidence, Finding, Location, Severity, Status
+from zsec_west.rules.model import AnyOf, CatalogueRule, Check, Expected, Leaf, describe, leaves
 
 
 class Outcome(enum.Enum):
@@ -102,6 +105,7 @@ class CheckContext:
     west_topdir: Path | None = None
     zephyr_base: Path | None = None
     cache: dict[str, Any] = field(default_factory=dict)  # per-run memo for builtin checks
+    warnings: list[str] = field(default_factory=list)  # builtin checks that could not run
 
 
 Builtin = Callable[[CatalogueRule, Domain, CheckContext], list[Finding]]
@@ -190,17 +194,50 @@ def _maker(rule: CatalogueRule, domain: Domain, subject: str,
     return make
 
 
+def make_finding(rule: CatalogueRule, domain: Domain, ctx: CheckContext, status: Status,
+                 message: str, subject: str, evidence: Evidence | None = None,
+                 symbol: str | None = None, severity: Severity | None = None) -> Finding:
+    """A builtin check's finding, with the profile's severity and the location of `symbol`."""
+    override = rule.severity_for(ctx.profile_chain)
+    if severity is not None:  # a finding-specific floor (e.g. a file that is not a key at all)
+        override = max(severity, override if override is not None else rule.rule.severity)
+    return Finding(rule=rule.rule, domain=domain.name, status=status, message=message,
+                   evidence=evidence or Evidence(),
+                   location=location_of(domain, symbol) if symbol else None,
+                   subject=subject, severity_override=override)
+
+
+def uncovered(rules: list[CatalogueRule]) -> list[CatalogueRule]:
+    """`rules` without those another of them covers (`covered_by`): one finding per problem."""
+    present = {rule.id for rule in rules}
+    return [rule for rule in rules if not set(rule.covered_by) & present]
+
+
+def _run_builtin(rule: CatalogueRule, domain: Domain, ctx: CheckContext,
+                 check: Builtin) -> list[Finding]:
+    try:
+        return check(rule, domain, ctx)
+    except BuildDirError:
+        raise  # the domain itself is unreadable: the caller skips it
+    except ZsecError as exc:
+        # Not a pass: the rule is left out and the run says why.
+        ctx.warnings.append(f"domain {domain.name}: {rule.id} could not be checked: {exc}")
+        return []
+
+
 def evaluate_domain(domain: Domain, rules: list[CatalogueRule], ctx: CheckContext,
-                    builtins: dict[str, Builtin]) -> list[Finding]:
-    """Every rule that applies to `domain`'s kind, Kconfig rules first, then builtin checks."""
+                    builtins: Mapping[str, Builtin]) -> list[Finding]:
+    """Every rule that applies to `domain`'s kind, Kconfig rules first, then builtin checks.
+
+    A rule naming a builtin that `builtins` lacks is a programming error here: the catalogue
+    checks names against the mapping when it is built (build_catalogue(builtins=...)).
+    """
+    rules = uncovered(rules)
     findings: list[Finding] = []
     for rule in rules:
         if rule.builtin is None:
             findings.append(evaluate_rule(rule, domain, ctx))
     for rule in rules:
         if rule.builtin is not None:
-            check = builtins.get(rule.builtin)
-            if check is not None:
-                findings += check(rule, domain, ctx)
+            findings += _run_builtin(rule, domain, ctx, builtins[rule.builtin])
     return findings
-
