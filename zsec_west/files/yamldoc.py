@@ -111,10 +111,10 @@ def parse_yaml(text: str, source: str | Path, *, strict: bool = True) -> Any:
         raise YamlSyntaxError(f"invalid YAML ({exc})", None, source) from None
 
 
-def load_yaml(path: Path, *, strict: bool = True) -> Any:
-    """The YAML document in the file at `path`, with line numbers kept."""
+def read_text(path: Path) -> str:
+    """The text of the file at `path`; DataFileError naming it when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DataFileError("file not found", path=path) from None
     except IsADirectoryError:
@@ -123,7 +123,11 @@ def load_yaml(path: Path, *, strict: bool = True) -> Any:
         raise DataFileError("not a UTF-8 text file", path=path) from None
     except OSError as exc:
         raise DataFileError(f"cannot read: {exc.strerror}", path=path) from None
-    return parse_yaml(text, path, strict=strict)
+
+
+def load_yaml(path: Path, *, strict: bool = True) -> Any:
+    """The YAML document in the file at `path`, with line numbers kept."""
+    return parse_yaml(read_text(path), path, strict=strict)
 
 
 class Where:
@@ -149,6 +153,11 @@ def parse_located(text: str, source: str | Path) -> Any:
     except YamlSyntaxError as exc:
         where = f"{source}:{exc.line}" if exc.line else str(source)
         raise DataFileError(f"not valid YAML: {exc.problem}", path=where) from None
+
+
+def load_located(path: Path) -> Any:
+    """`load_yaml` for tables whose errors put the line into the path (`file:line`)."""
+    return parse_located(read_text(path), path)
 
 
 def line_of(node: Any, key: str | int | None = None) -> int | None:
