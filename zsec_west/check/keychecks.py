@@ -237,14 +237,18 @@ def _devkey_findings(rule: CatalogueRule, domain: Domain, ctx: CheckContext, use
 
 
 def check_signing_key(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:
+    """The signing key files the configuration names, judged by content against the published
+    development keys (by file name when the file is not on this machine)."""
     return _devkey_findings(rule, domain, ctx, "signing")
 
 
 def check_encryption_key(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:
+    """The image encryption key files, judged like the signing keys."""
     return _devkey_findings(rule, domain, ctx, "encryption")
 
 
 def check_key_file(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:
+    """Every key file the configuration names exists, is readable and holds a key."""
     refs = [r for r in key_refs(domain, ctx) if r.state != EMPTY]
     if not refs:
         return [make_finding(rule, domain, ctx, Status.NOT_APPLICABLE,

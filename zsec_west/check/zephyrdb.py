@@ -18,6 +18,7 @@ from typing import Any
 from zsec_west.errors import DataFileError
 from zsec_west.files.yamldoc import LineDict, LineList, Where, load_yaml
 from zsec_west.findings import Rule, Severity
+from zsec_west.rules.fileformat import parse_profiles
 from zsec_west.rules.model import CatalogueRule, Leaf, ProfileDef, format_value, normalise_value
 
 CENTRAL = Path("scripts") / "kconfig" / "hardening.yaml"
@@ -32,7 +33,6 @@ RULE_PREFIX = "ZEPHYR-"
 
 _SYMBOL = re.compile(r"^[A-Z0-9_]+$")  # the YAML schema's pattern
 _CSV_SYMBOL = re.compile(r"^[A-Za-z0-9_]+$")  # Kconfig itself allows lower case (BT_MESH_V1d1)
-_PROFILE = re.compile(r"^[a-z][a-z0-9-]*$")
 _RULE_FIELDS = {"value", "min", "max", "rationale", "references", "profiles"}
 
 
@@ -125,7 +125,7 @@ def _validate_doc(doc: Any, path: Path, central: bool) -> tuple[tuple[ProfileDef
         if not central:
             raise where.error(doc.line_of("profiles"), "profiles",
                               "profiles may only be defined in scripts/kconfig/hardening.yaml")
-        profiles = _validate_profiles(doc, where, path)
+        profiles = parse_profiles(doc, where, str(path))
     node = doc.get("rules")
     if node is None:
         return profiles, {}
@@ -137,26 +137,6 @@ def _validate_doc(doc: Any, path: Path, central: bool) -> tuple[tuple[ProfileDef
         _validate_rule(symbol, body, line, where)
         entries[symbol] = (line, body)
     return profiles, entries
-
-
-def _validate_profiles(doc: LineDict, where: Where, path: Path) -> tuple[ProfileDef, ...]:
-    node = doc["profiles"]
-    if not isinstance(node, LineDict) or not node:
-        raise where.error(doc.line_of("profiles"), "profiles", "must be a non-empty mapping")
-    profiles = []
-    for name, body in node.items():
-        line = node.line_of(str(name))
-        if not isinstance(name, str) or not _PROFILE.match(name):
-            raise where.error(line, "profiles", f"bad profile name {name!r}")
-        if not isinstance(body, LineDict) or set(map(str, body)) - {"description", "extends"}:
-            raise where.error(line, f"profiles.{name}", "only 'description' and 'extends' are allowed")
-        if not isinstance(body.get("description"), str):
-            raise where.error(line, f"profiles.{name}.description", "required text")
-        extends = body.get("extends")
-        if extends is not None and not isinstance(extends, str):
-            raise where.error(body.line_of("extends"), f"profiles.{name}.extends", "must be text")
-        profiles.append(ProfileDef(name, " ".join(body["description"].split()), extends, str(path)))
-    return tuple(profiles)
 
 
 def _validate_rule(symbol: Any, body: Any, line: int, where: Where) -> None:

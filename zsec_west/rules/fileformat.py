@@ -56,6 +56,32 @@ _RULE_KEYS = {
 _LEAF_KEYS = {"symbol", "value", "min", "max", "not_value", "if_absent"}
 
 
+def parse_profiles(doc: LineDict, where: Where, source: str) -> tuple[ProfileDef, ...]:
+    """`profiles:` of a rule file or of Zephyr's hardening database (the same schema)."""
+    node = doc["profiles"]
+    if not isinstance(node, LineDict) or not node:
+        raise where.error(doc.line_of("profiles"), "profiles", "must be a non-empty mapping")
+    result = []
+    for name, body in node.items():
+        line = node.line_of(str(name))
+        if not isinstance(name, str) or not _PROFILE.match(name):
+            raise where.error(line, "profiles", f"bad profile name {name!r} (lower case, digits, '-')")
+        if not isinstance(body, LineDict):
+            raise where.error(line, f"profiles.{name}", "must be a mapping with 'description'")
+        extra = set(map(str, body)) - {"description", "extends"}
+        if extra:
+            key = sorted(extra)[0]
+            raise where.error(body.line_of(key), f"profiles.{name}.{key}", "unknown key")
+        description = body.get("description")
+        if not isinstance(description, str) or not description.strip():
+            raise where.error(line, f"profiles.{name}.description", "required, non-empty text")
+        extends = body.get("extends")
+        if extends is not None and not isinstance(extends, str):
+            raise where.error(body.line_of("extends"), f"profiles.{name}.extends", "must be a profile name")
+        result.append(ProfileDef(name, " ".join(description.split()), extends, source))
+    return tuple(result)
+
+
 class RuleParser:
     """Turns one loaded rule file into CatalogueRules, raising DataFileError at the first fault."""
 
@@ -94,28 +120,7 @@ class RuleParser:
         return RuleFile(self.source, tuple(rules), profiles)
 
     def parse_profiles(self, doc: LineDict) -> tuple[ProfileDef, ...]:
-        node = doc["profiles"]
-        if not isinstance(node, LineDict) or not node:
-            raise self.err(doc.line_of("profiles"), "profiles", "must be a non-empty mapping")
-        result = []
-        for name, body in node.items():
-            line = node.line_of(str(name))
-            if not isinstance(name, str) or not _PROFILE.match(name):
-                raise self.err(line, "profiles", f"bad profile name {name!r} (lower case, digits, '-')")
-            if not isinstance(body, LineDict):
-                raise self.err(line, f"profiles.{name}", "must be a mapping with 'description'")
-            extra = set(map(str, body)) - {"description", "extends"}
-            if extra:
-                key = sorted(extra)[0]
-                raise self.err(body.line_of(key), f"profiles.{name}.{key}", "unknown key")
-            description = body.get("description")
-            if not isinstance(description, str) or not description.strip():
-                raise self.err(line, f"profiles.{name}.description", "required, non-empty text")
-            extends = body.get("extends")
-            if extends is not None and not isinstance(extends, str):
-                raise self.err(body.line_of("extends"), f"profiles.{name}.extends", "must be a profile name")
-            result.append(ProfileDef(name, description.strip(), extends, self.source))
-        return tuple(result)
+        return parse_profiles(doc, self.where, self.source)
 
     # -- one rule --------------------------------------------------------------------------
     def parse_rule(self, node: Any, line: int) -> CatalogueRule:
