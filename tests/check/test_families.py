@@ -26,7 +26,7 @@ def test_domains_of_each_real_build(hello, nrf, tfm):
 
 def test_domain_option_narrows(nrf):
     run = check(nrf, domains=("mcuboot",))
-    assert run.report.domains == ["mcuboot"]
+    assert run.report.domains == ("mcuboot",)
     assert {f.domain for f in run.report.findings} == {"mcuboot"}
 
 
@@ -220,7 +220,7 @@ def test_tfm_rules_defer_to_the_tfm_module(tfm):
 def test_domain_without_config_is_skipped_with_a_warning(nrf):
     (nrf / "mcuboot" / "zephyr" / ".config").unlink()
     run = check(nrf)
-    assert run.report.domains == ["sysbuild", "hello_world"]
+    assert run.report.domains == ("sysbuild", "hello_world")
     assert any(w.startswith("domain mcuboot skipped:") and ".config" in w for w in run.warnings)
     assert {f.domain for f in run.report.findings} == {"sysbuild", "hello_world"}
 

@@ -79,8 +79,9 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
         ctx.console.wrn(warning)
     for note in result.notes:
         ctx.console.inf(f"note: {note}")
+    report = result.report
     if args.format == "text":
-        result.report.notes.clear()  # just printed on stderr; machine formats keep them
+        report = report.with_changes(notes=())  # just printed on stderr; machine formats keep them
     if args.fix is not None:
         fragments = write_fixes(build, result.report.findings, result.catalogue, args.fix,
                                 result.zephyr_base)
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
                 ctx.console.dbg(f"{fragment.path}: {fragment.tree_note}")
         if not fragments:
             ctx.console.inf("no failures with a Kconfig fix; nothing written")
-    return finish(result.report, args, ctx)
+    return finish(report, args, ctx)
 
 
 SPEC = CommandSpec(
