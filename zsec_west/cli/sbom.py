@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from zsec_west.cli.args import CommandSpec, RunContext, add_build_dir_args, add_report_args
 from zsec_west.errors import UsageError
+from zsec_west.sbom.writers import SBOM_FORMATS
 
 if TYPE_CHECKING:
     from zsec_west.builddir import Build
@@ -35,7 +36,6 @@ The report (what was written, counts, gaps, vulnerability findings) goes to stdo
 --output in --format; the SBOM documents go to --output-dir.
 """
 
-SBOM_FORMATS = ("spdx-json", "spdx-tv", "cyclonedx")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
