@@ -233,7 +233,7 @@ def test_no_checkable_domain_is_an_error(hello):
 
 def test_tfm_rules_and_images_without_the_tfm_module(tfm, devkeys, monkeypatch):
     monkeypatch.setitem(sys.modules, "zsec_west.tfm.checks", None)  # as if it were not installed
-    (tfm / "tfm" / "bin").mkdir(parents=True)
+    (tfm / "tfm" / "bin").mkdir(parents=True, exist_ok=True)
     imgtool_sign(devkeys / "tf-m" / "root-EC-P256.pem", tfm / "tfm" / "bin" / "tfm_s_signed.bin")
     run = check(tfm, profile="production")
     assert {"ZSEC-TFM-001", "ZSEC-TFM-003", "ZSEC-KEY-001", "ZSEC-IMG-001"} <= failed_ids(run, "tfm")
