@@ -16,12 +16,26 @@ from zsec_west.keys.encoding import Fingerprint, key_type_name
 from zsec_west.mcuboot import hexio
 from zsec_west.mcuboot.parse import info as image_info
 from zsec_west.mcuboot.verify import VerifyResult, verify_image
+from zsec_west.report.envelope import envelope
 from zsec_west.sign import keytools
 from zsec_west.sign.keysource import Prompt, load_any_private_key, load_any_public_key, passphrase
+from zsec_west.sign.pkcs11signer import Pkcs11Uri, is_pkcs11_uri
 
 
 def _emit(ctx: RunContext, data: str | bytes, output: str | None) -> None:
     ctx.console.emit(data, output)
+
+
+def _key_input(spec: str | None) -> str | None:
+    """How a document names a key it read: a file path, or a pkcs11: URI without its PIN."""
+    if spec is None or not is_pkcs11_uri(spec):
+        return spec
+    return Pkcs11Uri.parse(spec).redacted()
+
+
+def json_document(command: str, inputs: dict[str, Any], fields: dict[str, Any]) -> str:
+    """The shared envelope, then the command's own fields (`image` first, as before)."""
+    return json.dumps({**envelope(command, inputs), **fields}, indent=2) + "\n"
 
 
 # -- verify -----------------------------------------------------------------------------------------
@@ -66,7 +80,8 @@ def run_verify(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[st
     data = hexio.read_input(args.image, allow_gaps=True).data  # a padded .hex has its trailer apart
     result = verify_image(data, public, decrypt_key=decrypt, slot_size=args.slot_size)
     if args.format == "json":
-        _emit(ctx, json.dumps({"image": args.image, **result.as_dict()}, indent=2) + "\n", args.output)
+        inputs = {"image": args.image, "key": _key_input(args.key), "decrypt_key": _key_input(args.decrypt_key)}
+        _emit(ctx, json_document("sign verify", inputs, {"image": args.image, **result.as_dict()}), args.output)
     else:
         _emit(ctx, verify_text(args.image, result), args.output)
     if not result.ok:
@@ -149,7 +164,7 @@ def run_info(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str,
     key = signing_key_info(info) or _pubkey_info(data)
     info["signing_key"] = key
     if args.format == "json":
-        _emit(ctx, json.dumps({"image": args.image, **info}, indent=2) + "\n", args.output)
+        _emit(ctx, json_document("sign info", {"image": args.image}, {"image": args.image, **info}), args.output)
     else:
         _emit(ctx, info_text(args.image, info), args.output)
     if key and key["development_key"]:
