@@ -6,12 +6,11 @@ import argparse
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from zsec_west.cli.args import RunContext
 from zsec_west.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from zsec_west.files.writing import atomic_write
-from zsec_west.keys import devkeys
 from zsec_west.keys.encoding import Fingerprint, key_type_name
 from zsec_west.mcuboot import hexio
 from zsec_west.mcuboot.parse import info as image_info
@@ -97,30 +96,6 @@ def run_verify(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[st
 
 # -- info -------------------------------------------------------------------------------------------
 
-def signing_key_info(info: dict[str, Any]) -> dict[str, Any] | None:
-    """The key an image names (KEYHASH or PUBKEY TLV) and whether it is a published development key."""
-    for area in info["tlv_areas"]:
-        if area["kind"] != "unprotected":
-            continue
-        for tlv in area["tlvs"]:
-            if tlv["name"] == "KEYHASH" and "value" in tlv:
-                dev = devkeys.lookup_digest(tlv["value"])
-                return {"tlv": "KEYHASH", "digest": tlv["value"], "development_key": dev.name if dev else None}
-    return None
-
-
-def _pubkey_info(data: bytes) -> dict[str, Any] | None:
-    from zsec_west.mcuboot.parse import parse_image  # noqa: PLC0415
-    from zsec_west.mcuboot.tlv import TlvType  # noqa: PLC0415
-    parsed = parse_image(data)
-    tlv = next(parsed.unprotected.find(TlvType.PUBKEY), None)
-    if tlv is None:
-        return None
-    fingerprint = Fingerprint.of_encoding(tlv.value)
-    dev = devkeys.lookup(fingerprint)
-    return {"tlv": "PUBKEY", "sha256": fingerprint.sha256, "development_key": dev.name if dev else None}
-
-
 def info_text(image: str, info: dict[str, Any]) -> str:
     h = info["header"]
     flags = ", ".join(h["flag_names"]) or "none"
@@ -161,8 +136,7 @@ def run_info(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str,
              prompt: Prompt | None) -> int:
     data = hexio.read_input(args.image, allow_gaps=True).data
     info = image_info(data)
-    key = signing_key_info(info) or _pubkey_info(data)
-    info["signing_key"] = key
+    key = cast("dict[str, Any] | None", info["signing_key"])
     if args.format == "json":
         _emit(ctx, json_document("sign info", {"image": args.image}, {"image": args.image, **info}), args.output)
     else:
