@@ -128,3 +128,12 @@ def test_vector_and_manifest_outputs(tmp_path: Path, keys, firmware: Path):
                                     outputs=Outputs(manifest=manifest)))
     assert len(run.hash_only) == 1 and run.manifest == manifest
     assert json.loads(manifest.read_text())["images"][0]["key"] is None
+
+
+def test_explicit_signing_loads_no_build_model():
+    """`zsec sign -H .. -S .. -v .. IN OUT` starts without the build-directory model."""
+    script = ("import sys, zsec_west.cli.sign_images, zsec_west.sign.signbuild; "
+              "print(sorted(m for m in sys.modules if m.startswith('zsec_west.builddir')))")
+    done = subprocess.run([sys.executable, "-c", script], env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr

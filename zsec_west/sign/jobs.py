@@ -10,13 +10,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zsec_west.errors import BuildDirError, UsageError
 from zsec_west.sign import imgtoolargs
 from zsec_west.sign.overrides import ImageOverrides
-from zsec_west.sign.plan import ImagePlan, PlannedOutput
 from zsec_west.sign.request import SignBuildRequest, SignFileRequest
+
+if TYPE_CHECKING:  # the build model is loaded only when signing from a build
+    from zsec_west.sign.plan import ImagePlan, PlannedOutput
 
 _REQUIRED = (("header_size", "-H/--header-size"), ("slot_size", "-S/--slot-size"), ("version", "-v/--version"))
 
@@ -83,6 +85,8 @@ def _signing_key(plan: ImagePlan, request: SignBuildRequest, extra: ExtraArgs,
 
 
 def _planned_outputs(plan: ImagePlan, request: SignBuildRequest) -> list[PlannedOutput]:
+    from zsec_west.sign.plan import PlannedOutput
+
     if request.infile is not None and request.outfile is not None:
         return [PlannedOutput("signed", request.infile, request.outfile, hex_addr=plan.hex_addr)]
     if not plan.outputs:
