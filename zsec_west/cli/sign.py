@@ -27,6 +27,7 @@ from zsec_west.cli.args import (
 from zsec_west.errors import UsageError
 from zsec_west.sign import imgtoolargs
 from zsec_west.sign.imgtoolargs import Kind
+from zsec_west.sign.keykinds import HASH_ENCODINGS, KEY_TYPES, PUB_ENCODINGS
 
 SIGN_EPILOG = """\
 With --build-dir (or without INFILE, when west's build directory or ./build is a Zephyr build),
@@ -162,7 +163,6 @@ def _add_info(p: argparse.ArgumentParser) -> None:
 
 
 def _add_keygen(p: argparse.ArgumentParser) -> None:
-    from zsec_west.sign.keytools import KEY_TYPES  # noqa: PLC0415 - keep `zsec --help` light
     p.add_argument("-k", "--key", required=True, metavar="FILE", help="new private key file (never overwritten)")
     p.add_argument("-t", "--type", required=True, choices=KEY_TYPES, metavar="TYPE",
                    help=f"one of {', '.join(KEY_TYPES)}")
@@ -171,7 +171,6 @@ def _add_keygen(p: argparse.ArgumentParser) -> None:
 
 
 def _add_getpub(p: argparse.ArgumentParser, hash_only: bool) -> None:
-    from zsec_west.sign.keytools import HASH_ENCODINGS, PUB_ENCODINGS  # noqa: PLC0415
     p.add_argument("-k", "--key", required=True, metavar="KEY", help="PEM file (public or private) or pkcs11: URI")
     encodings = HASH_ENCODINGS if hash_only else PUB_ENCODINGS
     p.add_argument("-e", "--encoding", choices=encodings, help=f"one of {', '.join(encodings)} (default lang-c)")
