@@ -24,7 +24,7 @@ def test_domains_of_each_real_build(hello, nrf, tfm):
 
 def test_domain_option_narrows(nrf):
     run = check(nrf, domains=("mcuboot",))
-    assert run.report.domains == ["mcuboot"]
+    assert run.report.domains == ("mcuboot",)
     assert {f.domain for f in run.report.findings} == {"mcuboot"}
 
 
@@ -218,7 +218,7 @@ def test_tfm_rules_defer_to_the_tfm_module(tfm):
 def test_domain_without_config_is_skipped_with_a_warning(nrf):
     (nrf / "mcuboot" / "zephyr" / ".config").unlink()
     run = check(nrf)
-    assert run.report.domains == ["sysbuild", "hello_world"]
+    assert run.report.domains == ("sysbuild", "hello_world")
     assert any(w.startswith("domain mcuboot skipped:") and ".config" in w for w in run.warnings)
     assert {f.domain for f in run.report.findings} == {"sysbuild", "hello_world"}
 
@@ -230,7 +230,7 @@ def test_no_checkable_domain_is_an_error(hello):
 
 
 def test_tfm_rules_in_production_judge_keys_and_images(tfm, devkeys):
-    (tfm / "tfm" / "bin").mkdir(parents=True)
+    (tfm / "tfm" / "bin").mkdir(parents=True, exist_ok=True)
     imgtool_sign(devkeys / "tf-m" / "root-EC-P256.pem", tfm / "tfm" / "bin" / "tfm_s_signed.bin")
     run = check(tfm, profile="production")
     assert {"TFM-ISOLATION-LEVEL", "TFM-DUMMY-PROVISIONING", "TFM-DEV-KEY",

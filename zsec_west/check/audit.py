@@ -18,6 +18,7 @@ from zsec_west.check.keychecks import check_encryption_key, check_key_file, chec
 from zsec_west.check.waivers import EXPIRED_RULE_ID, apply_waivers, load_waivers
 from zsec_west.check.zephyrdb import ZephyrDb, load_zephyr_db
 from zsec_west.errors import BuildDirError, DataFileError, InputError
+from zsec_west.facts import CheckFacts
 from zsec_west.findings import Finding, Report
 from zsec_west.rules.catalogue import Catalogue, build_catalogue
 from zsec_west.rules.engine import Builtin, CheckContext, evaluate_domain
@@ -121,31 +122,28 @@ def run_check(build: Build, options: CheckOptions) -> CheckRun:
     selected = build.select(list(options.domains) or None)
     topdir = options.west_topdir or find_west_topdir(base, build.top, Path(os.getcwd()))
     ctx = CheckContext(build, chain, topdir, base)
-    report = Report(command="check", domains=[d.name for d in selected])
-    evaluated = 0
+    domains = [d.name for d in selected]
+    findings: list[Finding] = []
     for domain in selected:
         try:
-            findings = _check_domain(domain, catalogue, options.profile, ctx)
+            findings += _check_domain(domain, catalogue, options.profile, ctx)
         except BuildDirError as exc:
             warnings.append(f"domain {domain.name} skipped: {exc}")
-            report.domains.remove(domain.name)
-            continue
-        report.extend(findings)
-        evaluated += 1
+            domains.remove(domain.name)
     warnings += ctx.warnings
-    if selected and not evaluated:
+    if selected and not domains:
         raise BuildDirError(f"no domain of this build could be checked ({warnings[-1]})",
                             path=build.top)
     if options.waivers is not None:
         waivers = load_waivers(options.waivers)
         expired_rule = catalogue.get(EXPIRED_RULE_ID)
         assert expired_rule is not None, "the waiver rule is part of the package catalogue"
-        known = {r.id.upper() for r in catalogue.all_rules()} | {f.rule.id.upper() for f in report.findings}
-        result = apply_waivers(report.findings, waivers, options.today or dt.date.today(),
-                               expired_rule.rule, known, report.domains[0] if report.domains else "build")
-        report.findings = result.findings
+        known = {r.id.upper() for r in catalogue.all_rules()} | {f.rule.id.upper() for f in findings}
+        result = apply_waivers(findings, waivers, options.today or dt.date.today(),
+                               expired_rule.rule, known, domains[0] if domains else "build")
+        findings = list(result.findings)
         warnings += result.warnings
-    report.inputs = {
+    inputs = {
         "build_dir": str(build.top),
         "profile": options.profile,
         "profile_chain": list(chain),
@@ -153,11 +151,8 @@ def run_check(build: Build, options: CheckOptions) -> CheckRun:
         "zephyr_db": str(catalogue.zephyr.path) if catalogue.zephyr else None,
         "zephyr_base": str(base) if base else None,
         "waivers": str(options.waivers) if options.waivers else None,
-        "domains": [{"name": d.name, "kind": d.kind} for d in selected if d.name in report.domains],
+        "domains": [{"name": d.name, "kind": d.kind} for d in selected if d.name in domains],
     }
-    report.facts["text_preamble"] = [
-        f"zsec check of {build.top} (profile {options.profile}: {' + '.join(reversed(chain))})",
-        "rules: " + "; ".join(catalogue.sources),
-    ]
-    report.notes += warnings + notes
+    facts = CheckFacts(str(build.top), options.profile, tuple(chain), tuple(catalogue.sources))
+    report = Report("check", tuple(findings), inputs, tuple(domains), tuple(warnings + notes), facts)
     return CheckRun(report, catalogue, base, warnings, notes)
