@@ -18,7 +18,8 @@ DATA_FILE = "data/tfm-advisories.yaml"
 
 _VERSION = re.compile(r"^\s*(?:TF-M)?v?(\d+)\.(\d+)(?:\.(\d+))?(?P<rest>.*)$", re.I)
 
-Expected = bool | str
+# A bool, a string (compared case-insensitively) or several strings, any of which may match.
+Expected = bool | str | tuple[str, ...]
 # name -> value as the build recorded it (None: not recorded)
 Lookup = Callable[[str], "bool | str | None"]
 
@@ -53,17 +54,22 @@ class TfmVersion:
 
 @dataclass(frozen=True)
 class Test:
-    """One value test: `name` must equal (or, with negate, differ from) `expected`."""
+    """One value test: `name` must equal (or, with negate, differ from) `expected`; with
+    `prefix` the value must start with it (a platform family such as 'arm/rse/')."""
 
     name: str
     expected: Expected
     negate: bool = False
+    prefix: bool = False
 
     def holds(self, value: bool | str) -> bool:
         if isinstance(self.expected, bool):
             result = _truthy(value) == self.expected
         else:
-            result = str(value).strip().lower() == self.expected.lower()
+            text = str(value).strip().lower()
+            wanted = (self.expected,) if isinstance(self.expected, str) else self.expected
+            result = any(text.startswith(w.lower()) if self.prefix else text == w.lower()
+                         for w in wanted)
         return not result if self.negate else result
 
 
@@ -104,6 +110,7 @@ class Advisory:
     source: str
     url: str
     conditions: tuple[Condition, ...]
+    verified: bool = True  # False: the range is not confirmed by the advisory; `note` says why
 
     def affects_version(self, version: TfmVersion) -> bool:
         """Whether `version`'s release number lies in the affected range."""
@@ -152,68 +159,103 @@ def _version(entry: dict[str, Any], key: str, where: str) -> TfmVersion | None:
     return version
 
 
+_TEST_KINDS = ("equals", "not_equals", "starts_with")
+
+
 def _test(raw: Any, where: str) -> Test | None:
     if raw is None:
         return None
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
         raise DataFileError(f"{where}: a test needs a name", path=DATA_FILE)
-    has_eq, has_ne = "equals" in raw, "not_equals" in raw
-    if has_eq == has_ne:
-        raise DataFileError(f"{where}: give exactly one of equals / not_equals", path=DATA_FILE)
-    expected = raw["equals"] if has_eq else raw["not_equals"]
-    if not isinstance(expected, (bool, str)):
-        raise DataFileError(f"{where}: expected value must be a bool or a string", path=DATA_FILE)
-    return Test(raw["name"], expected, negate=has_ne)
+    kinds = [k for k in _TEST_KINDS if k in raw]
+    if len(kinds) != 1:
+        raise DataFileError(f"{where}: give exactly one of equals / not_equals / starts_with",
+                            path=DATA_FILE)
+    expected = raw[kinds[0]]
+    if isinstance(expected, list) and expected and all(isinstance(e, str) and e for e in expected):
+        expected = tuple(expected)
+    elif not isinstance(expected, (bool, str)) or (kinds[0] == "starts_with"
+                                                   and isinstance(expected, bool)):
+        raise DataFileError(f"{where}: expected value must be a bool, a string or a list of "
+                            "strings (starts_with: strings only)", path=DATA_FILE)
+    return Test(raw["name"], expected, negate=kinds[0] == "not_equals",
+                prefix=kinds[0] == "starts_with")
+
+
+def _fail(where: str, problem: str) -> DataFileError:
+    return DataFileError(f"{where}: {problem}", path=DATA_FILE)
+
+
+_Range = tuple[TfmVersion | None, TfmVersion | None, TfmVersion | None, str]
+
+
+def _range(affected: Any, where: str, verified: bool) -> _Range:
+    """(introduced, last_affected, fixed, note) of an entry's `affected` mapping, checked."""
+    if not isinstance(affected, dict):
+        raise _fail(where, "'affected' must be a mapping")
+    introduced = _version(affected, "introduced", where)
+    last = _version(affected, "last_affected", where)
+    fixed = _version(affected, "fixed", where)
+    note = " ".join(str(affected.get("note") or "").split())
+    if last is None and fixed is None:
+        raise _fail(where, "'affected' needs last_affected or fixed")
+    if introduced and last and introduced.release > last.release:
+        raise _fail(where, "introduced is after last_affected")
+    if last and fixed and fixed.release <= last.release:
+        raise _fail(where, "fixed must come after last_affected")
+    if introduced and fixed and not last and fixed.release <= introduced.release:
+        raise _fail(where, "fixed must come after introduced")
+    if not verified and not note:
+        raise _fail(where, "an unverified entry needs affected.note saying what is unconfirmed")
+    return introduced, last, fixed, note
+
+
+def _conditions(raws: Any, where: str) -> tuple[Condition, ...]:
+    conditions = []
+    for number, raw in enumerate(raws or [], start=1):
+        cwhere = f"{where} condition {number}"
+        if not isinstance(raw, dict):
+            raise _fail(cwhere, "not a mapping")
+        for key in ("describe", "otherwise"):
+            if not isinstance(raw.get(key), str) or not raw[key].strip():
+                raise _fail(cwhere, f"missing '{key}'")
+        cache, kconfig = _test(raw.get("cache"), cwhere), _test(raw.get("kconfig"), cwhere)
+        if cache is None and kconfig is None:
+            raise _fail(cwhere, "needs a cache or a kconfig test")
+        conditions.append(Condition(raw["describe"].strip(), raw["otherwise"].strip(), cache, kconfig))
+    return tuple(conditions)
 
 
 def _advisory(entry: Any, index: int) -> Advisory:
     if not isinstance(entry, dict):
         raise DataFileError(f"entry {index} is not a mapping", path=DATA_FILE)
     where = str(entry.get("id") or f"entry {index}")
-    for key in ("id", "cve", "title", "summary", "severity", "source", "url"):
+    for key in ("id", "title", "summary", "severity", "source", "url"):
         if not isinstance(entry.get(key), str) or not entry[key].strip():
-            raise DataFileError(f"{where}: missing or empty '{key}'", path=DATA_FILE)
+            raise _fail(where, f"missing or empty '{key}'")
     if not re.fullmatch(r"TFMV-\d+", entry["id"]):
-        raise DataFileError(f"{where}: id must look like TFMV-<n>", path=DATA_FILE)
-    if not re.fullmatch(r"CVE-\d{4}-\d{4,}", entry["cve"]):
-        raise DataFileError(f"{where}: cve {entry['cve']!r} is not a CVE id", path=DATA_FILE)
-    affected = entry.get("affected")
-    if not isinstance(affected, dict):
-        raise DataFileError(f"{where}: 'affected' must be a mapping", path=DATA_FILE)
-    introduced = _version(affected, "introduced", where)
-    last = _version(affected, "last_affected", where)
-    fixed = _version(affected, "fixed", where)
-    if last is None and fixed is None:
-        raise DataFileError(f"{where}: 'affected' needs last_affected or fixed", path=DATA_FILE)
-    if introduced and last and introduced.release > last.release:
-        raise DataFileError(f"{where}: introduced is after last_affected", path=DATA_FILE)
-    if last and fixed and fixed.release <= last.release:
-        raise DataFileError(f"{where}: fixed must come after last_affected", path=DATA_FILE)
+        raise _fail(where, "id must look like TFMV-<n>")
+    # An advisory may be published before its CVE is assigned (TFMV-11): then `cve` is absent.
+    cve = entry.get("cve", "")
+    if "cve" in entry and not (isinstance(cve, str) and re.fullmatch(r"CVE-\d{4}-\d{4,}", cve)):
+        raise _fail(where, f"cve {cve!r} is not a CVE id")
+    verified = entry.get("verified", True)
+    if not isinstance(verified, bool):
+        raise _fail(where, "verified must be true or false")
+    introduced, last, fixed, note = _range(entry.get("affected"), where, verified)
     try:
         severity = Severity.parse(entry["severity"])
     except ValueError as exc:
-        raise DataFileError(f"{where}: {exc}", path=DATA_FILE) from None
-    conditions = []
-    for number, raw in enumerate(entry.get("conditions") or [], start=1):
-        cwhere = f"{where} condition {number}"
-        if not isinstance(raw, dict):
-            raise DataFileError(f"{cwhere}: not a mapping", path=DATA_FILE)
-        for key in ("describe", "otherwise"):
-            if not isinstance(raw.get(key), str) or not raw[key].strip():
-                raise DataFileError(f"{cwhere}: missing '{key}'", path=DATA_FILE)
-        cache, kconfig = _test(raw.get("cache"), cwhere), _test(raw.get("kconfig"), cwhere)
-        if cache is None and kconfig is None:
-            raise DataFileError(f"{cwhere}: needs a cache or a kconfig test", path=DATA_FILE)
-        conditions.append(Condition(raw["describe"].strip(), raw["otherwise"].strip(), cache, kconfig))
+        raise _fail(where, str(exc)) from None
     commits = entry.get("fix_commits") or []
     if not isinstance(commits, list):
-        raise DataFileError(f"{where}: fix_commits must be a list", path=DATA_FILE)
+        raise _fail(where, "fix_commits must be a list")
     return Advisory(
-        id=entry["id"], cve=entry["cve"], title=entry["title"].strip(),
+        id=entry["id"], cve=cve, title=entry["title"].strip(),
         summary=" ".join(entry["summary"].split()), introduced=introduced, last_affected=last,
-        fixed=fixed, note=" ".join(str(affected.get("note") or "").split()),
-        fix_commits=tuple(str(c) for c in commits), severity=severity, source=entry["source"],
-        url=entry["url"], conditions=tuple(conditions),
+        fixed=fixed, note=note, fix_commits=tuple(str(c) for c in commits), severity=severity,
+        source=entry["source"], url=entry["url"],
+        conditions=_conditions(entry.get("conditions"), where), verified=verified,
     )
 
 
