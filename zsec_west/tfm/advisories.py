@@ -17,24 +17,30 @@ from zsec_west.versions import Range, Version, affected_range, parse
 DATA_FILE = "tfm-advisories.yaml"  # in zsec_west/data
 SOURCE = shipped.label(DATA_FILE)
 
-Expected = bool | str
+# A bool, a string (compared case-insensitively) or several strings, any of which may match.
+Expected = bool | str | tuple[str, ...]
 # name -> value as the build recorded it (None: not recorded)
 Lookup = Callable[[str], "bool | str | None"]
 
 
 @dataclass(frozen=True)
 class Test:
-    """One value test: `name` must equal (or, with negate, differ from) `expected`."""
+    """One value test: `name` must equal (or, with negate, differ from) `expected`; with
+    `prefix` the value must start with it (a platform family such as 'arm/rse/')."""
 
     name: str
     expected: Expected
     negate: bool = False
+    prefix: bool = False
 
     def holds(self, value: bool | str) -> bool:
         if isinstance(self.expected, bool):
             result = _truthy(value) == self.expected
         else:
-            result = str(value).strip().lower() == self.expected.lower()
+            text = str(value).strip().lower()
+            wanted = (self.expected,) if isinstance(self.expected, str) else self.expected
+            result = any(text.startswith(w.lower()) if self.prefix else text == w.lower()
+                         for w in wanted)
         return not result if self.negate else result
 
 
@@ -76,6 +82,7 @@ class Advisory:
     url: str
     conditions: tuple[Condition, ...]
     origin: str = ""  # "file:line" of the entry
+    verified: bool = True  # False: the range is not confirmed by the advisory; `note` says why
 
     @property
     def range(self) -> Range:
@@ -127,18 +134,29 @@ def _version(check: Checker, node: LineDict, key: str) -> Version | None:
     return version
 
 
+_TEST_KINDS = ("equals", "not_equals", "starts_with")
+
+
+def _expected(check: Checker, raw: LineDict, field: str, kind: str) -> Expected:
+    expected = raw[kind]
+    if isinstance(expected, list) and expected and all(isinstance(e, str) and e for e in expected):
+        return tuple(expected)
+    if not isinstance(expected, (bool, str)) or (kind == "starts_with" and isinstance(expected, bool)):
+        raise check.fail(field, "expected value must be a bool, a string or a list of strings "
+                                "(starts_with: strings only)")
+    return expected
+
+
 def _test(check: Checker, raw: Any, field: str) -> Test | None:
     if raw is None:
         return None
     if not isinstance(raw, LineDict) or not isinstance(raw.get("name"), str):
         raise check.fail(field, "a test needs a name")
-    has_eq, has_ne = "equals" in raw, "not_equals" in raw
-    if has_eq == has_ne:
-        raise check.fail(field, "give exactly one of equals / not_equals")
-    expected = raw["equals"] if has_eq else raw["not_equals"]
-    if not isinstance(expected, (bool, str)):
-        raise check.fail(field, "expected value must be a bool or a string")
-    return Test(raw["name"], expected, negate=has_ne)
+    kinds = [k for k in _TEST_KINDS if k in raw]
+    if len(kinds) != 1:
+        raise check.fail(field, "give exactly one of equals / not_equals / starts_with")
+    return Test(raw["name"], _expected(check, raw, field, kinds[0]), negate=kinds[0] == "not_equals",
+                prefix=kinds[0] == "starts_with")
 
 
 def _condition(check: Checker, raw: Any, number: int, line: int) -> Condition:
@@ -151,44 +169,56 @@ def _condition(check: Checker, raw: Any, number: int, line: int) -> Condition:
     return Condition(describe.strip(), otherwise.strip(), cache, kconfig)
 
 
-def _range(check: Checker, entry: LineDict) -> tuple[Version | None, Version | None, Version | None]:
+def _range(check: Checker, entry: LineDict, verified: bool
+           ) -> tuple[Version | None, Version | None, Version | None, str]:
+    """(introduced, last_affected, fixed, note) of the entry's `affected` mapping, checked."""
     affected = entry.get("affected")
     if not isinstance(affected, LineDict):
         raise check.fail("affected", "must be a mapping")
     introduced = _version(check, affected, "introduced")
     last = _version(check, affected, "last_affected")
     fixed = _version(check, affected, "fixed")
+    note = " ".join(str(affected.get("note") or "").split())
     if last is None and fixed is None:
         raise check.fail("affected", "needs last_affected or fixed")
     if introduced and last and introduced > last:
         raise check.fail("affected", "introduced is after last_affected")
     if last and fixed and fixed <= last:
         raise check.fail("affected", "fixed must come after last_affected")
-    return introduced, last, fixed
+    if introduced and fixed and not last and fixed <= introduced:
+        raise check.fail("affected", "fixed must come after introduced")
+    if not verified and not note:
+        raise check.fail("affected", "an unverified entry needs a note saying what is unconfirmed")
+    return introduced, last, fixed, note
 
 
-def _identity(check: Checker) -> tuple[str, str, Severity]:
-    for key in ("id", "cve", "title", "summary", "severity", "source", "url"):
+def _identity(check: Checker) -> tuple[str, str, Severity, bool]:
+    for key in ("id", "title", "summary", "severity", "source", "url"):
         value = check.node.get(key)
         if not isinstance(value, str) or not value.strip():
             raise check.fail(key, "missing or empty")
-    advisory_id, cve = check.node["id"], check.node["cve"]
+    advisory_id = check.node["id"]
     if not re.fullmatch(r"TFMV-\d+", advisory_id):
         raise check.fail("id", "id must look like TFMV-<n>")
-    if not re.fullmatch(r"CVE-\d{4}-\d{4,}", cve):
+    # An advisory may be published before its CVE is assigned (TFMV-11): then `cve` is absent.
+    cve = check.node.get("cve", "")
+    if "cve" in check.node and not (isinstance(cve, str) and re.fullmatch(r"CVE-\d{4}-\d{4,}", cve)):
         raise check.fail("cve", f"{cve!r} is not a CVE id")
+    verified = check.node.get("verified", True)
+    if not isinstance(verified, bool):
+        raise check.fail("verified", "must be true or false")
     try:
         severity = Severity.parse(check.node["severity"])
     except ValueError as exc:
         raise check.fail("severity", str(exc)) from None
-    return advisory_id, cve, severity
+    return advisory_id, cve, severity, verified
 
 
 def _advisory(entry: Any, line: int) -> Advisory:
     where = str(entry.get("id") or f"entry at line {line}") if isinstance(entry, dict) else "entry"
     check = Checker(SOURCE, entry, where, line)
-    advisory_id, cve, severity = _identity(check)
-    introduced, last, fixed = _range(check, entry)
+    advisory_id, cve, severity, verified = _identity(check)
+    introduced, last, fixed, note = _range(check, entry, verified)
     raw_conditions = entry.get("conditions") or LineList()
     if not isinstance(raw_conditions, list):
         raise check.fail("conditions", "must be a list")
@@ -200,9 +230,9 @@ def _advisory(entry: Any, line: int) -> Advisory:
     return Advisory(
         id=advisory_id, cve=cve, title=entry["title"].strip(),
         summary=" ".join(entry["summary"].split()), introduced=introduced, last_affected=last,
-        fixed=fixed, note=" ".join(str(entry["affected"].get("note") or "").split()),
-        fix_commits=tuple(str(c) for c in commits), severity=severity, source=entry["source"],
-        url=entry["url"], conditions=conditions, origin=located(SOURCE, entry),
+        fixed=fixed, note=note, fix_commits=tuple(str(c) for c in commits), severity=severity,
+        source=entry["source"], url=entry["url"], conditions=conditions,
+        origin=located(SOURCE, entry), verified=verified,
     )
 
 

@@ -26,11 +26,13 @@ def advisory_rule(advisory: Advisory) -> Rule:
     commits = f" (fix commit {', '.join(advisory.fix_commits)})" if advisory.fix_commits else ""
     rationale = advisory.summary + (f" Affected: {advisory.range_text}; {advisory.note}."
                                     if advisory.note else f" Affected: {advisory.range_text}.")
-    return Rule(id=f"TFM-{advisory.id}", title=f"{advisory.id} ({advisory.cve}): {advisory.title}",
+    label = f"{advisory.id} ({advisory.cve})" if advisory.cve else advisory.id
+    return Rule(id=f"TFM-{advisory.id}", title=f"{label}: {advisory.title}",
                 severity=advisory.severity, category="advisory", rationale=rationale,
                 fix=f"Update TF-M to {fixed} or later{commits}, or disable the affected "
                     "configuration.",
-                references=(advisory.url, f"https://www.cve.org/CVERecord?id={advisory.cve}"),
+                references=(advisory.url, *([f"https://www.cve.org/CVERecord?id={advisory.cve}"]
+                                            if advisory.cve else [])),
                 source=ADVISORY_SOURCE, help_uri=advisory.url)
 
 

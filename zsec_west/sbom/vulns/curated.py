@@ -25,9 +25,10 @@ SHIPPED = "vulns/advisories.yaml"
 _SEVERITIES = ("critical", "high", "medium", "low")
 _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Za-z0-9]+)+$")
 _SYMBOL = re.compile(r"^!?[A-Z0-9_]+(\|[A-Z0-9_]+)*$")
+_MACRO = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ADVISORY_FIELDS = ("id", "aliases", "package", "summary", "severity", "cvss", "affected",
-                    "versions", "fixed", "kconfig", "paths", "conditions", "state", "source",
-                    "note", "references")
+                    "versions", "fixed", "kconfig", "paths", "macros", "conditions", "state",
+                    "verified", "source", "note", "references")
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def _from_tfm(advisory: Advisory, package: Package) -> Vulnerability:
         kconfig=tuple(symbols), conditions=conditions,
         fixed=", ".join(filter(None, (str(advisory.fixed) if advisory.fixed else "",
                                        *advisory.fix_commits))),
-        package=package.name)
+        verified=advisory.verified, package=package.name)
 
 
 def load(path: Path) -> Table:
@@ -116,6 +117,10 @@ def symbol_problem(value: str) -> str | None:
     if value.lstrip("!").startswith("CONFIG_"):
         return "write Kconfig symbols without the CONFIG_ prefix"
     return None if _SYMBOL.match(value) else "is not a Kconfig symbol ('A', '!A' or 'A|B')"
+
+
+def macro_problem(value: str) -> str | None:
+    return None if _MACRO.match(value) else "is not a C macro name"
 
 
 def path_problem(value: str) -> str | None:
@@ -205,20 +210,26 @@ def _advisory(path, entry, packages: dict[str, Package], top) -> Vulnerability:
         raise check.fail(None, "needs 'affected' or 'versions' (or state: embargoed)")
     fixed = check.string("fixed") or ", ".join(r.upper for r in ranges
                                               if r.upper and not r.upper_inclusive)
+    verified = entry.get("verified", True)
+    if not isinstance(verified, bool):
+        raise check.fail("verified", "must be true or false")
+    note = check.string("note")
+    if not verified and not note:
+        raise check.fail("verified", "an unverified entry needs a 'note' saying what is unconfirmed")
     keys: list[CpeKey | PurlKey] = [*package.cpes, *package.purls]
     # An embargoed advisory has no ranges yet: it must not turn into "every version".
     affects = tuple(Affects(key, ranges=tuple(ranges), versions=versions) for key in keys
                     if ranges or versions)
     return Vulnerability(
         id=ident, source=SOURCE_CURATED, origin=f"{path}:{entry.line}", summary=summary,
-        description=" ".join(filter(None, (summary, check.string("conditions"),
-                                            check.string("note")))),
+        description=" ".join(filter(None, (summary, check.string("conditions"), note))),
         aliases=check.strings("aliases", lambda v: None if _ID.match(v) else "is not an id"),
         score=float(cvss) if cvss is not None else None, severity=severity,
         references=(*check.strings("references"), source),
         affects=affects, kconfig=check.strings("kconfig", symbol_problem),
-        paths=check.strings("paths", path_problem), conditions=check.string("conditions"),
-        fixed=fixed, state=state, package=package.name)
+        paths=check.strings("paths", path_problem), macros=check.strings("macros", macro_problem),
+        conditions=check.string("conditions"), fixed=fixed, state=state, verified=verified,
+        package=package.name)
 
 
 def _ranges(path, entry, check) -> list[Range]:

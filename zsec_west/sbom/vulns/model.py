@@ -70,9 +70,11 @@ class Vulnerability:
     # Curated only: what must be built for the flaw to be in the image.
     kconfig: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
+    macros: tuple[str, ...] = ()  # mbed TLS config macros that must all be defined
     conditions: str = ""  # configuration the advisory names, in words
     fixed: str = ""  # the version to upgrade to, in words ('3.7.3 (v3.7 LTS), 4.4.2')
     state: str = "published"  # or 'embargoed': details unknown yet
+    verified: bool = True  # False: the range (or id) is not confirmed by a primary source
     package: str = ""  # curated package name (zephyr, mbedtls, tf-m, mcuboot)
 
     @property
