@@ -89,6 +89,12 @@ class Finding:
     subject: str = ""  # the symbol, file or package the result is about (keeps fingerprints stable)
     waiver: str | None = None  # why it is waived, when it is
     severity_override: Severity | None = None  # e.g. a dev key is critical only in production
+    advice: str | None = None  # fix advice for this build (the key type to generate ...), else the rule's
+
+    @property
+    def fix(self) -> str:
+        """What to do about this result: advice for this build when known, else the rule's fix."""
+        return self.advice if self.advice is not None else self.rule.fix
 
     @property
     def severity(self) -> Severity:

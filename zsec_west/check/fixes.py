@@ -94,7 +94,7 @@ def plan_fixes(build: Build, findings: Sequence[Finding], catalogue: Catalogue,
         owner = config_of(domain)
         fragment = fragments.setdefault(owner.name, Fragment(owner, out_dir / _file_name(owner)))
         if rule is None or rule.check is None:
-            fix = finding.rule.fix or finding.message
+            fix = finding.fix or finding.message
             entry = (finding.rule.id, f"{finding.subject}: {fix}" if finding.subject else fix)
             if entry not in fragment.manual:
                 fragment.manual.append(entry)

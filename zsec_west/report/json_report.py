@@ -40,7 +40,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "evidence": {"actual": finding.evidence.actual, "expected": finding.evidence.expected},
         "location": location,
-        "fix": finding.rule.fix,
+        "fix": finding.fix,
         "references": list(finding.rule.references),
         "category": finding.rule.category,
         "source": finding.rule.source,

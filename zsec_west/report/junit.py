@@ -28,8 +28,8 @@ def _failure_body(finding: Finding) -> str:
     where = location_text(finding)
     if where:
         lines.append(f"location: {where}")
-    if finding.rule.fix:
-        lines.append(f"fix: {clean(finding.rule.fix)}")
+    if finding.fix:
+        lines.append(f"fix: {clean(finding.fix)}")
     if finding.rule.rationale:
         lines.append(f"why: {clean(finding.rule.rationale)}")
     return "\n".join(lines)

@@ -83,6 +83,8 @@ def _message(finding: Finding) -> str:
     evidence = evidence_phrase(finding)
     if evidence:
         text += f" ({evidence})"
+    if finding.advice:  # advice for this build; the rule's general fix is in its help text
+        text += f" Fix: {one_line(finding.advice)}"
     return text
 
 

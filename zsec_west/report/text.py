@@ -80,9 +80,9 @@ def _failure(finding: Finding, id_width: int, paint: _Painter) -> list[str]:
     where = location_text(finding)
     if where:
         lines.append(f"{indent}at: {where}")
-    if finding.rule.fix:
+    if finding.fix:
         lines += [paint(line, "cyan") if paint.colour else line
-                  for line in _wrapped("fix: ", finding.rule.fix, indent)]
+                  for line in _wrapped("fix: ", finding.fix, indent)]
     return lines
 
 
