@@ -80,6 +80,7 @@ class SignedImage:
     key_hash: bytes | None = None
     encryption: str | None = None  # name of the key-transport TLV, e.g. "ENC_X25519"
     trailer: TrailerLayout | None = None
+    compression: str | None = None  # "lzma2" or "lzma2armthumb" when the payload is compressed
 
     def trailer_records(self) -> list[tuple[int, bytes]]:
         """What Intel HEX output holds beyond the image: (offset from image start, bytes)."""
@@ -95,6 +96,7 @@ class SignedImage:
             "signature_type": self.signature_type,
             "key_sha256": self.key_fingerprint.sha256 if self.key_fingerprint else None,
             "encryption": self.encryption,
+            "compression": self.compression,
             "header_size": self.header.hdr_size,
             "payload_size": self.header.img_size,
             "protected_tlv_size": self.protected_tlv_size,
@@ -152,10 +154,23 @@ def _assemble(pieces: Sequence[bytes | memoryview], size: int, fill: int) -> byt
     return buf
 
 
+@dataclass(frozen=True)
+class Compressed:
+    """What a compressed image adds: its header flags and the protected compression TLVs."""
+
+    mode: str  # "lzma2" or "lzma2armthumb"
+    flags: int
+    tlvs: tuple[tuple[int, bytes], ...]
+
+
 def _build_hashed(payload: Payload, options: ImageOptions, key: PublicKey | None, public_only: bool,
-                  room: int = 0) -> _Hashed:
+                  room: int = 0, *, pad_for_aes: bool = True, compressed: Compressed | None = None) -> _Hashed:
     """Lay out header, payload and protected TLVs in a new buffer with `room` bytes after them
-    (the whole slot when padding), and hash them."""
+    (the whole slot when padding), and hash them.
+
+    `pad_for_aes=False` lays out an encrypted image without the AES block padding, as imgtool hashes
+    the uncompressed image of a compressed one; `compressed` adds the compression flags and TLVs.
+    """
     key_type = signing_key_type(key) if key is not None else None
     hash_name = select_hash(key_type, options.sha, pure=options.pure, public_only=public_only)
     key_hash = hashlib.new(hash_name, public_bytes(key)).digest() if key is not None else None
@@ -181,12 +196,12 @@ def _build_hashed(payload: Payload, options: ImageOptions, key: PublicKey | None
         body = size_in - hs
     # An encrypted payload is whole AES blocks (counted from the image start, as imgtool does),
     # the zero padding counted in ih_img_size.
-    aes_pad = bytes(-(hs + body) % 16) if options.encrypt_key is not None else b""
+    aes_pad = bytes(-(hs + body) % 16) if options.encrypt_key is not None and pad_for_aes else b""
     img_size = body + len(aes_pad)
     if img_size > U32_MAX:
         raise ImageFormatError(f"payload of {img_size} bytes does not fit a 32-bit size")
-    entries = protected_entries(options, hash_name, key_hash)
-    flags = 0
+    entries = protected_entries(options, hash_name, key_hash, compressed.tlvs if compressed else ())
+    flags = compressed.flags if compressed else 0
     if options.encrypt_key is not None:
         flags |= Flag.ENCRYPTED_AES256 if options.encrypt_keylen == 256 else Flag.ENCRYPTED_AES128
     if options.load_addr:
@@ -257,8 +272,20 @@ def create_image(payload: Payload, options: ImageOptions, signer: Signer | None 
     """
     if signer is not None and fixed_signature is not None:
         raise UsageError("cannot sign with a key and insert a fixed signature at the same time")
+    if options.compression != "disabled":
+        # Imported here: only compressed images need lzma.
+        from zsec_west.sign.compressed import create_compressed_image
+
+        return create_compressed_image(payload, options, signer, fixed_signature)
+    return build_image(payload, options, signer, fixed_signature)
+
+
+def build_image(payload: Payload, options: ImageOptions, signer: Signer | None,
+                fixed_signature: FixedSignature | None, compressed: Compressed | None = None) -> SignedImage:
+    """`create_image` without compression: one image, with `compressed`'s flags and TLVs if given."""
     key = signer.public_key() if signer is not None else (fixed_signature[1] if fixed_signature else None)
-    hashed = _build_hashed(payload, options, key, public_only=signer is None, room=_UNPROTECTED_ROOM)
+    hashed = _build_hashed(payload, options, key, public_only=signer is None, room=_UNPROTECTED_ROOM,
+                           compressed=compressed)
     buf, hs, img_end = hashed.buf, options.header_size, options.header_size + hashed.header.img_size
     hashed_end = hashed.hashed_end
     unprotected: list[tuple[int, bytes]] = [(HASH_TLVS[hashed.hash_name], hashed.digest)]
@@ -323,4 +350,5 @@ def create_image(payload: Payload, options: ImageOptions, signer: Signer | None 
         signature_type=sig_tlv.name if sig_tlv is not None else None, signature=signature,
         public_key=key, key_fingerprint=Fingerprint.of(key) if key is not None else None,
         key_hash=hashed.key_hash, encryption=enc_name, trailer=layout,
+        compression=compressed.mode if compressed is not None else None,
     )

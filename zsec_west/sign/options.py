@@ -30,7 +30,8 @@ class ImageOptions:
     order, public_key_format --public-key-format, sha --sha, pure --pure, pad_sig --pad-sig,
     encrypt_key -E (the public key object: RSA-2048, P-256 or X25519), encrypt_keylen
     --encrypt-keylen, hmac_sha --hmac-sha, clear -c, save_enctlv --save-enctlv, non_bootable
-    --non-bootable, vid --vid, cid --cid, endian -e. Invalid values raise UsageError.
+    --non-bootable, vid --vid, cid --cid, endian -e, compression --compression. Invalid values
+    raise UsageError.
     """
 
     header_size: int
@@ -64,6 +65,7 @@ class ImageOptions:
     vid: str | None = None
     cid: str | None = None
     endian: Literal["little", "big"] = "little"
+    compression: Literal["disabled", "lzma2", "lzma2armthumb"] = "disabled"
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -103,6 +105,7 @@ class ImageOptions:
         _choice("sha", self.sha, ("auto", "256", "384", "512"))
         _choice("hmac sha", self.hmac_sha, ("auto", "256", "512"))
         _choice("encryption key length", self.encrypt_keylen, (128, 256))
+        _choice("compression", self.compression, ("disabled", "lzma2", "lzma2armthumb"))
         if self.pure and self.sha != "auto":
             raise UsageError("pure signatures fix the hash (SHA-512); --sha cannot be chosen with --pure")
         if self.clear and self.encrypt_key is None:

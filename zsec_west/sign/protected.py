@@ -50,7 +50,10 @@ def boot_record(sw_type: str, version: Version, hash_name: str, signer_id: bytes
     return bytes(out)
 
 
-def protected_entries(options: ImageOptions, hash_name: str, key_hash: bytes | None) -> list[tuple[int, bytes]]:
+def protected_entries(options: ImageOptions, hash_name: str, key_hash: bytes | None,
+                      compression: tuple[tuple[int, bytes], ...] = ()) -> list[tuple[int, bytes]]:
+    """The protected TLVs in imgtool's order: counter, boot record, dependencies, compression,
+    vendor and class ids, custom TLVs."""
     e = ENDIAN_PREFIX[options.endian]
     version = options.version
     assert isinstance(version, Version)
@@ -67,6 +70,7 @@ def protected_entries(options: ImageOptions, hash_name: str, key_hash: bytes | N
         v = dep.version
         packed = struct.pack(e + "B3xBBHI", dep.image_id, v.major, v.minor, v.revision, v.build)
         entries.append((TlvType.DEPENDENCY, packed))
+    entries.extend(compression)
     vid = parse_uuid(options.vid, uuid.NAMESPACE_DNS) if options.vid is not None else None
     if vid is not None:
         entries.append((TlvType.UUID_VID, vid))
