@@ -87,7 +87,7 @@ def test_default_action_under_a_west_style_parser(keys, firmware: Path, tmp_path
     assert unknown == [] and args.sign_action == "sign" and args.version == "1.2.3+4"
     assert args.infile == str(firmware) and args.outfile == "out.bin"
     args, _ = west.parse_known_args(["sec-sign", "verify", "x.bin", "-k", "k.pem"])
-    assert args.sign_action == "verify" and args.image == "x.bin" and args.key == "k.pem"
+    assert args.sign_action == "verify" and args.image == "x.bin" and args.key == ["k.pem"]
     args, _ = west.parse_known_args(["sec-sign", "getpubhash", "-k", "k.pem", "-e", "raw"])
     assert args.sign_action == "getpubhash" and args.encoding == "raw"
 

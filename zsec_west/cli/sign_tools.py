@@ -12,9 +12,11 @@ from zsec_west.cli.args import RunContext
 from zsec_west.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from zsec_west.files.writing import atomic_write
 from zsec_west.keys.encoding import Fingerprint, key_type_name
+from zsec_west.keys.keyset import key_kind, split_key_list
 from zsec_west.mcuboot import hexio
+from zsec_west.mcuboot.dumpinfo import as_json_value, dumpinfo
 from zsec_west.mcuboot.parse import info as image_info
-from zsec_west.mcuboot.verify import VerifyResult, verify_image
+from zsec_west.mcuboot.verify import VerifyResult, verify_with_keys
 from zsec_west.report.envelope import envelope
 from zsec_west.sign import keytools
 from zsec_west.sign.keysource import Prompt, load_any_private_key, load_any_public_key, passphrase
@@ -40,7 +42,13 @@ def json_document(command: str, inputs: dict[str, Any], fields: dict[str, Any]) 
 # -- verify -----------------------------------------------------------------------------------------
 
 def verify_text(image: str, result: VerifyResult) -> str:
-    lines = [f"{image}: {'valid' if result.ok else 'INVALID'}"]
+    if not result.ok:
+        verdict = "INVALID"
+    elif result.signature_checked:
+        verdict = "valid"
+    else:
+        verdict = "hash valid, signature not checked"
+    lines = [f"{image}: {verdict}"]
     if result.version is not None:
         lines.append(f"  version    {result.version}")
     if result.hash_name:
@@ -53,7 +61,8 @@ def verify_text(image: str, result: VerifyResult) -> str:
         lines.append(f"  image key  PUBKEY  PUBLICLY KNOWN DEVELOPMENT KEY: {result.dev_key.name}")
     if result.key_type or result.key_fingerprint:
         ident = result.key_fingerprint.sha256 if result.key_fingerprint else ""
-        lines.append(f"  given key  {result.key_type or 'unknown type'} {ident}".rstrip())
+        which = f" (key {result.key_index + 1} of the set)" if result.key_index else ""
+        lines.append(f"  given key  {result.key_type or 'unknown type'} {ident}{which}".rstrip())
     if result.signature_type:
         lines.append(f"  signature  {result.signature_type}")
     if result.encrypted:
@@ -66,21 +75,29 @@ def verify_text(image: str, result: VerifyResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _key_specs(given: list[str] | None) -> list[str]:
+    """-k values, repeated or comma-separated, as one list of keys."""
+    return [spec for value in given or () for spec in split_key_list(value)]
+
+
 def run_verify(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
                prompt: Prompt | None) -> int:
-    public = None
-    if args.key:
-        public = load_any_public_key(args.key, password_env=args.key_password_env, environ=environ,
-                                     prompt=prompt)
+    specs = _key_specs(args.key)
+    if specs and args.hash_only:
+        raise UsageError("--hash-only checks the image without a key; leave out -k or --hash-only")
+    keys = [load_any_public_key(spec, password_env=args.key_password_env, environ=environ, prompt=prompt)
+            for spec in specs]
     decrypt = None
     if args.decrypt_key:
         decrypt = load_any_private_key(args.decrypt_key, password_env=args.key_password_env, environ=environ,
                                        prompt=prompt)
     data = hexio.read_input(args.image, allow_gaps=True).data  # a padded .hex has its trailer apart
-    result = verify_image(data, public, decrypt_key=decrypt, slot_size=args.slot_size)
+    result = verify_with_keys(data, keys, decrypt_key=decrypt, slot_size=args.slot_size)
     if args.format == "json":
-        inputs = {"image": args.image, "key": _key_input(args.key), "decrypt_key": _key_input(args.decrypt_key)}
-        _emit(ctx, json_document("sign verify", inputs, {"image": args.image, **result.as_dict()}), args.output)
+        inputs = {"image": args.image, "key": [_key_input(s) for s in specs] if len(specs) > 1 else _key_input(
+            specs[0] if specs else None), "decrypt_key": _key_input(args.decrypt_key)}
+        fields = {"image": args.image, **result.as_dict(), "hash_only": bool(args.hash_only)}
+        _emit(ctx, json_document("sign verify", inputs, fields), args.output)
     else:
         _emit(ctx, verify_text(args.image, result), args.output)
     if not result.ok:
@@ -90,7 +107,12 @@ def run_verify(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[st
     if result.dev_key is not None:
         ctx.console.wrn(f"{args.image} is signed with the publicly known development key "
                         f"'{result.dev_key.name}'")
-    ctx.console.summary(f"{args.image}: valid" + ("" if public is not None else " (hash only; no key given)"))
+    if not keys and not args.hash_only:
+        # A hash anyone can recompute proves nothing about who made the image.
+        ctx.console.err(f"{args.image}: signature not checked: no key given (-k KEY); "
+                        "pass --hash-only to accept a check of the hash alone")
+        return EXIT_FINDINGS
+    ctx.console.summary(f"{args.image}: valid" + ("" if keys else " (hash only; signature not checked)"))
     return EXIT_OK
 
 
@@ -137,8 +159,18 @@ def run_info(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str,
     data = hexio.read_input(args.image, allow_gaps=True).data
     info = image_info(data)
     key = cast("dict[str, Any] | None", info["signing_key"])
-    if args.format == "json":
-        _emit(ctx, json_document("sign info", {"image": args.image}, {"image": args.image, **info}), args.output)
+    if args.format in ("json", "yaml"):
+        dump = dumpinfo(data, args.image)
+        if args.format == "json":
+            fields = {"image": args.image, **info, "dumpinfo": as_json_value(dump)}
+            _emit(ctx, json_document("sign info", {"image": args.image}, fields), args.output)
+        else:
+            # YAML keeps bytes as !!binary, as imgtool dumpinfo -f yaml writes them.
+            import yaml  # noqa: PLC0415
+
+            document = {**envelope("sign info", {"image": args.image}), "image": args.image, **info,
+                        "dumpinfo": dump}
+            _emit(ctx, yaml.safe_dump(document, sort_keys=False), args.output)
     else:
         _emit(ctx, info_text(args.image, info), args.output)
     if key and key["development_key"]:
@@ -147,6 +179,15 @@ def run_info(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str,
 
 
 # -- keys -------------------------------------------------------------------------------------------
+
+def run_keyinfo(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
+                prompt: Prompt | None) -> int:
+    kind = key_kind(args.key)
+    _emit(ctx, kind + "\n", None)
+    if args.require is not None and kind != args.require:
+        raise UsageError(f"holds a {kind} key, but a {args.require} key is required", path=args.key)
+    return EXIT_OK
+
 
 def _new_passphrase(args: argparse.Namespace, environ: Mapping[str, str],
                     prompt: Prompt | None) -> bytes | None:
