@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sign_cli.conftest import files_in, imgtool, imgtool_verifies, snapshot
+from tests.sign_cli.conftest import files_in, imgtool, imgtool_verifies, mcuboot_built_with, snapshot
 from tests.sign_cli.test_plan import APP, app_config, set_config
 from zsec_west.keys.encoding import Fingerprint
 from zsec_west.keys.pem import load_public_key
@@ -18,9 +18,11 @@ HEADER, SLOT, ALIGN = 0x200, 0x76000, 4
 
 
 @pytest.fixture
-def sysbuild(build_copy) -> Path:
-    """The sysbuild fixture with a fresh stand-in zephyr.bin: zeroed ROM_START_OFFSET area + random body."""
+def sysbuild(build_copy, keys) -> Path:
+    """The sysbuild fixture with a fresh stand-in zephyr.bin (zeroed ROM_START_OFFSET area + random
+    body), its MCUboot built with the test's RSA-2048 key, so that key is one it trusts."""
     build = build_copy("mcuboot-sysbuild")
+    mcuboot_built_with(build, keys["rsa-2048"])
     zdir = build / APP / "zephyr"
     (zdir / "zephyr.bin").write_bytes(bytes(HEADER) + os.urandom(20000))
     (zdir / "zephyr.signed.bin").unlink()  # the committed one is signed with the dev key
@@ -142,7 +144,11 @@ def test_encrypted_variant(zsec, sysbuild: Path, keys, tmp_path: Path):
     assert run.code == 0, run.out + run.err
 
 
-def test_dev_key_from_the_build_is_refused(zsec, sysbuild: Path, devkeys):
+def test_dev_key_from_the_build_is_refused(zsec, build_copy, devkeys):
+    """The example as built: its MCUboot trusts the development key (known by its file name here)."""
+    sysbuild = build_copy("mcuboot-sysbuild")
+    (sysbuild / APP / "zephyr" / "zephyr.bin").write_bytes(bytes(HEADER) + os.urandom(3000))
+    (sysbuild / APP / "zephyr" / "zephyr.signed.bin").unlink()
     dev = devkeys / "mcuboot" / "root-rsa-2048.pem"
     run = zsec("sign", "--build-dir", sysbuild, "-k", dev)
     assert run.code == 2 and len(run.err_lines) == 1

@@ -95,3 +95,9 @@ def by_file_name(path_text: str) -> DevKey | None:
         if name in {known, f"{stem}-pkcs8.pem", known.replace("-priv", "-pub")}:
             return key
     return None
+
+
+def sha256_of(key: DevKey) -> str | None:
+    """The SHA-256 fingerprint of a development key (of its MCUboot public-key encoding)."""
+    return next((digest for digest, known in _index().items()
+                 if known == key and len(digest) == _DIGEST_LENGTHS["sha256"]), None)
