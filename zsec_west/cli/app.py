@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from zsec_west import __version__
 from zsec_west.cli.args import RunContext
 from zsec_west.cli.console import DBG_MORE, INF, Console
+from zsec_west.cli.policy import apply_policy, load_policy, prepare_parser
 from zsec_west.cli.registry import command_specs
 from zsec_west.errors import EXIT_ENVIRONMENT, ZsecError
 
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = sub.add_parser(spec.name, help=spec.help, description=spec.description,
                              formatter_class=argparse.RawDescriptionHelpFormatter)
         spec.add_arguments(cmd)
+        prepare_parser(cmd, spec.name)
         cmd.set_defaults(_spec=spec)
     return parser
 
@@ -45,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(verbosity=verbosity, prog=f"zsec {args.command}")
     ctx = RunContext(console=console)
     try:
+        for note in apply_policy(args, load_policy(os.environ)):
+            console.dbg(f"policy: {note}")
         return args._spec.run(args, ctx)
     except ZsecError as exc:
         if verbosity >= TRACEBACK_LEVEL:
