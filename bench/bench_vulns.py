@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from zsec_west.sbom.vulns.identifiers import parse_cpe  # noqa: E402
-from zsec_west.sbom.vulns.versions import Range, key  # noqa: E402
+from zsec_west.versions import Range, key  # noqa: E402
 
 WORDS = ("buffer overflow in the parser allows remote attackers to cause a denial of service "
          "or possibly execute arbitrary code via a crafted request when the server processes "

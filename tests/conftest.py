@@ -21,6 +21,12 @@ DEVKEYS = SHARED / "fixtures" / "devkeys"
 SARIF_SCHEMA = SHARED / "fixtures" / "schemas" / "sarif-schema-2.1.0.json"
 
 
+@pytest.fixture(autouse=True)
+def _no_zephyr_base(monkeypatch):
+    """A developer's ZEPHYR_BASE must not change what a test sees; tests that want one set it."""
+    monkeypatch.delenv("ZEPHYR_BASE", raising=False)
+
+
 @pytest.fixture
 def build_copy(tmp_path: Path):
     """copy('hello') -> a writable copy of that build directory."""

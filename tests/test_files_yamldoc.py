@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from zsec_west.errors import DataFileError
-from zsec_west.files.yamldoc import LineDict, LineList, YamlSyntaxError, parse_yaml
-from zsec_west.sbom.vulns import yamlload
+from zsec_west.files.yamldoc import LineDict, LineList, YamlSyntaxError, parse_located, parse_yaml
 
 
 def test_mappings_and_sequences_know_their_lines():
@@ -28,9 +27,9 @@ def test_duplicate_and_non_plain_keys_are_errors_with_their_line():
 
 def test_vulnerability_tables_put_the_line_into_the_path():
     with pytest.raises(DataFileError) as caught:
-        yamlload.load("adv.yaml", "a: 1\nb: [1\n")
+        parse_located("a: 1\nb: [1\n", "adv.yaml")
     assert caught.value.path.startswith("adv.yaml:")
     assert caught.value.message.startswith("not valid YAML: ")
     with pytest.raises(DataFileError) as caught:
-        yamlload.load("adv.yaml", "? [a]\n: 1\n")  # once a TypeError, now a clear error
+        parse_located("? [a]\n: 1\n", "adv.yaml")  # once a TypeError, now a clear error
     assert caught.value.path == "adv.yaml:1" and "plain value" in caught.value.message

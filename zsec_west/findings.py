@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from enum import Enum, IntEnum
+from types import MappingProxyType
 from typing import Any
 
 
@@ -108,22 +109,31 @@ class Finding:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
-    """Everything one command run found, plus what it looked at."""
+    """Everything one command run found, plus what it looked at: a value, built once.
+
+    `facts` is the command's own typed result (`zsec_west.facts`: what a check was run with, the
+    SBOM documents written, the TF-M configuration); reporters render it, nothing pre-renders it.
+    """
 
     command: str  # "check", "tfm", "sbom", ...
-    findings: list[Finding] = field(default_factory=list)
-    inputs: dict[str, Any] = field(default_factory=dict)  # build dir, profile, data files ...
-    domains: list[str] = field(default_factory=list)  # in display order
-    notes: list[str] = field(default_factory=list)  # gaps and warnings worth keeping in the report
-    facts: dict[str, Any] = field(default_factory=dict)  # command-specific data for JSON/text
+    findings: tuple[Finding, ...] = ()
+    inputs: Mapping[str, Any] = field(default_factory=dict)  # build dir, profile, data files ...
+    domains: tuple[str, ...] = ()  # in display order
+    notes: tuple[str, ...] = ()  # gaps and warnings worth keeping in the report
+    facts: Any = None  # one of zsec_west.facts' types, or None
 
-    def add(self, finding: Finding) -> None:
-        self.findings.append(finding)
+    def __post_init__(self) -> None:
+        # Accept any iterables from callers but keep the value immutable.
+        object.__setattr__(self, "findings", tuple(self.findings))
+        object.__setattr__(self, "domains", tuple(self.domains))
+        object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "inputs", MappingProxyType(dict(self.inputs)))
 
-    def extend(self, findings: Iterable[Finding]) -> None:
-        self.findings.extend(findings)
+    def with_changes(self, **changes: Any) -> Report:
+        """A copy with some fields replaced (the report itself never changes)."""
+        return replace(self, **changes)
 
     @property
     def failures(self) -> list[Finding]:

@@ -20,7 +20,7 @@ except ImportError:  # used straight from a west project checkout: the package s
 
 from west.commands import CommandError, Verbosity, WestCommand  # noqa: E402
 
-from zsec_west.cli.args import CommandSpec, RunContext  # noqa: E402
+from zsec_west.cli.args import CommandSpec, RunContext, add_command_parser  # noqa: E402
 from zsec_west.cli.console import Console  # noqa: E402
 from zsec_west.cli.policy import apply_policy, load_policy, prepare_parser  # noqa: E402
 from zsec_west.cli.registry import spec_for_west  # noqa: E402
@@ -56,10 +56,7 @@ class _ZsecCommand(WestCommand):
                          requires_workspace=False)
 
     def do_add_parser(self, parser_adder: Any) -> argparse.ArgumentParser:  # argparse's subparsers action
-        parser = parser_adder.add_parser(
-            self.name, help=self.spec.help, description=self.description,
-            formatter_class=argparse.RawDescriptionHelpFormatter)
-        self.spec.add_arguments(parser)
+        parser = add_command_parser(parser_adder, self.spec, self.name)
         prepare_parser(parser, self.spec.name)
         return parser
 

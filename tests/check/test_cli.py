@@ -145,3 +145,16 @@ def test_explain_and_list_rules_need_no_build(capsys, tmp_path, monkeypatch):
     assert any(line.startswith("ZSEC-BOOT-001 ") and "production" in line for line in lines)
     code, out, _ = run(capsys, "--list-rules", "--zephyr-base", str(ZEPHYR_37))
     assert "ZEPHYR-BUILD_OUTPUT_STRIPPED" in out
+
+
+def test_zephyr_base_from_the_environment(capsys, hello, monkeypatch, tmp_path):
+    """$ZEPHYR_BASE stands in for a build's ZEPHYR_BASE that is not on this machine (as in `tfm`);
+    --zephyr-base still wins over it."""
+    monkeypatch.setenv("ZEPHYR_BASE", str(ZEPHYR_37))
+    _, out, _ = run(capsys, "--list-rules")
+    assert "ZEPHYR-BUILD_OUTPUT_STRIPPED" in out
+    _, out, _ = run(capsys, "-d", str(hello), "--format", "json")
+    assert json.loads(out)["inputs"]["zephyr_base"] == str(ZEPHYR_37.resolve())
+    monkeypatch.setenv("ZEPHYR_BASE", str(tmp_path / "not-there"))
+    _, out, _ = run(capsys, "-d", str(hello), "--format", "json")
+    assert json.loads(out)["inputs"]["zephyr_base"] is None

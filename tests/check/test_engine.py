@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from zsec_west.builddir.kconfig import KconfigValues
-from zsec_west.check.engine import Outcome, evaluate, matches
-from zsec_west.check.rules import AllOf, AnyOf, Leaf
+from zsec_west.rules.engine import Outcome, evaluate, matches
+from zsec_west.rules.model import AllOf, AnyOf, Leaf
 
 CONFIG = KconfigValues.parse("""\
 CONFIG_ON=y

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 from tests.check.conftest import check, failed_ids, imgtool_sign, results, set_config, status
@@ -26,7 +24,7 @@ def test_domains_of_each_real_build(hello, nrf, tfm):
 
 def test_domain_option_narrows(nrf):
     run = check(nrf, domains=("mcuboot",))
-    assert run.report.domains == ["mcuboot"]
+    assert run.report.domains == ("mcuboot",)
     assert {f.domain for f in run.report.findings} == {"mcuboot"}
 
 
@@ -220,7 +218,7 @@ def test_tfm_rules_defer_to_the_tfm_module(tfm):
 def test_domain_without_config_is_skipped_with_a_warning(nrf):
     (nrf / "mcuboot" / "zephyr" / ".config").unlink()
     run = check(nrf)
-    assert run.report.domains == ["sysbuild", "hello_world"]
+    assert run.report.domains == ("sysbuild", "hello_world")
     assert any(w.startswith("domain mcuboot skipped:") and ".config" in w for w in run.warnings)
     assert {f.domain for f in run.report.findings} == {"sysbuild", "hello_world"}
 
@@ -231,14 +229,23 @@ def test_no_checkable_domain_is_an_error(hello):
         check(hello)
 
 
-def test_tfm_rules_and_images_without_the_tfm_module(tfm, devkeys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "zsec_west.tfm.checks", None)  # as if it were not installed
-    (tfm / "tfm" / "bin").mkdir(parents=True)
+def test_tfm_rules_in_production_judge_keys_and_images(tfm, devkeys):
+    (tfm / "tfm" / "bin").mkdir(parents=True, exist_ok=True)
     imgtool_sign(devkeys / "tf-m" / "root-EC-P256.pem", tfm / "tfm" / "bin" / "tfm_s_signed.bin")
     run = check(tfm, profile="production")
-    assert {"ZSEC-TFM-001", "ZSEC-TFM-003", "ZSEC-KEY-001", "ZSEC-IMG-001"} <= failed_ids(run, "tfm")
-    assert results(run, "tfm", "ZSEC-TFM-003")[0].severity is Severity.CRITICAL
-    [image] = results(run, "tfm", "ZSEC-IMG-001")
-    assert "root-ec-p256.pem" in image.message.lower() and "tfm_s_signed.bin" in image.message
-    names = {f.subject for f in results(run, "tfm", "ZSEC-KEY-001")}
-    assert names == {"CONFIG_TFM_KEY_FILE_S", "CONFIG_TFM_KEY_FILE_NS"}
+    assert {"TFM-ISOLATION-LEVEL", "TFM-DUMMY-PROVISIONING", "TFM-DEV-KEY",
+            "TFM-IMAGE-DEV-KEY"} <= failed_ids(run, "tfm")
+    # The production profile raises the severity of the TF-M key rules, as for every other image.
+    assert results(run, "tfm", "TFM-DUMMY-PROVISIONING")[0].severity is Severity.CRITICAL
+    assert check(tfm).report.findings and results(check(tfm), "tfm", "TFM-DUMMY-PROVISIONING")[0] \
+        .severity is Severity.HIGH
+    [image] = [f for f in results(run, "tfm", "TFM-IMAGE-DEV-KEY") if f.status is Status.FAIL]
+    assert "tf-m" in image.message.lower() and "tfm_s_signed.bin" in image.message
+    assert image.severity is Severity.CRITICAL
+    names = {f.subject for f in results(run, "tfm", "TFM-DEV-KEY")}
+    assert names == {"key:S", "key:NS"}
+    # The generic key and image rules stand back where the TF-M rules cover them ...
+    assert not {f.rule.id for f in run.report.findings if f.domain == "tfm"} & {
+        "ZSEC-KEY-001", "ZSEC-KEY-003", "ZSEC-IMG-001"}
+    # ... but the image format check has no TF-M counterpart and still runs there.
+    assert results(run, "tfm", "ZSEC-IMG-003")

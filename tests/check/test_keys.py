@@ -10,9 +10,9 @@ import pytest
 
 from tests.check.conftest import check, imgtool_sign, own_key, results, set_config, status
 from zsec_west.builddir import load_build
-from zsec_west.check.engine import CheckContext
 from zsec_west.check.keychecks import expand, inspect
 from zsec_west.findings import Severity, Status
+from zsec_west.rules.engine import CheckContext
 
 
 def app_config(nrf: Path) -> Path:

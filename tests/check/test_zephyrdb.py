@@ -7,10 +7,10 @@ import shutil
 import pytest
 
 from tests.check.conftest import ZEPHYR_37, ZEPHYR_DB, check, failed_ids, results, set_config
-from zsec_west.check.catalogue import build_catalogue
 from zsec_west.check.zephyrdb import SOURCE_CSV, SOURCE_YAML, load_zephyr_db, parse_csv
 from zsec_west.errors import DataFileError
 from zsec_west.findings import Status
+from zsec_west.rules.catalogue import build_catalogue
 
 # What `west build -t hardenconfig` printed for the real builds (docs/real-builds.md).
 HARDENCONFIG_FAILURES = {

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from zsec_west.facts import CheckFacts
 from zsec_west.findings import Evidence, Finding, Location, Report, Rule, Severity, Status
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -61,22 +62,8 @@ def sample_report(root: PurePosixPath = ROOT) -> Report:
     """The sample report with every absolute path under `root`."""
     build = root / "build"
     app = root / "app"
-    report = Report(
-        command="check",
-        inputs={"build_dir": str(build), "profile": "production", "domains": ["app", "mcuboot"]},
-        domains=["app", "mcuboot", "tfm", "hci_ipc"],
-        notes=["the TF-M domain has no .config; its rules were not evaluated"],
-        facts={
-            "text_preamble": ["board: nrf5340dk/nrf5340/cpuapp/ns", "profile: production"],
-            "where": Path("boards") / "x.overlay",
-            "symbols": {"CONFIG_B", "CONFIG_A"},
-            "partition": Partition("slot0", Path("slot0.bin")),
-            "colour": Colour.RED,
-            "digest": b"\x01\xff",
-            "pair": (1, 2),
-        },
-    )
-    f = report.add
+    findings: list[Finding] = []
+    f = findings.append
     # app: a failure of every severity, a pass, a not-applicable and a waived result
     f(Finding(CVE, "app", Status.FAIL, "CVE-2024-0001 affects mbedtls 3.5.0",
               Evidence("3.5.0", ">= 3.5.2"), Location(str(root / "zephyr" / "west.yml"), 88),
@@ -114,7 +101,26 @@ def sample_report(root: PurePosixPath = ROOT) -> Report:
     f(Finding(DEBUG_SHELL, "tfm", Status.NOT_APPLICABLE, "TF-M has no shell",
               subject="CONFIG_SHELL"))
     # hci_ipc: listed but nothing evaluated
-    return report
+    return Report(
+        command="check",
+        findings=tuple(findings),
+        inputs={"build_dir": str(build), "profile": "production", "domains": ["app", "mcuboot"]},
+        domains=("app", "mcuboot", "tfm", "hci_ipc"),
+        notes=("the TF-M domain has no .config; its rules were not evaluated",),
+        facts=CheckFacts(str(build), "production", ("production", "strict", "base"),
+                         ("zsec_west/data/rules (112 rules)", "boards/x.overlay")),
+    )
+
+
+# Values of every kind a report's facts may hold, for the JSON serialiser's tests.
+ODD_FACTS = {
+    "where": Path("boards") / "x.overlay",
+    "symbols": {"CONFIG_B", "CONFIG_A"},
+    "partition": Partition("slot0", Path("slot0.bin")),
+    "colour": Colour.RED,
+    "digest": b"\x01\xff",
+    "pair": (1, 2),
+}
 
 
 @pytest.fixture

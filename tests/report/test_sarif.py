@@ -69,7 +69,7 @@ def test_header_and_driver(report):
     assert driver["version"] == driver["semanticVersion"] == zsec_west.__version__
     assert run["automationDetails"]["id"] == "zsec-check/"
     notes = run["invocations"][0]["toolExecutionNotifications"]
-    assert [n["message"]["text"] for n in notes] == report.notes
+    assert [n["message"]["text"] for n in notes] == list(report.notes)
 
 
 def test_rules_describe_themselves(report):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from zsec_west.facts import SbomDocument, SbomFacts
 from zsec_west.findings import Evidence, Finding, Location, Report, Rule, Severity, Status
 from zsec_west.report import FORMATS, render, text
 
@@ -87,10 +88,10 @@ def test_passing_domain_says_so_and_empty_domain_is_listed(report):
 
 def test_preamble_first_and_notes_last(report):
     lines = text.render(report).splitlines()
-    assert lines[:3] == ["board: nrf5340dk/nrf5340/cpuapp/ns", "profile: production", ""]
+    assert lines[:3] == ["zsec check of /ws/build (profile production: base + strict + production)",
+                         "rules: zsec_west/data/rules (112 rules); boards/x.overlay", ""]
     assert lines[-1] == "note: the TF-M domain has no .config; its rules were not evaluated"
-    report.facts = {"text_preamble": "not a list"}
-    assert text.render(report).startswith("app: ")
+    assert text.render(report.with_changes(facts=None)).startswith("app: ")
 
 
 def test_long_fix_wraps_under_itself():
@@ -106,8 +107,11 @@ def test_long_fix_wraps_under_itself():
 
 def test_empty_report_still_renders():
     assert text.render(Report("sbom")) == "no findings\n"
-    facts_only = text.render(Report("sbom", facts={"text_preamble": ["wrote 3 documents"]}))
-    assert facts_only.startswith("wrote 3 documents") and "total:" not in facts_only
+    facts = SbomFacts("spdx-json", "out", 3, (SbomDocument("app", "out/app.spdx.json", 2, 3, 0, "ab"),),
+                      (), ())
+    facts_only = text.render(Report("sbom", facts=facts))
+    assert facts_only.startswith("SBOM (spdx-json) in out:") and "total:" not in facts_only
+    assert "app.spdx.json  2 packages, 3 files" in facts_only
 
 
 @pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "text"])

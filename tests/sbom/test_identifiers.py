@@ -9,15 +9,16 @@ import yaml
 from packageurl import PackageURL
 
 from zsec_west.errors import DataFileError
+from zsec_west.files import shipped
 from zsec_west.sbom.identifiers import (
     DATA_FILE,
     identify,
-    is_release,
     load_table,
     parse_table,
     purl_for_remote,
     split_remote,
 )
+from zsec_west.versions import is_release
 
 REQUIRED = ["zephyr", "mbedtls", "mcuboot", "trusted-firmware-m", "tinycrypt", "hal_nordic",
             "hal_stm32", "cmsis", "cmsis_6", "lvgl", "littlefs", "openthread", "picolibc", "zcbor",
@@ -149,7 +150,7 @@ def test_is_release(text, expected):
 
 
 def _table_with(tmp_path: Path, change) -> Path:
-    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    data = yaml.safe_load(shipped.read_text(DATA_FILE))
     change(data)
     path = tmp_path / "ids.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
@@ -177,7 +178,7 @@ def test_broken_tables_are_refused_with_the_entry_named(tmp_path, change, needle
 
 
 def test_unreadable_table(tmp_path):
-    with pytest.raises(DataFileError, match="cannot read"):
+    with pytest.raises(DataFileError, match="file not found"):
         load_table(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("modules: [", encoding="utf-8")

@@ -8,16 +8,10 @@ import subprocess
 import pytest
 
 from tests.sbom.workspace import _git, git_commit
+from zsec_west.sbom.gitinfo import git_facts
 from zsec_west.sbom.identifiers import VersionFile, load_table
-from zsec_west.sbom.versions import (
-    git_facts,
-    manifest_revisions,
-    read_version_file,
-    release_from_references,
-    release_from_tag,
-    resolve,
-    split_meta_revision,
-)
+from zsec_west.sbom.pkgversion import manifest_revisions, read_version_file, resolve, split_meta_revision
+from zsec_west.versions import release_from_references, release_from_tag
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 

@@ -28,10 +28,12 @@ from zsec_west.mcuboot.tlv import (
 )
 from zsec_west.mcuboot.trailer import boot_magic, effective_max_align, read_trailer, trailer_size
 from zsec_west.mcuboot.verify import verify_image
-from zsec_west.mcuboot.version import Version, parse_dependencies, parse_version, resolve_security_counter
+from zsec_west.mcuboot.version import parse_dependencies, resolve_security_counter
 from zsec_west.sign.image import ImageOptions, create_image
 from zsec_west.sign.pemsigner import PemSigner
 from zsec_west.sign.protected import boot_record
+from zsec_west.versions import ImageVersion as Version
+from zsec_west.versions import parse_image_version as parse_version
 
 BASE = dict(header_size=0x200, slot_size=0x20000, version="1.2.3+4", pad_header=True)
 

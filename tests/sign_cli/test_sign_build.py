@@ -188,3 +188,12 @@ def test_hex_output_when_the_build_has_hex(zsec, sysbuild: Path, keys):
     signed_hex = IntelHex(str(zdir / "zephyr.signed.hex"))
     assert signed_hex.minaddr() == 0xC000  # the image stays where the build linked it
     assert imgtool_verifies(keys["rsa-2048"], zdir / "zephyr.signed.hex")
+
+
+def test_dash_d_with_a_directory_points_to_build_dir(zsec, sysbuild: Path, keys):
+    """Other commands take the build as -d DIR; in `sign`, -d is imgtool's --dependencies."""
+    for flag in ("-d", "--dependencies"):
+        run = zsec("sign", flag, sysbuild, "-k", keys["rsa-2048"])
+        assert run.code == 2 and len(run.err_lines) == 1, run.err
+        assert f"--build-dir {sysbuild}" in run.err and "dependencies" in run.err
+    assert "zephyr.signed.bin" not in files_in(sysbuild / APP / "zephyr")

@@ -10,6 +10,7 @@ import pytest
 
 from tests.sign_cli.conftest import imgtool_inprocess, imgtool_verifies
 from zsec_west.cli import sign as sign_cli
+from zsec_west.cli.args import add_command_parser
 
 BASIC = ("-H", "0x200", "-S", "0x20000", "-v", "1.2.3+4")
 
@@ -78,11 +79,10 @@ def test_sign_is_the_default_action(zsec, tmp_path: Path, keys, firmware: Path):
 
 
 def test_default_action_under_a_west_style_parser(keys, firmware: Path, tmp_path: Path):
-    """west parses with the parser do_add_parser returns, as a subparser of its own."""
+    """west parses with the parser do_add_parser returns (add_command_parser), as a subparser of its own."""
     west = argparse.ArgumentParser(prog="west")
     sub = west.add_subparsers(dest="command")
-    parser = sub.add_parser("sec-sign")
-    sign_cli.SPEC.add_arguments(parser)
+    add_command_parser(sub, sign_cli.SPEC, "sec-sign")
     args, unknown = west.parse_known_args(["sec-sign", "-k", str(keys["ed25519"]), *BASIC, str(firmware), "out.bin"])
     assert unknown == [] and args.sign_action == "sign" and args.version == "1.2.3+4"
     assert args.infile == str(firmware) and args.outfile == "out.bin"

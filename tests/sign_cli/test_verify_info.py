@@ -119,3 +119,15 @@ def test_dev_key_flag_describes_the_image_not_the_given_key(zsec, signed: Path, 
     own = json.loads(zsec("sign", "verify", "-k", keys.public("ecdsa-p256"), signed,
                           "--format", "json").out)
     assert own["ok"] and own["dev_key"] is None
+
+
+def test_json_documents_carry_the_shared_envelope(zsec, signed: Path, keys):
+    import zsec_west
+    verify = json.loads(zsec("sign", "verify", "-k", keys["ecdsa-p256"], signed, "--format", "json").out)
+    info = json.loads(zsec("sign", "info", signed, "--format", "json").out)
+    for doc, command in ((verify, "sign verify"), (info, "sign info")):
+        assert doc["schema_version"] == "1" and doc["command"] == command
+        assert doc["tool"] == {"name": "zsec-west", "version": zsec_west.__version__}
+        assert doc["inputs"]["image"] == str(signed) and doc["image"] == str(signed)
+    assert verify["inputs"]["key"] == str(keys["ecdsa-p256"]) and verify["ok"] is True
+    assert info["header"]["hdr_size"] == 0x200

@@ -1,16 +1,15 @@
-"""TF-M findings, through the same entry point sec-check uses (tfm_findings)."""
+"""TF-M findings: the TF-M rules of the one catalogue, through the engine sec-check uses too."""
 
 from __future__ import annotations
 
 import shutil
 
-import pytest
-
 from tests.tfm.conftest import set_cache, set_kconfig
 from zsec_west.builddir import load_build
-from zsec_west.errors import DataFileError
+from zsec_west.check.audit import CheckOptions, run_check
 from zsec_west.findings import Severity, Status
-from zsec_west.tfm.checks import load_rules, parse_rules, tfm_findings
+from zsec_west.rules.catalogue import package_files
+from zsec_west.tfm.catalogue import package_catalogue, tfm_findings, tfm_rules
 
 
 def statuses(build_dir) -> dict[str, Status]:
@@ -119,20 +118,22 @@ def test_no_bl2(tfm_build):
     assert got["TFM-DEV-KEY"] is Status.NOT_APPLICABLE
 
 
-def test_shipped_rules_are_valid():
-    rules = load_rules()
+def test_shipped_tfm_rules_are_catalogue_rules():
+    rules = {rule.id: rule for rule in tfm_rules(package_catalogue())}
     assert {"TFM-ISOLATION-LEVEL", "TFM-DUMMY-PROVISIONING", "TFM-DEV-KEY"} <= set(rules)
-    assert all(rule.fix and rule.rationale for rule in rules.values())
+    assert {f"TFM-TFMV-{n}" for n in range(1, 10)} <= set(rules)
+    assert all(rule.rule.fix and rule.rule.rationale for rule in rules.values())
+    assert all(rule.domains == ("tfm",) and rule.builtin for rule in rules.values())
+    # The TF-M rules file holds them all (plus the Kconfig-only ZSEC-TFM-002 of the strict profile).
+    [tfm_file] = [f for f in package_files() if f.path.endswith("rules/tfm.yaml")]
+    assert {r.id for r in tfm_file.rules} == {r for r in rules if not r.startswith("TFM-TFMV-")} | {
+        "ZSEC-TFM-002"}
 
 
-@pytest.mark.parametrize("text,message", [
-    ("rules: [{id: X-1, title: t, severity: low, rationale: r, fix: f}]", "TFM-UPPER-CASE"),
-    ("rules: [{id: TFM-A, title: t, severity: low, rationale: r}]", "missing or empty 'fix'"),
-    ("rules: [{id: TFM-A, title: t, severity: meh, rationale: r, fix: f}]", "unknown severity"),
-    ("rules: [{id: TFM-A, title: t, severity: low, rationale: r, fix: f},"
-     " {id: TFM-A, title: t, severity: low, rationale: r, fix: f}]", "duplicate rule id"),
-    ("rules: {}", "'rules' list"),
-])
-def test_bad_rules_file(text, message):
-    with pytest.raises(DataFileError, match=message):
-        parse_rules(text)
+def test_sec_check_and_sec_tfm_report_the_same_tfm_findings(tfm_build):
+    build = load_build(tfm_build)
+    tfm = {(f.rule.id, f.subject, f.status, f.message) for f in tfm_findings(build, build.domain("tfm"))}
+    run = run_check(build, CheckOptions(use_zephyr_db=False))
+    check = {(f.rule.id, f.subject, f.status, f.message) for f in run.report.findings
+             if f.domain == "tfm" and f.rule.id.startswith("TFM-")}
+    assert tfm == check and len(tfm) > 15

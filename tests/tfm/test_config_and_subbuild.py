@@ -8,8 +8,9 @@ from pathlib import Path
 from tests.tfm.conftest import set_cache, set_kconfig
 from zsec_west.builddir import load_build
 from zsec_west.builddir.kconfig import KconfigValues
+from zsec_west.builddir.tfmbuild import VERSION_HEADER, load_subbuild
 from zsec_west.tfm.facts import expand, read_config
-from zsec_west.tfm.subbuild import VERSION_HEADER, compare, load_subbuild
+from zsec_west.tfm.mismatch import compare
 
 
 def tfm_domain(build_dir: Path):

@@ -13,7 +13,7 @@ from tests.tfm.conftest import imgtool_sign, set_cache, set_kconfig
 from zsec_west.builddir import load_build
 from zsec_west.findings import Status
 from zsec_west.tfm.analysis import analyse
-from zsec_west.tfm.checks import findings_of
+from zsec_west.tfm.catalogue import tfm_findings
 from zsec_west.tfm.images import collect_images, read_output
 
 
@@ -23,7 +23,7 @@ def analysis_of(build_dir: Path):
 
 
 def by_rule(analysis, rule_id: str) -> list:
-    return [f for f in findings_of(analysis) if f.rule.id == rule_id]
+    return [f for f in tfm_findings(analysis.build, analysis.domain, analysis) if f.rule.id == rule_id]
 
 
 def own_key(tmp_path: Path) -> Path:

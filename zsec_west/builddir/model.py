@@ -16,6 +16,7 @@ from zsec_west.builddir.modules import BuildMeta, Module, load_meta, load_module
 from zsec_west.builddir.outputs import Artifact, find_outputs
 from zsec_west.errors import BuildDirError, UsageError
 from zsec_west.findings import Location
+from zsec_west.versions import zephyr_release
 
 # Domain kinds; rules and reports select domains by kind.
 APP, MCUBOOT, TFM, SYSBUILD, OTHER = "app", "mcuboot", "tfm", "sysbuild", "other"
@@ -180,25 +181,9 @@ class Domain:
 def read_zephyr_version(path: Path) -> str | None:
     """The release Zephyr's VERSION file at `path` states, e.g. '3.7.1'."""
     try:
-        return parse_zephyr_version(path.read_text(encoding="utf-8"))
+        return zephyr_release(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return None
-
-
-def version_fields(text: str) -> dict[str, str]:
-    """The `NAME = value` lines of a Zephyr-style VERSION file (Zephyr's own or an app's)."""
-    return dict(re.findall(r"^\s*(\w+)\s*=\s*(\S*)", text, re.M))
-
-
-def parse_zephyr_version(text: str) -> str | None:
-    """`VERSION_MAJOR = 3` ... lines of Zephyr's VERSION file -> '3.7.1' (with -EXTRAVERSION)."""
-    values = version_fields(text)
-    try:
-        version = f"{values['VERSION_MAJOR']}.{values['VERSION_MINOR']}.{values['PATCHLEVEL']}"
-    except KeyError:
-        return None
-    extra = values.get("EXTRAVERSION")
-    return f"{version}-{extra}" if extra else version
 
 
 class Build:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from zsec_west.errors import DataFileError
+from zsec_west.files.yamldoc import load_yaml
 
 _LINE = re.compile(r'^"(?P<name>[^"]*)":"(?P<path>[^"]*)":"(?P<cmake>[^"]*)"')
 
@@ -52,8 +53,8 @@ def read_module_yml(module_dir: Path) -> dict[str, Any] | None:
     mapping; None when it has neither or it cannot be read: callers then do without."""
     for name in ("module.yml", "module.yaml"):
         try:
-            data = yaml.safe_load((module_dir / "zephyr" / name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = load_yaml(module_dir / "zephyr" / name, strict=False)
+        except DataFileError:
             continue
         if isinstance(data, dict):
             return data
@@ -62,8 +63,8 @@ def read_module_yml(module_dir: Path) -> dict[str, Any] | None:
 
 def load_meta(path: Path) -> BuildMeta | None:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = load_yaml(path, strict=False)
+    except DataFileError:
         return None
     if not isinstance(data, dict):
         return None

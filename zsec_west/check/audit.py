@@ -12,17 +12,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zsec_west.builddir.locate import find_west_topdir
-from zsec_west.builddir.model import TFM, Build, Domain
-from zsec_west.check.catalogue import Catalogue, build_catalogue
-from zsec_west.check.engine import Builtin, CheckContext, evaluate_domain
+from zsec_west.builddir.model import Build, Domain
 from zsec_west.check.imagechecks import check_image_devkey, check_image_format, check_image_key_match
 from zsec_west.check.keychecks import check_encryption_key, check_key_file, check_key_match, check_signing_key
-from zsec_west.check.profiles import DEFAULT_PROFILE
 from zsec_west.check.waivers import EXPIRED_RULE_ID, apply_waivers, load_waivers
 from zsec_west.check.zephyrdb import ZephyrDb, load_zephyr_db
-from zsec_west.errors import BuildDirError, DataFileError, InputError, ZsecError
+from zsec_west.errors import BuildDirError, DataFileError, InputError
+from zsec_west.facts import CheckFacts
 from zsec_west.findings import Finding, Report
+from zsec_west.rules.catalogue import Catalogue, build_catalogue
+from zsec_west.rules.engine import Builtin, CheckContext, evaluate_domain
+from zsec_west.rules.model import CatalogueRule
+from zsec_west.rules.profiles import DEFAULT_PROFILE
+from zsec_west.tfm.builtins import TFM_BUILTINS
+from zsec_west.tfm.catalogue import advisory_rules
 
+
+def _reported_by_waivers(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:
+    """ZSEC-WAIVER-001 is not a per-domain check: apply_waivers reports expired waivers."""
+    return []
+
+
+# The builtin checks sec-check runs: key files and signed images (this package), and TF-M's.
 BUILTINS: dict[str, Builtin] = {
     "signing-key": check_signing_key,
     "encryption-key": check_encryption_key,
@@ -31,6 +42,8 @@ BUILTINS: dict[str, Builtin] = {
     "image-devkey": check_image_devkey,
     "image-key-match": check_image_key_match,
     "image-format": check_image_format,
+    "expired-waiver": _reported_by_waivers,
+    **TFM_BUILTINS,
 }
 
 
@@ -92,37 +105,15 @@ def load_catalogue(options: CheckOptions, build: Build | None
         else:
             if database is None:
                 notes.append(f"the Zephyr tree {base} has no hardening database")
-    catalogue = build_catalogue(list(options.rule_files), database)
+    catalogue = build_catalogue(list(options.rule_files), database, generated=[advisory_rules()],
+                                builtins=BUILTINS)
     return catalogue, base, warnings, notes
 
 
-def _tfm_module_findings(build: Build, domain: Domain, warnings: list[str]) -> list[Finding]:
-    """The TF-M findings `sec-tfm` reports, from the same code; nothing if that module is absent."""
-    try:
-        from zsec_west.tfm.checks import tfm_findings
-    except ImportError:
-        return []
-    try:
-        return list(tfm_findings(build, domain))
-    except ZsecError as exc:
-        warnings.append(f"domain {domain.name}: TF-M checks skipped: {exc}")
-    except Exception as exc:  # another module's bug must not cost the user the whole report
-        warnings.append(f"domain {domain.name}: TF-M checks failed ({type(exc).__name__}: {exc}); "
-                        "our own TF-M rules were used instead")
-    return []
-
-
-def _check_domain(build: Build, domain: Domain, catalogue: Catalogue, profile: str,
-                  ctx: CheckContext, warnings: list[str]) -> list[Finding]:
-    """Every rule of the profile that applies to the domain's kind, plus the TF-M module's."""
-    rules = [r for r in catalogue.for_kind(domain.kind)
-             if catalogue.profiles.includes(profile, r.profiles)]
-    extra: list[Finding] = []
-    if domain.kind == TFM:
-        extra = _tfm_module_findings(build, domain, warnings)
-        reported = {f.rule.id for f in extra}
-        rules = [r for r in rules if not set(r.covered_by) & reported]
-    return evaluate_domain(domain, rules, ctx, BUILTINS) + extra
+def _check_domain(domain: Domain, catalogue: Catalogue, profile: str,
+                  ctx: CheckContext) -> list[Finding]:
+    """Every rule of the profile that applies to the domain's kind (TF-M's on TF-M domains)."""
+    return evaluate_domain(domain, catalogue.in_profile(domain.kind, profile), ctx, BUILTINS)
 
 
 def run_check(build: Build, options: CheckOptions) -> CheckRun:
@@ -131,30 +122,28 @@ def run_check(build: Build, options: CheckOptions) -> CheckRun:
     selected = build.select(list(options.domains) or None)
     topdir = options.west_topdir or find_west_topdir(base, build.top, Path(os.getcwd()))
     ctx = CheckContext(build, chain, topdir, base)
-    report = Report(command="check", domains=[d.name for d in selected])
-    evaluated = 0
+    domains = [d.name for d in selected]
+    findings: list[Finding] = []
     for domain in selected:
         try:
-            findings = _check_domain(build, domain, catalogue, options.profile, ctx, warnings)
+            findings += _check_domain(domain, catalogue, options.profile, ctx)
         except BuildDirError as exc:
             warnings.append(f"domain {domain.name} skipped: {exc}")
-            report.domains.remove(domain.name)
-            continue
-        report.extend(findings)
-        evaluated += 1
-    if selected and not evaluated:
+            domains.remove(domain.name)
+    warnings += ctx.warnings
+    if selected and not domains:
         raise BuildDirError(f"no domain of this build could be checked ({warnings[-1]})",
                             path=build.top)
     if options.waivers is not None:
         waivers = load_waivers(options.waivers)
         expired_rule = catalogue.get(EXPIRED_RULE_ID)
         assert expired_rule is not None, "the waiver rule is part of the package catalogue"
-        known = {r.id.upper() for r in catalogue.all_rules()} | {f.rule.id.upper() for f in report.findings}
-        result = apply_waivers(report.findings, waivers, options.today or dt.date.today(),
-                               expired_rule.rule, known, report.domains[0] if report.domains else "build")
-        report.findings = result.findings
+        known = {r.id.upper() for r in catalogue.all_rules()} | {f.rule.id.upper() for f in findings}
+        result = apply_waivers(findings, waivers, options.today or dt.date.today(),
+                               expired_rule.rule, known, domains[0] if domains else "build")
+        findings = list(result.findings)
         warnings += result.warnings
-    report.inputs = {
+    inputs = {
         "build_dir": str(build.top),
         "profile": options.profile,
         "profile_chain": list(chain),
@@ -162,11 +151,8 @@ def run_check(build: Build, options: CheckOptions) -> CheckRun:
         "zephyr_db": str(catalogue.zephyr.path) if catalogue.zephyr else None,
         "zephyr_base": str(base) if base else None,
         "waivers": str(options.waivers) if options.waivers else None,
-        "domains": [{"name": d.name, "kind": d.kind} for d in selected if d.name in report.domains],
+        "domains": [{"name": d.name, "kind": d.kind} for d in selected if d.name in domains],
     }
-    report.facts["text_preamble"] = [
-        f"zsec check of {build.top} (profile {options.profile}: {' + '.join(reversed(chain))})",
-        "rules: " + "; ".join(catalogue.sources),
-    ]
-    report.notes += warnings + notes
+    facts = CheckFacts(str(build.top), options.profile, tuple(chain), tuple(catalogue.sources))
+    report = Report("check", tuple(findings), inputs, tuple(domains), tuple(warnings + notes), facts)
     return CheckRun(report, catalogue, base, warnings, notes)

@@ -5,21 +5,12 @@ from __future__ import annotations
 import difflib
 import textwrap
 
-from zsec_west.check.catalogue import Catalogue
-from zsec_west.check.rules import CatalogueRule, describe
+from zsec_west.check.audit import BUILTINS
 from zsec_west.errors import UsageError
-from zsec_west.findings import Rule
+from zsec_west.rules.catalogue import Catalogue
+from zsec_west.rules.model import CatalogueRule, describe
 
 WIDTH = 100
-
-
-def _tfm_module_rules() -> dict[str, Rule]:
-    """The rules of the TF-M module (TFM-*), which sec-check reports on TF-M domains."""
-    try:
-        from zsec_west.tfm.checks import load_rules
-    except ImportError:
-        return {}
-    return dict(load_rules())
 
 
 def _wrap(label: str, text: str) -> list[str]:
@@ -35,10 +26,7 @@ def explain(catalogue: Catalogue, rule_id: str) -> str:
     """Everything known about one rule; UsageError naming close matches for an unknown id."""
     rule = catalogue.get(rule_id)
     if rule is None:
-        module_rule = _tfm_module_rules().get(rule_id.strip().upper())
-        if module_rule is not None:
-            return _explain_plain(module_rule, "TF-M domains (zsec_west/tfm/checks.py)")
-        known = [r.id for r in catalogue.all_rules()] + list(_tfm_module_rules())
+        known = [r.id for r in catalogue.all_rules()]
         close = difflib.get_close_matches(rule_id.strip().upper(), known, n=3, cutoff=0.6)
         hint = f"did you mean {', '.join(close)}?" if close else "see --list-rules"
         raise UsageError(f"no rule '{rule_id}' in the catalogue", hint=hint)
@@ -54,7 +42,7 @@ def explain(catalogue: Catalogue, rule_id: str) -> str:
     if rule.check is not None:
         lines += _wrap("checks:     ", describe(rule.check, prefix))
     if rule.builtin is not None:
-        lines.append(f"checks:     builtin check '{rule.builtin}' (key files and signed images)")
+        lines += _wrap("checks:     ", f"builtin check '{rule.builtin}': {_builtin_text(rule.builtin)}")
     if rule.when is not None:
         lines += _wrap("applies if: ", describe(rule.when, prefix))
     lines += [""] + _wrap("why:        ", r.rationale)
@@ -63,20 +51,15 @@ def explain(catalogue: Catalogue, rule_id: str) -> str:
         lines += [" " * 12 + ref for ref in r.references[1:]]
     lines += [""] + _wrap("fix:        ", r.fix or "See the rationale.")
     if rule.covered_by:
-        lines += [""] + _wrap("note:       ", f"on TF-M domains the TF-M module reports this as "
-                                               f"{', '.join(rule.covered_by)} instead")
+        lines += [""] + _wrap("note:       ", f"where {', '.join(rule.covered_by)} is evaluated too, "
+                                               "that rule reports this instead")
     return "\n".join(lines) + "\n"
 
 
-def _explain_plain(rule: Rule, where: str) -> str:
-    lines = [f"{rule.id}: {rule.title}", "", f"severity:   {rule.severity.label}",
-             f"category:   {rule.category}", f"source:     {rule.source}", f"domains:    {where}", ""]
-    lines += _wrap("why:        ", rule.rationale)
-    if rule.references:
-        lines.append("references: " + rule.references[0])
-        lines += [" " * 12 + ref for ref in rule.references[1:]]
-    lines += [""] + _wrap("fix:        ", rule.fix)
-    return "\n".join(lines) + "\n"
+def _builtin_text(name: str) -> str:
+    check = BUILTINS.get(name)
+    doc = (check.__doc__ or "").strip() if check is not None else ""
+    return doc.split("\n\n")[0] if doc else "implemented in code"
 
 
 def list_rules(catalogue: Catalogue, profile: str | None = None) -> str:
@@ -84,7 +67,8 @@ def list_rules(catalogue: Catalogue, profile: str | None = None) -> str:
     rules = catalogue.all_rules()
     if profile is not None:
         rules = [r for r in rules if catalogue.profiles.includes(profile, r.profiles)]
-    rules = sorted(rules, key=lambda r: (r.rule.source != "zsec" and r.rule.source != "user", r.id))
+    foreign = {r.id for r in catalogue.zephyr_rules}
+    rules = sorted(rules, key=lambda r: (r.id in foreign, r.id))
     id_width = max((len(r.id) for r in rules), default=2)
     lines = [f"{'id'.ljust(id_width)}  {'severity':8}  {'profiles':18}  title"]
     for rule in rules:

@@ -9,17 +9,18 @@ key, a bad image) are listed as comments with what to do instead. SB_CONFIG_* va
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from zsec_west.builddir.kconfig import KconfigValues
 from zsec_west.builddir.model import SYSBUILD, Build, Domain
-from zsec_west.check.catalogue import Catalogue
-from zsec_west.check.engine import Outcome, config_of, evaluate
 from zsec_west.check.kconftree import Blocked, TreeUnavailable, blocked_values, load_tree
-from zsec_west.check.rules import AllOf, AnyOf, Check, Expected, Leaf, format_value, leaves
 from zsec_west.files.writing import atomic_write
 from zsec_west.findings import Finding, Status
+from zsec_west.rules.catalogue import Catalogue
+from zsec_west.rules.engine import Outcome, config_of, evaluate
+from zsec_west.rules.model import AllOf, AnyOf, Check, Expected, Leaf, format_value, leaves
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _file_name(domain: Domain) -> str:
     return "sysbuild.conf" if domain.kind == SYSBUILD else f"{domain.name}.conf"
 
 
-def plan_fixes(build: Build, findings: list[Finding], catalogue: Catalogue,
+def plan_fixes(build: Build, findings: Sequence[Finding], catalogue: Catalogue,
                out_dir: Path) -> list[Fragment]:
     """Group the failing findings' recommended values per fragment file (no I/O)."""
     fragments: dict[str, Fragment] = {}
@@ -155,7 +156,7 @@ def render_fragment(fragment: Fragment) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_fixes(build: Build, findings: list[Finding], catalogue: Catalogue, out_dir: Path,
+def write_fixes(build: Build, findings: Sequence[Finding], catalogue: Catalogue, out_dir: Path,
                 zephyr_base: Path | None) -> list[Fragment]:
     """Plan, check against the Kconfig tree, and write every fragment atomically."""
     fragments = plan_fixes(build, findings, catalogue, out_dir)

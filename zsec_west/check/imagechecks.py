@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zsec_west.builddir.model import TFM, Domain
-from zsec_west.check.engine import CheckContext
-from zsec_west.check.keychecks import LOADED, make_finding, mcuboot_key
-from zsec_west.check.rules import CatalogueRule
+from zsec_west.check.keychecks import LOADED, mcuboot_key
 from zsec_west.errors import ImageFormatError, InputError
 from zsec_west.findings import Evidence, Finding, Status
 from zsec_west.keys import devkeys
 from zsec_west.keys.devkeys import DevKey
 from zsec_west.keys.encoding import Fingerprint, public_bytes
+from zsec_west.rules.engine import CheckContext, make_finding
+from zsec_west.rules.model import CatalogueRule
 
 # Signed outputs of an image build (zephyr.<role>), and of TF-M (judged on the "tfm" domain).
 _KERNEL_ROLES = ("signed", "signed.confirmed", "signed.encrypted", "slot1.signed")
@@ -103,6 +103,7 @@ def _none(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Findin
 
 
 def check_image_format(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:
+    """Each signed output of the domain is a complete MCUboot image with a signature TLV."""
     found = images(domain, ctx)
     if not found:
         return _none(rule, domain, ctx)
@@ -124,6 +125,7 @@ def check_image_format(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -
 
 
 def check_image_devkey(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:
+    """The KEYHASH/PUBKEY TLV of each signed output against the published development keys."""
     found = images(domain, ctx)
     if not found:
         return _none(rule, domain, ctx)
@@ -155,6 +157,7 @@ def _key_matches(image: ImageKey, boot_fingerprint: Fingerprint, boot_encoding: 
 
 
 def check_image_key_match(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:
+    """Each signed output is signed with the key this build's MCUboot trusts."""
     found = [image for image in images(domain, ctx) if image.error is None and image.tlv]
     if not found:
         return _none(rule, domain, ctx)

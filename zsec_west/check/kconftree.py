@@ -19,7 +19,7 @@ from pathlib import Path
 
 from zsec_west.builddir.model import Domain
 from zsec_west.builddir.modules import module_variable
-from zsec_west.check.rules import Expected
+from zsec_west.rules.model import Expected
 
 
 class TreeUnavailable(Exception):

@@ -16,8 +16,6 @@ from pathlib import Path
 
 from zsec_west.builddir.model import APP, MCUBOOT, OTHER, SYSBUILD, TFM, Domain
 from zsec_west.builddir.modules import module_variable
-from zsec_west.check.engine import CheckContext, config_of, location_of
-from zsec_west.check.rules import CatalogueRule
 from zsec_west.errors import BuildDirError, KeyFileError
 from zsec_west.findings import Evidence, Finding, Severity, Status
 from zsec_west.keys import devkeys
@@ -25,6 +23,8 @@ from zsec_west.keys.devkeys import DevKey
 from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name
 from zsec_west.keys.paths import resolve_key_path
 from zsec_west.keys.pem import is_encrypted_pem, load_public_key
+from zsec_west.rules.engine import CheckContext, config_of, make_finding
+from zsec_west.rules.model import CatalogueRule
 
 # (symbol, use, what a relative path is relative to), per domain kind. Sources: the help texts of
 # Zephyr's modules/Kconfig.mcuboot and share/sysbuild/images/bootloader/Kconfig, MCUboot's
@@ -203,17 +203,6 @@ def mcuboot_key(ctx: CheckContext) -> KeyRef | None:
 
 # -- findings ------------------------------------------------------------------------------------
 
-def make_finding(rule: CatalogueRule, domain: Domain, ctx: CheckContext, status: Status, message: str,
-             subject: str, evidence: Evidence | None = None, symbol: str | None = None,
-             severity: Severity | None = None) -> Finding:
-    override = rule.severity_for(ctx.profile_chain)
-    if severity is not None:  # a finding-specific floor (e.g. a file that is not a key at all)
-        override = max(severity, override if override is not None else rule.rule.severity)
-    return Finding(rule=rule.rule, domain=domain.name, status=status, message=message,
-                   evidence=evidence or Evidence(), location=location_of(domain, symbol) if symbol else None,
-                   subject=subject, severity_override=override)
-
-
 def _devkey_findings(rule: CatalogueRule, domain: Domain, ctx: CheckContext, use: str) -> list[Finding]:
     refs = [r for r in key_refs(domain, ctx) if r.use == use and r.state != EMPTY]
     if not refs:
@@ -248,14 +237,18 @@ def _devkey_findings(rule: CatalogueRule, domain: Domain, ctx: CheckContext, use
 
 
 def check_signing_key(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:
+    """The signing key files the configuration names, judged by content against the published
+    development keys (by file name when the file is not on this machine)."""
     return _devkey_findings(rule, domain, ctx, "signing")
 
 
 def check_encryption_key(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:
+    """The image encryption key files, judged like the signing keys."""
     return _devkey_findings(rule, domain, ctx, "encryption")
 
 
 def check_key_file(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:
+    """Every key file the configuration names exists, is readable and holds a key."""
     refs = [r for r in key_refs(domain, ctx) if r.state != EMPTY]
     if not refs:
         return [make_finding(rule, domain, ctx, Status.NOT_APPLICABLE,

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zsec_west.check.rules import CatalogueRule, Leaf, ProfileDef, format_value, normalise_value
 from zsec_west.errors import DataFileError
 from zsec_west.files.yamldoc import LineDict, LineList, Where, load_yaml
 from zsec_west.findings import Rule, Severity
+from zsec_west.rules.fileformat import parse_profiles
+from zsec_west.rules.model import CatalogueRule, Leaf, ProfileDef, format_value, normalise_value
 
 CENTRAL = Path("scripts") / "kconfig" / "hardening.yaml"
 CSV_FILE = Path("scripts") / "kconfig" / "hardened.csv"
@@ -32,7 +33,6 @@ RULE_PREFIX = "ZEPHYR-"
 
 _SYMBOL = re.compile(r"^[A-Z0-9_]+$")  # the YAML schema's pattern
 _CSV_SYMBOL = re.compile(r"^[A-Za-z0-9_]+$")  # Kconfig itself allows lower case (BT_MESH_V1d1)
-_PROFILE = re.compile(r"^[a-z][a-z0-9-]*$")
 _RULE_FIELDS = {"value", "min", "max", "rationale", "references", "profiles"}
 
 
@@ -120,62 +120,51 @@ def _validate_doc(doc: Any, path: Path, central: bool) -> tuple[tuple[ProfileDef
         raise where.error(doc.line_of(key), key, "unknown top-level key")
     if "profiles" not in doc and "rules" not in doc:
         raise where.error(doc.line, None, "needs 'rules' (or, in the central file, 'profiles')")
-    profiles: list[ProfileDef] = []
+    profiles: tuple[ProfileDef, ...] = ()
     if "profiles" in doc:
         if not central:
             raise where.error(doc.line_of("profiles"), "profiles",
                               "profiles may only be defined in scripts/kconfig/hardening.yaml")
-        node = doc["profiles"]
-        if not isinstance(node, LineDict) or not node:
-            raise where.error(doc.line_of("profiles"), "profiles", "must be a non-empty mapping")
-        for name, body in node.items():
-            line = node.line_of(str(name))
-            if not isinstance(name, str) or not _PROFILE.match(name):
-                raise where.error(line, "profiles", f"bad profile name {name!r}")
-            if not isinstance(body, LineDict) or set(map(str, body)) - {"description", "extends"}:
-                raise where.error(line, f"profiles.{name}", "only 'description' and 'extends' are allowed")
-            if not isinstance(body.get("description"), str):
-                raise where.error(line, f"profiles.{name}.description", "required text")
-            extends = body.get("extends")
-            if extends is not None and not isinstance(extends, str):
-                raise where.error(body.line_of("extends"), f"profiles.{name}.extends", "must be text")
-            profiles.append(ProfileDef(name, " ".join(body["description"].split()), extends, str(path)))
-    entries: dict[str, tuple[int, LineDict]] = {}
+        profiles = parse_profiles(doc, where, str(path))
     node = doc.get("rules")
     if node is None:
-        return tuple(profiles), entries
+        return profiles, {}
     if not isinstance(node, LineDict):
         raise where.error(doc.line_of("rules"), "rules", "must map Kconfig symbols to rules")
+    entries: dict[str, tuple[int, LineDict]] = {}
     for symbol, body in node.items():
         line = node.line_of(str(symbol))
-        field = f"rules.{symbol}"
-        if not isinstance(symbol, str) or not _SYMBOL.match(symbol):
-            raise where.error(line, "rules", f"{symbol!r} is not a Kconfig symbol name")
-        if not isinstance(body, LineDict):
-            raise where.error(line, field, "must be a mapping")
-        unknown = set(map(str, body)) - _RULE_FIELDS
-        if unknown:
-            key = sorted(unknown)[0]
-            raise where.error(body.line_of(key), f"{field}.{key}", "unknown field")
-        rationale = body.get("rationale")
-        if not isinstance(rationale, str) or not rationale.strip():
-            raise where.error(body.line_of("rationale"), f"{field}.rationale", "required, non-blank text")
-        has_value = "value" in body
-        has_bound = "min" in body or "max" in body
-        if has_value == has_bound:
-            raise where.error(line, field, "needs exactly one of 'value' or 'min'/'max'")
-        if has_value and (isinstance(body["value"], (list, dict)) or body["value"] is None):
-            raise where.error(body.line_of("value"), f"{field}.value", "must be text, a number or a boolean")
-        for key in ("min", "max"):
-            if key in body and (not isinstance(body[key], int) or isinstance(body[key], bool)):
-                raise where.error(body.line_of(key), f"{field}.{key}", "must be an integer")
-        for key in ("references", "profiles"):
-            if key in body:
-                value = body[key]
-                if not isinstance(value, LineList) or not value or not all(isinstance(v, str) for v in value):
-                    raise where.error(body.line_of(key), f"{field}.{key}", "must be a non-empty list of text")
+        _validate_rule(symbol, body, line, where)
         entries[symbol] = (line, body)
-    return tuple(profiles), entries
+    return profiles, entries
+
+
+def _validate_rule(symbol: Any, body: Any, line: int, where: Where) -> None:
+    field = f"rules.{symbol}"
+    if not isinstance(symbol, str) or not _SYMBOL.match(symbol):
+        raise where.error(line, "rules", f"{symbol!r} is not a Kconfig symbol name")
+    if not isinstance(body, LineDict):
+        raise where.error(line, field, "must be a mapping")
+    unknown = set(map(str, body)) - _RULE_FIELDS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise where.error(body.line_of(key), f"{field}.{key}", "unknown field")
+    rationale = body.get("rationale")
+    if not isinstance(rationale, str) or not rationale.strip():
+        raise where.error(body.line_of("rationale"), f"{field}.rationale", "required, non-blank text")
+    has_value = "value" in body
+    if has_value == ("min" in body or "max" in body):
+        raise where.error(line, field, "needs exactly one of 'value' or 'min'/'max'")
+    if has_value and (isinstance(body["value"], (list, dict)) or body["value"] is None):
+        raise where.error(body.line_of("value"), f"{field}.value", "must be text, a number or a boolean")
+    for key in ("min", "max"):
+        if key in body and (not isinstance(body[key], int) or isinstance(body[key], bool)):
+            raise where.error(body.line_of(key), f"{field}.{key}", "must be an integer")
+    for key in ("references", "profiles"):
+        value = body.get(key)
+        if key in body and (not isinstance(value, LineList) or not value
+                            or not all(isinstance(v, str) for v in value)):
+            raise where.error(body.line_of(key), f"{field}.{key}", "must be a non-empty list of text")
 
 
 def _yaml_rule(symbol: str, body: LineDict, area: str, origin: str) -> CatalogueRule:

@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Sequence
 
 from zsec_west import __version__
-from zsec_west.cli.args import RunContext
+from zsec_west.cli.args import RunContext, add_command_parser
 from zsec_west.cli.console import DBG_MORE, INF, Console
 from zsec_west.cli.policy import apply_policy, load_policy, prepare_parser
 from zsec_west.cli.registry import command_specs
@@ -32,9 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"zsec-west {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for spec in command_specs():
-        cmd = sub.add_parser(spec.name, help=spec.help, description=spec.description,
-                             formatter_class=argparse.RawDescriptionHelpFormatter)
-        spec.add_arguments(cmd)
+        cmd = add_command_parser(sub, spec, spec.name)
         prepare_parser(cmd, spec.name)
         cmd.set_defaults(_spec=spec)
     return parser

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from zsec_west.cli.args import CommandSpec, RunContext, add_build_dir_args, add_report_args
+from zsec_west.cli.args import (
+    CommandSpec,
+    RunContext,
+    add_build_dir_args,
+    add_report_args,
+    add_zephyr_base_arg,
+    zephyr_base_fallback,
+)
+
+if TYPE_CHECKING:
+    from zsec_west.builddir import Build
 
 DESCRIPTION = """\
 Audit a Zephyr build against a security rule catalogue: the application, MCUboot, TF-M, other
@@ -26,9 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_build_dir_args(parser)
     parser.add_argument("--profile", default="base", metavar="NAME",
                         help="rule profile: base, strict or production (default: base)")
-    parser.add_argument("--zephyr-base", metavar="PATH", type=Path,
-                        help="a Zephyr tree standing in for the build's ZEPHYR_BASE (for its "
-                             "hardening database and Kconfig tree)")
+    add_zephyr_base_arg(parser, "standing in for the build's ZEPHYR_BASE (for its hardening database and "
+                                "Kconfig tree)")
     parser.add_argument("--no-zephyr-db", action="store_true",
                         help="do not merge Zephyr's hardening database even when it is reachable")
     parser.add_argument("--rules", action="append", metavar="FILE", type=Path, default=[],
@@ -52,17 +63,19 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     from zsec_west.check.fixes import write_fixes
     from zsec_west.cli.reporting import finish
 
-    options = CheckOptions(
-        profile=args.profile,
-        domains=tuple(args.domain or ()),
-        rule_files=tuple(args.rules),
-        waivers=args.waivers,
-        zephyr_base=args.zephyr_base,
-        use_zephyr_db=not args.no_zephyr_db,
-        west_topdir=Path(ctx.west_topdir) if ctx.west_topdir else None,
-    )
+    def options(build: Build | None) -> CheckOptions:
+        return CheckOptions(
+            profile=args.profile,
+            domains=tuple(args.domain or ()),
+            rule_files=tuple(args.rules),
+            waivers=args.waivers,
+            zephyr_base=zephyr_base_fallback(args, build.zephyr_base if build else None, os.environ),
+            use_zephyr_db=not args.no_zephyr_db,
+            west_topdir=Path(ctx.west_topdir) if ctx.west_topdir else None,
+        )
+
     if args.explain or args.list_rules:
-        catalogue, _, warnings, _ = load_catalogue(options, None)
+        catalogue, _, warnings, _ = load_catalogue(options(None), None)
         for warning in warnings:
             ctx.console.wrn(warning)
         if args.explain:
@@ -74,13 +87,14 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
         return 0
 
     build = load_build(find_build_dir(args.build_dir, ctx.build_dir_fmt))
-    result = run_check(build, options)
+    result = run_check(build, options(build))
     for warning in result.warnings:
         ctx.console.wrn(warning)
     for note in result.notes:
         ctx.console.inf(f"note: {note}")
+    report = result.report
     if args.format == "text":
-        result.report.notes.clear()  # just printed on stderr; machine formats keep them
+        report = report.with_changes(notes=())  # just printed on stderr; machine formats keep them
     if args.fix is not None:
         fragments = write_fixes(build, result.report.findings, result.catalogue, args.fix,
                                 result.zephyr_base)
@@ -96,7 +110,7 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
                 ctx.console.dbg(f"{fragment.path}: {fragment.tree_note}")
         if not fragments:
             ctx.console.inf("no failures with a Kconfig fix; nothing written")
-    return finish(result.report, args, ctx)
+    return finish(report, args, ctx)
 
 
 SPEC = CommandSpec(

@@ -7,12 +7,13 @@ import argparse
 from zsec_west.cli.args import RunContext
 from zsec_west.findings import Report, Severity, Status, exit_code
 from zsec_west.report import render
+from zsec_west.report.facts_text import summary_lead
 
 
 def summary_line(report: Report, threshold: Severity) -> str:
     # A command may lead with its own result (sbom: what it wrote); findings follow if any.
-    lead = report.facts.get("summary")
-    if isinstance(lead, str) and lead and not report.findings:
+    lead = summary_lead(report.facts)
+    if lead and not report.findings:
         return f"zsec {report.command}: {lead}"
     counts = report.counts()
     failing = report.failures
@@ -21,7 +22,7 @@ def summary_line(report: Report, threshold: Severity) -> str:
              f"{counts[Status.NOT_APPLICABLE]} not applicable"]
     if counts[Status.WAIVED]:
         parts.append(f"{counts[Status.WAIVED]} waived")
-    text = f"zsec {report.command}: " + (f"{lead}; " if isinstance(lead, str) and lead else "")
+    text = f"zsec {report.command}: " + (f"{lead}; " if lead else "")
     text += ", ".join(parts)
     text += f" across {len(report.domain_order())} domain(s)"
     if worst:

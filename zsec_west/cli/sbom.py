@@ -4,6 +4,7 @@ and optionally offline vulnerability matching of their components."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as _dt
 import os
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from zsec_west.cli.args import CommandSpec, RunContext, add_build_dir_args, add_report_args
 from zsec_west.errors import UsageError
+from zsec_west.sbom.writers import SBOM_FORMATS
 
 if TYPE_CHECKING:
     from zsec_west.builddir import Build
@@ -34,7 +36,6 @@ The report (what was written, counts, gaps, vulnerability findings) goes to stdo
 --output in --format; the SBOM documents go to --output-dir.
 """
 
-SBOM_FORMATS = ("spdx-json", "spdx-tv", "cyclonedx")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -121,12 +122,13 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     report = build_report(result, build.top)
     if _wants_vulns(args):
         scan_result = _scan(result.components, build, args, ctx)
-        report.extend(scan_result)
-        report.domains = [d.domain for d in result.documents if d.domain != "system"]
         for warning in scan_result.warnings:
             ctx.console.wrn(warning)
-        report.notes += scan_result.notes
-        report.facts["vulns"] = scan_result.stats
+        report = report.with_changes(
+            findings=(*report.findings, *scan_result),
+            domains=tuple(d.domain for d in result.documents if d.domain != "system"),
+            notes=(*report.notes, *scan_result.notes),
+            facts=dataclasses.replace(report.facts, vulns=dict(scan_result.stats)))
     return finish(report, args, ctx)
 
 

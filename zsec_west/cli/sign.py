@@ -12,13 +12,22 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from zsec_west.cli.args import CommandSpec, RunContext
+from zsec_west.cli.args import (
+    CommandSpec,
+    RunContext,
+    add_action,
+    add_actions,
+    add_build_dir_args,
+    add_format_arg,
+    add_output_arg,
+)
 from zsec_west.errors import UsageError
-
-ACTIONS = ("sign", "verify", "info", "keygen", "getpub", "getpubhash")
+from zsec_west.sign import imgtoolargs
+from zsec_west.sign.imgtoolargs import Kind
+from zsec_west.sign.keykinds import HASH_ENCODINGS, KEY_TYPES, PUB_ENCODINGS
 
 SIGN_EPILOG = """\
 With --build-dir (or without INFILE, when west's build directory or ./build is a Zephyr build),
@@ -58,9 +67,9 @@ unless --allow-dev-key is given.
 def int_value(text: str) -> int:
     """argparse type: decimal or 0x-prefixed integers, as imgtool accepts them."""
     try:
-        return int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        return imgtoolargs.parse_int(text)
+    except imgtoolargs.ArgsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_float(text: str) -> float:
@@ -73,57 +82,34 @@ def positive_float(text: str) -> float:
     return value
 
 
-def add_image_options(p: argparse.ArgumentParser) -> None:
-    """The imgtool `sign` options that shape an image; every default is None so that an option
-    the user gave can be told from one taken from the build."""
-    flag: dict[str, Any] = {"action": "store_true", "default": None}  # keyword arguments
-    g = p.add_argument_group("image layout (imgtool's names; with --build-dir they default to the build's values)")
-    g.add_argument("-H", "--header-size", type=int_value, metavar="N",
-                   help="MCUboot header size (CONFIG_ROM_START_OFFSET)")
-    g.add_argument("-S", "--slot-size", type=int_value, metavar="N",
-                   help="slot size (the secondary slot's, if they differ)")
-    g.add_argument("-v", "--version", metavar="VER", help="image version maj.min.rev+build")
-    g.add_argument("--pad-header", **flag,
-                   help="prepend the header (filled with the erased value) instead of overwriting zeros")
-    g.add_argument("--pad", **flag, help="pad to the slot size and add the trailer magic")
-    g.add_argument("--confirm", **flag, help="pad and mark the image confirmed (image_ok)")
-    g.add_argument("--test", **flag, help="pad and mark the image for a test swap")
-    g.add_argument("--align", type=int, choices=(1, 2, 4, 8, 16, 32), help="flash write alignment")
-    g.add_argument("--max-align", type=int, choices=(8, 16, 32), help="maximum flash alignment")
-    g.add_argument("-M", "--max-sectors", type=int_value, metavar="N", help="sectors in a slot (default 128)")
-    g.add_argument("--overwrite-only", **flag, help="trailer for overwrite-only upgrades")
-    g.add_argument("-R", "--erased-val", choices=("0", "0xff"), help="value of erased flash (default 0xff)")
-    g.add_argument("-x", "--hex-addr", type=int_value, metavar="ADDR", help="address of a .hex output")
-    g.add_argument("-L", "--load-addr", type=int_value, metavar="ADDR", help="RAM load address (RAM_LOAD)")
-    g.add_argument("-F", "--rom-fixed", type=int_value, metavar="ADDR", help="fixed ROM address (ROM_FIXED)")
-    g.add_argument("-e", "--endian", choices=("little", "big"), help="byte order (default little)")
-    g.add_argument("--non-bootable", **flag, help="mark the image non-bootable")
-    t = p.add_argument_group("protected TLVs")
-    t.add_argument("-s", "--security-counter", metavar="N|auto", help="security counter, or auto (from -v)")
-    t.add_argument("-d", "--dependencies", metavar='"(ID,VER),..."', help="images this one depends on")
-    t.add_argument("--boot-record", metavar="SW_TYPE", help="measured-boot record software type (<= 12 chars)")
-    t.add_argument("--custom-tlv", nargs=2, action="append", metavar=("TAG", "VALUE"),
-                   help="custom protected TLV: VALUE 0x.. is hex bytes, else UTF-8 text (repeatable)")
-    t.add_argument("--custom-tlv-file", nargs=2, action="append", metavar=("TAG", "FILE"),
-                   help="custom protected TLV with a file's bytes (repeatable)")
-    t.add_argument("--vid", metavar="UUID|NAME", help="vendor UUID TLV")
-    t.add_argument("--cid", metavar="UUID|NAME", help="image class UUID TLV")
-    s = p.add_argument_group("signature and encryption")
-    s.add_argument("--public-key-format", choices=("hash", "full"),
-                   help="KEYHASH (default) or the full PUBKEY TLV")
-    s.add_argument("--sha", choices=("auto", "256", "384", "512"), help="image hash (default: by key type)")
-    s.add_argument("--pure", **flag, help="Ed25519 over the image itself (SHA-512)")
-    s.add_argument("--pad-sig", **flag, help="pad ECDSA signatures to a fixed length (MCUboot < 1.5)")
-    s.add_argument("-E", "--encrypt", metavar="KEY", help="encrypt for this RSA-2048, P-256 or X25519 key")
-    s.add_argument("--encrypt-keylen", type=int, choices=(128, 256), help="AES key size (default 128)")
-    s.add_argument("--hmac-sha", choices=("auto", "256", "512"), help="ECIES HMAC/HKDF hash (512: X25519)")
-    s.add_argument("-c", "--clear", **flag, help="flag as encrypted but keep the payload clear")
-    s.add_argument("--save-enctlv", **flag, help="size the trailer for the encryption TLV")
+_TYPES: dict[Kind, Callable[[str], Any]] = {Kind.INT: int_value, Kind.DECIMAL: int}
+
+
+def add_imgtool_option(group: argparse._ActionsContainer, option: imgtoolargs.ImgtoolOption) -> None:
+    """One entry of imgtool's option table as an argparse option. Every default is None, so that an
+    option the user gave can be told from one taken from the build."""
+    kwargs: dict[str, Any] = {"dest": option.field, "help": option.help}
+    if option.kind is Kind.FLAG:
+        kwargs.update(action="store_true", default=None)
+    elif option.kind is Kind.PAIR:
+        kwargs.update(nargs=2, action="append", metavar=option.metavar)
+    else:
+        kwargs.update(metavar=option.metavar, choices=option.choices)
+        if option.kind in _TYPES:
+            kwargs["type"] = _TYPES[option.kind]
+    group.add_argument(*option.flags, **kwargs)
+
+
+def _add_imgtool_group(p: argparse.ArgumentParser, title: str) -> argparse._ArgumentGroup:
+    group = p.add_argument_group(title)
+    for option in imgtoolargs.SIGN_OPTIONS:
+        if option.group == title:
+            add_imgtool_option(group, option)
+    return group
 
 
 def _add_key_source(p: argparse.ArgumentParser) -> None:
-    k = p.add_argument_group("key")
-    k.add_argument("-k", "--key", metavar="KEY", help="private PEM file, or a pkcs11: URI (RFC 7512)")
+    k = _add_imgtool_group(p, imgtoolargs.KEY)
     k.add_argument("--key-password-env", metavar="VAR",
                    help="environment variable holding the key passphrase or token PIN "
                         "(else a prompt on a terminal)")
@@ -148,13 +134,15 @@ def _add_sign(p: argparse.ArgumentParser) -> None:
     p.add_argument("outfile", nargs="?", metavar="OUTFILE",
                    help="signed image (.bin or .hex); default: from the build")
     b = p.add_argument_group("build")
-    b.add_argument("--build-dir", metavar="DIR",
-                   help="take every parameter from this Zephyr build (default without INFILE: west's build "
-                        "directory, else ./build); options given here override the build's values")
+    # No -d: that is imgtool's --dependencies.
+    add_build_dir_args(b, short=False, domains=False,
+                       help="take every parameter from this Zephyr build (default without INFILE: west's "
+                            "build directory, else ./build); options given here override the build's values")
     b.add_argument("--domain", action="append", metavar="NAME", help="only this sysbuild domain (repeatable)")
     b.add_argument("--manifest", metavar="FILE", help="write a JSON record of every image signed")
     _add_key_source(p)
-    add_image_options(p)
+    for title in (imgtoolargs.LAYOUT, imgtoolargs.PROTECTED, imgtoolargs.SIGNATURE):
+        _add_imgtool_group(p, title)
 
 
 def _add_verify(p: argparse.ArgumentParser) -> None:
@@ -164,18 +152,17 @@ def _add_verify(p: argparse.ArgumentParser) -> None:
     p.add_argument("--slot-size", "-S", type=int_value, metavar="N", help="also check that the image fits a slot")
     p.add_argument("--decrypt-key", metavar="KEY", help="private encryption key, to check an encrypted image")
     p.add_argument("--key-password-env", metavar="VAR", help="environment variable holding a passphrase or PIN")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    add_format_arg(p, ("text", "json"))
+    add_output_arg(p, help="write the report to FILE")
 
 
 def _add_info(p: argparse.ArgumentParser) -> None:
     p.add_argument("image", metavar="IMAGE", help="MCUboot image (.bin or .hex)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    add_format_arg(p, ("text", "json"))
+    add_output_arg(p, help="write the report to FILE")
 
 
 def _add_keygen(p: argparse.ArgumentParser) -> None:
-    from zsec_west.sign.keytools import KEY_TYPES  # noqa: PLC0415 - keep `zsec --help` light
     p.add_argument("-k", "--key", required=True, metavar="FILE", help="new private key file (never overwritten)")
     p.add_argument("-t", "--type", required=True, choices=KEY_TYPES, metavar="TYPE",
                    help=f"one of {', '.join(KEY_TYPES)}")
@@ -184,53 +171,26 @@ def _add_keygen(p: argparse.ArgumentParser) -> None:
 
 
 def _add_getpub(p: argparse.ArgumentParser, hash_only: bool) -> None:
-    from zsec_west.sign.keytools import HASH_ENCODINGS, PUB_ENCODINGS  # noqa: PLC0415
     p.add_argument("-k", "--key", required=True, metavar="KEY", help="PEM file (public or private) or pkcs11: URI")
     encodings = HASH_ENCODINGS if hash_only else PUB_ENCODINGS
     p.add_argument("-e", "--encoding", choices=encodings, help=f"one of {', '.join(encodings)} (default lang-c)")
     if not hash_only:
         p.add_argument("-l", "--lang", choices=("c", "rust"), help="deprecated: use -e lang-c / lang-rust")
     p.add_argument("--name-suffix", default="", metavar="SUFFIX", help="append SUFFIX to the C/Rust names")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    add_output_arg(p, help="write to FILE instead of standard output")
     p.add_argument("--key-password-env", metavar="VAR", help="environment variable holding a passphrase or PIN")
 
 
-def default_to_sign(parser: argparse.ArgumentParser) -> None:
-    """Make `sign` the subcommand when the first word is not one (argparse cannot default a subparser).
-
-    Both `zsec` and west reach this parser through argparse's subparser action, which calls
-    `parser.parse_known_args(...)` on this instance, so wrapping it here covers both front ends."""
-    original = parser.parse_known_args
-
-    def parse_known_args(args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
-                         ) -> tuple[argparse.Namespace, list[str]]:
-        argv = list(sys.argv[1:] if args is None else args)
-        if not argv or argv[0] not in (*ACTIONS, "-h", "--help"):
-            argv.insert(0, "sign")
-        return original(argv, namespace)
-
-    # A deliberate instance-level override of an overloaded method, which mypy cannot express.
-    parser.parse_known_args = parse_known_args  # type: ignore[method-assign, assignment]
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="sign_action", metavar="ACTION", title="actions (default: sign)")
-    adders: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
-        "sign": ("sign an image (the default action)", _add_sign),
-        "verify": ("check an image's hash, key and signature", _add_verify),
-        "info": ("show an image's header, TLVs, trailer and signing key", _add_info),
-        "keygen": ("generate a signing or encryption key", _add_keygen),
-        "getpub": ("print a public key as MCUboot embeds it", lambda p: _add_getpub(p, False)),
-        "getpubhash": ("print the SHA-256 of a public key as MCUboot embeds it",
-                       lambda p: _add_getpub(p, True)),
-    }
-    for name, (help_text, add) in adders.items():
-        p = sub.add_parser(name, help=help_text, description=help_text,
-                           epilog=SIGN_EPILOG if name == "sign" else None,
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
-        add(p)
-        p.set_defaults(sign_action=name)
-    default_to_sign(parser)
+    """The actions of `sign`; `sign` itself when the first word names none."""
+    actions = add_actions(parser, default="sign", dest="sign_action")
+    add_action(actions, "sign", "sign an image (the default action)", _add_sign, epilog=SIGN_EPILOG)
+    add_action(actions, "verify", "check an image's hash, key and signature", _add_verify)
+    add_action(actions, "info", "show an image's header, TLVs, trailer and signing key", _add_info)
+    add_action(actions, "keygen", "generate a signing or encryption key", _add_keygen)
+    add_action(actions, "getpub", "print a public key as MCUboot embeds it", lambda p: _add_getpub(p, False))
+    add_action(actions, "getpubhash", "print the SHA-256 of a public key as MCUboot embeds it",
+               lambda p: _add_getpub(p, True))
 
 
 def prompt_function() -> Callable[[str], str] | None:
@@ -239,7 +199,7 @@ def prompt_function() -> Callable[[str], str] | None:
 
 
 def run(args: argparse.Namespace, ctx: RunContext) -> int:
-    action = getattr(args, "sign_action", None) or "sign"
+    action = args.sign_action
     if action == "sign":
         from zsec_west.cli.sign_images import run_sign  # noqa: PLC0415
         return run_sign(args, ctx, environ=os.environ, prompt=prompt_function())
@@ -258,4 +218,5 @@ SPEC = CommandSpec(
     description=DESCRIPTION,
     add_arguments=add_arguments,
     run=run,
+    default_action="sign",
 )

@@ -6,22 +6,35 @@ import argparse
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from zsec_west.cli.args import RunContext
 from zsec_west.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from zsec_west.files.writing import atomic_write
-from zsec_west.keys import devkeys
 from zsec_west.keys.encoding import Fingerprint, key_type_name
 from zsec_west.mcuboot import hexio
 from zsec_west.mcuboot.parse import info as image_info
 from zsec_west.mcuboot.verify import VerifyResult, verify_image
+from zsec_west.report.envelope import envelope
 from zsec_west.sign import keytools
 from zsec_west.sign.keysource import Prompt, load_any_private_key, load_any_public_key, passphrase
+from zsec_west.sign.pkcs11signer import Pkcs11Uri, is_pkcs11_uri
 
 
 def _emit(ctx: RunContext, data: str | bytes, output: str | None) -> None:
     ctx.console.emit(data, output)
+
+
+def _key_input(spec: str | None) -> str | None:
+    """How a document names a key it read: a file path, or a pkcs11: URI without its PIN."""
+    if spec is None or not is_pkcs11_uri(spec):
+        return spec
+    return Pkcs11Uri.parse(spec).redacted()
+
+
+def json_document(command: str, inputs: dict[str, Any], fields: dict[str, Any]) -> str:
+    """The shared envelope, then the command's own fields (`image` first, as before)."""
+    return json.dumps({**envelope(command, inputs), **fields}, indent=2) + "\n"
 
 
 # -- verify -----------------------------------------------------------------------------------------
@@ -66,7 +79,8 @@ def run_verify(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[st
     data = hexio.read_input(args.image, allow_gaps=True).data  # a padded .hex has its trailer apart
     result = verify_image(data, public, decrypt_key=decrypt, slot_size=args.slot_size)
     if args.format == "json":
-        _emit(ctx, json.dumps({"image": args.image, **result.as_dict()}, indent=2) + "\n", args.output)
+        inputs = {"image": args.image, "key": _key_input(args.key), "decrypt_key": _key_input(args.decrypt_key)}
+        _emit(ctx, json_document("sign verify", inputs, {"image": args.image, **result.as_dict()}), args.output)
     else:
         _emit(ctx, verify_text(args.image, result), args.output)
     if not result.ok:
@@ -81,30 +95,6 @@ def run_verify(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[st
 
 
 # -- info -------------------------------------------------------------------------------------------
-
-def signing_key_info(info: dict[str, Any]) -> dict[str, Any] | None:
-    """The key an image names (KEYHASH or PUBKEY TLV) and whether it is a published development key."""
-    for area in info["tlv_areas"]:
-        if area["kind"] != "unprotected":
-            continue
-        for tlv in area["tlvs"]:
-            if tlv["name"] == "KEYHASH" and "value" in tlv:
-                dev = devkeys.lookup_digest(tlv["value"])
-                return {"tlv": "KEYHASH", "digest": tlv["value"], "development_key": dev.name if dev else None}
-    return None
-
-
-def _pubkey_info(data: bytes) -> dict[str, Any] | None:
-    from zsec_west.mcuboot.parse import parse_image  # noqa: PLC0415
-    from zsec_west.mcuboot.tlv import TlvType  # noqa: PLC0415
-    parsed = parse_image(data)
-    tlv = next(parsed.unprotected.find(TlvType.PUBKEY), None)
-    if tlv is None:
-        return None
-    fingerprint = Fingerprint.of_encoding(tlv.value)
-    dev = devkeys.lookup(fingerprint)
-    return {"tlv": "PUBKEY", "sha256": fingerprint.sha256, "development_key": dev.name if dev else None}
-
 
 def info_text(image: str, info: dict[str, Any]) -> str:
     h = info["header"]
@@ -146,10 +136,9 @@ def run_info(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str,
              prompt: Prompt | None) -> int:
     data = hexio.read_input(args.image, allow_gaps=True).data
     info = image_info(data)
-    key = signing_key_info(info) or _pubkey_info(data)
-    info["signing_key"] = key
+    key = cast("dict[str, Any] | None", info["signing_key"])
     if args.format == "json":
-        _emit(ctx, json.dumps({"image": args.image, **info}, indent=2) + "\n", args.output)
+        _emit(ctx, json_document("sign info", {"image": args.image}, {"image": args.image, **info}), args.output)
     else:
         _emit(ctx, info_text(args.image, info), args.output)
     if key and key["development_key"]:

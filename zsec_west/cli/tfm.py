@@ -9,8 +9,18 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zsec_west.cli.args import CommandSpec, RunContext, add_build_dir_args, add_report_args
-from zsec_west.errors import UsageError
+from zsec_west.cli.args import (
+    ZEPHYR_BASE_ORDER,
+    CommandSpec,
+    RunContext,
+    add_action,
+    add_actions,
+    add_build_dir_args,
+    add_format_arg,
+    add_output_arg,
+    add_report_args,
+    add_zephyr_base_arg,
+)
 
 if TYPE_CHECKING:
     from zsec_west.builddir import Build
@@ -32,18 +42,28 @@ without TF-M it says whether the board could use it and which non-secure target 
   zsec tfm boards --zephyr-base ~/zephyrproject/zephyr --format json
 """
 
-ACTIONS = ("report", "boards")
+BOARD_FORMATS = ("text", "json")
+TREE_ORDER = f"{ZEPHYR_BASE_ORDER}, else the zephyr/ project of the west workspace"
+
+
+def _add_report(parser: argparse.ArgumentParser) -> None:
+    add_build_dir_args(parser)
+    add_report_args(parser)
+    add_zephyr_base_arg(parser, "to read TF-M board support from", default=TREE_ORDER)
+
+
+def _add_boards(parser: argparse.ArgumentParser) -> None:
+    add_build_dir_args(parser, domains=False,
+                       help="a build whose ZEPHYR_BASE to scan (default: none; see --zephyr-base)")
+    add_zephyr_base_arg(parser, "to scan for boards", default=TREE_ORDER)
+    add_format_arg(parser, BOARD_FORMATS, help="output format")
+    add_output_arg(parser, help="write the list to FILE instead of standard output")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", nargs="?", choices=ACTIONS, default="report",
-                        help="report (default): TF-M in the build; boards: TF-M capable boards")
-    add_build_dir_args(parser)
-    add_report_args(parser)
-    parser.add_argument(
-        "--zephyr-base", metavar="DIR",
-        help="Zephyr tree to scan for boards (default: the build's ZEPHYR_BASE if present, else "
-             "$ZEPHYR_BASE, else the zephyr/ project of the west workspace)")
+    actions = add_actions(parser, default="report", dest="action")
+    add_action(actions, "report", "TF-M in the build (the default action)", _add_report)
+    add_action(actions, "boards", "the non-secure board targets of a Zephyr tree that TF-M supports", _add_boards)
 
 
 def _workspace_source(args: argparse.Namespace, ctx: RunContext, build: Build | None = None,
@@ -60,12 +80,11 @@ def _workspace_source(args: argparse.Namespace, ctx: RunContext, build: Build | 
 
 def _run_boards(args: argparse.Namespace, ctx: RunContext) -> int:
     from zsec_west.builddir import find_build_dir, load_build
+    from zsec_west.report.envelope import envelope
     from zsec_west.tfm.boards import scan_boards
     from zsec_west.tfm.platforms import load_table
     from zsec_west.tfm.text import board_lines
 
-    if args.format not in ("text", "json"):
-        raise UsageError(f"`tfm boards` writes text or json, not {args.format}")
     build = load_build(find_build_dir(args.build_dir, ctx.build_dir_fmt)) if args.build_dir else None
     workspace = _workspace_source(args, ctx, build)()
     assert workspace is not None  # required=True: resolve_workspace raises rather than return None
@@ -75,8 +94,8 @@ def _run_boards(args: argparse.Namespace, ctx: RunContext) -> int:
         ctx.console.wrn(f"{problem.path}: {problem.message}")
     if args.format == "json":
         document = {
-            "schema_version": 1,
-            "command": "tfm boards",
+            **envelope("tfm boards", {"zephyr_base": workspace.zephyr_base,
+                                      "build_dir": build.top if build is not None else None}),
             "zephyr_base": str(workspace.zephyr_base),
             "zephyr_base_from": workspace.source,
             "platform_source": scan.platform_source,
@@ -113,4 +132,5 @@ SPEC = CommandSpec(
     description=DESCRIPTION,
     add_arguments=add_arguments,
     run=run,
+    default_action="report",
 )

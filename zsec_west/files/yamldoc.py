@@ -3,12 +3,19 @@
 Mappings load as `LineDict` (a dict that knows the line of each key) and sequences as `LineList`
 (a list that knows the line of each item). Duplicate keys are an error, not a silent overwrite:
 in a rule or advisory file a duplicate usually means two entries where the author meant one.
-Every data file we validate (rule files, waivers, Zephyr's hardening database, the advisory and
-keyword tables) is read through here.
+Every YAML file the package reads goes through here: the shipped data (via
+zsec_west.files.shipped), the user's rule, waiver and table files, Zephyr's hardening database,
+and build files (domains.yaml, zephyr.meta, module.yml, board.yml, west.yml). Third-party build
+files are read with `strict=False`, which lets a repeated key win as the tools that wrote them do.
+
+Errors come in two spellings, both naming file and line: `Where` (path, then "line N, field 'f':
+problem"), used by rule, waiver and Zephyr database files, and `Checker` / `parse_located` (path
+"file:line", then "what: field 'f': problem"), used by the other tables.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +58,14 @@ class YamlSyntaxError(DataFileError):
 class _Loader(yaml.SafeLoader):
     """SafeLoader building LineDict/LineList and refusing duplicate keys."""
 
+    allow_duplicates = False
+
+
+class _LenientLoader(_Loader):
+    """The same, letting a repeated key win (how PyYAML, west and Zephyr's scripts read them)."""
+
+    allow_duplicates = True
+
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
@@ -62,7 +77,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         if not isinstance(key, (str, int, float, bool)) and key is not None:
             raise yaml.constructor.ConstructorError(
                 None, None, "a mapping key must be a plain value", key_node.start_mark)
-        if key in result:
+        if key in result and not loader.allow_duplicates:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r} (first at line {result.key_lines[str(key)]})",
                 key_node.start_mark)
@@ -82,10 +97,11 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def parse_yaml(text: str, source: str | Path) -> Any:
-    """The document in `text`; syntax errors and duplicate keys raise YamlSyntaxError."""
+def parse_yaml(text: str, source: str | Path, *, strict: bool = True) -> Any:
+    """The document in `text`; syntax errors (and, if `strict`, duplicate keys) raise
+    YamlSyntaxError."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        return yaml.load(text, Loader=_Loader if strict else _LenientLoader)  # noqa: S506 - SafeLoaders
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -95,10 +111,10 @@ def parse_yaml(text: str, source: str | Path) -> Any:
         raise YamlSyntaxError(f"invalid YAML ({exc})", None, source) from None
 
 
-def load_yaml(path: Path) -> Any:
-    """The YAML document in the file at `path`, with line numbers kept."""
+def read_text(path: Path) -> str:
+    """The text of the file at `path`; DataFileError naming it when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DataFileError("file not found", path=path) from None
     except IsADirectoryError:
@@ -107,7 +123,11 @@ def load_yaml(path: Path) -> Any:
         raise DataFileError("not a UTF-8 text file", path=path) from None
     except OSError as exc:
         raise DataFileError(f"cannot read: {exc.strerror}", path=path) from None
-    return parse_yaml(text, path)
+
+
+def load_yaml(path: Path, *, strict: bool = True) -> Any:
+    """The YAML document in the file at `path`, with line numbers kept."""
+    return parse_yaml(read_text(path), path, strict=strict)
 
 
 class Where:
@@ -124,3 +144,89 @@ class Where:
             parts.append(f"field '{field}'")
         prefix = ", ".join(parts)
         return DataFileError(f"{prefix}: {problem}" if prefix else problem, path=self.source)
+
+
+def parse_located(text: str, source: str | Path) -> Any:
+    """`parse_yaml` for tables whose errors put the line into the path (`file:line`)."""
+    try:
+        return parse_yaml(text, source)
+    except YamlSyntaxError as exc:
+        where = f"{source}:{exc.line}" if exc.line else str(source)
+        raise DataFileError(f"not valid YAML: {exc.problem}", path=where) from None
+
+
+def load_located(path: Path) -> Any:
+    """`load_yaml` for tables whose errors put the line into the path (`file:line`)."""
+    return parse_located(read_text(path), path)
+
+
+def line_of(node: Any, key: str | int | None = None) -> int | None:
+    """The line of `node` (or of its key / item `key`) when it was loaded here, else None."""
+    if key is not None and isinstance(node, (LineDict, LineList)):
+        return node.line_of(key)  # type: ignore[arg-type]
+    return getattr(node, "line", None) or None
+
+
+def located(source: str | Path, node: Any, key: str | int | None = None) -> str:
+    """`file:line` of `node` (or its `key`), or just the file when the line is not known."""
+    line = line_of(node, key)
+    return f"{source}:{line}" if line else str(source)
+
+
+class Checker:
+    """Field validation for one mapping of a data file; every error names file, line and field."""
+
+    def __init__(self, path: Path | str, node: Any, what: str, line: int = 0):
+        self.path = str(path)
+        self.what = what
+        if not isinstance(node, LineDict):
+            raise DataFileError(f"{what}: must be a mapping", path=f"{self.path}:{line}")
+        self.node = node
+
+    def fail(self, field: str | None, problem: str) -> DataFileError:
+        line = self.node.line_of(field) if field else self.node.line
+        label = f"{self.what}: field '{field}'" if field else self.what
+        return DataFileError(f"{label}: {problem}", path=f"{self.path}:{line}")
+
+    def only(self, allowed: Iterable[str]) -> None:
+        allowed = set(allowed)
+        for key in self.node:
+            if key not in allowed:
+                raise self.fail(str(key), f"unknown field (expected one of {', '.join(sorted(allowed))})")
+
+    def string(self, field: str, required: bool = False, default: str = "",
+               check: Callable[[str], str | None] | None = None) -> str:
+        value = self.node.get(field)
+        if value is None:
+            if required:
+                raise DataFileError(f"{self.what}: field '{field}' is required",
+                                    path=f"{self.path}:{self.node.line}")
+            return default
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # versions written without quotes (3.7 -> "3.7")
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(field, "must be a non-empty string")
+        if check:
+            problem = check(value)
+            if problem:
+                raise self.fail(field, problem)
+        return value
+
+    def strings(self, field: str, check: Callable[[str], str | None] | None = None) -> tuple[str, ...]:
+        value = self.node.get(field)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.fail(field, "must be a list")
+        result = []
+        for item in value:
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                item = str(item)
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(field, f"item {item!r} must be a non-empty string")
+            if check:
+                problem = check(item)
+                if problem:
+                    raise self.fail(field, f"item {item!r}: {problem}")
+            result.append(item)
+        return tuple(result)

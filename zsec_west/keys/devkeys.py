@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-import yaml
-
+from zsec_west.errors import DataFileError
+from zsec_west.files import shipped
+from zsec_west.files.yamldoc import Checker, LineDict, LineList, located, parse_located
 from zsec_west.keys.encoding import Fingerprint
 from zsec_west.keys.paths import file_name
 
@@ -24,16 +26,42 @@ class DevKey:
     file: str
 
 
+DATA_FILE = "devkeys.yaml"  # in zsec_west/data
+_DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
+_FIELDS = ("name", "origin", "use", "type", "file", *_DIGEST_LENGTHS)
+
+
+def _digest_problem(algorithm: str) -> Callable[[str], str | None]:
+    def problem(value: str) -> str | None:
+        if re.fullmatch(rf"[0-9a-fA-F]{{{_DIGEST_LENGTHS[algorithm]}}}", value):
+            return None
+        return f"not a {algorithm} digest ({_DIGEST_LENGTHS[algorithm]} hex digits)"
+    return problem
+
+
+def parse_devkeys(text: str, source: str) -> dict[str, DevKey]:
+    """digest (lower-case hex) -> key, from the table's YAML; errors name `file:line` and field."""
+    data = parse_located(text, source)
+    if not isinstance(data, LineDict) or not isinstance(data.get("keys"), LineList):
+        raise DataFileError("expected a mapping with a 'keys' list", path=located(source, data))
+    entries = data["keys"]
+    index: dict[str, DevKey] = {}
+    for number, entry in enumerate(entries):
+        check = Checker(source, entry, f"key {number + 1}", entries.line_of(number))
+        check.only(_FIELDS)
+        key = DevKey(*(check.string(field, required=True) for field in _FIELDS[:5]))
+        digests = [check.string(alg, check=_digest_problem(alg)) for alg in _DIGEST_LENGTHS]
+        if not any(digests):
+            raise check.fail(None, "needs at least one of sha256, sha384, sha512")
+        for digest in digests:
+            if digest:
+                index[digest.lower()] = key
+    return index
+
+
 @lru_cache(maxsize=1)
 def _index() -> dict[str, DevKey]:
-    text = resources.files("zsec_west").joinpath("data/devkeys.yaml").read_text(encoding="utf-8")
-    index: dict[str, DevKey] = {}
-    for entry in yaml.safe_load(text)["keys"]:
-        key = DevKey(entry["name"], entry["origin"], entry["use"], entry["type"], entry["file"])
-        for alg in ("sha256", "sha384", "sha512"):
-            if entry.get(alg):
-                index[entry[alg].lower()] = key
-    return index
+    return parse_devkeys(shipped.read_text(DATA_FILE), shipped.label(DATA_FILE))
 
 
 def lookup_digest(digest: bytes | str) -> DevKey | None:

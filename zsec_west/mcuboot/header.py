@@ -7,7 +7,7 @@ import struct
 from dataclasses import dataclass
 
 from zsec_west.errors import ImageFormatError
-from zsec_west.mcuboot.version import Version
+from zsec_west.versions import ImageVersion as Version
 
 IMAGE_MAGIC = 0x96F3B83D
 IMAGE_MAGIC_V1 = 0x96F3B83C

@@ -6,6 +6,8 @@ import struct
 from dataclasses import dataclass
 
 from zsec_west.errors import ImageFormatError
+from zsec_west.keys import devkeys
+from zsec_west.keys.encoding import Fingerprint
 from zsec_west.mcuboot.header import ENDIAN_PREFIX, HEADER_SIZE, ImageHeader, flag_names
 from zsec_west.mcuboot.tlv import INFO_MAGIC, PROT_INFO_MAGIC, Tlv, TlvArea, TlvType, decode_area, read_info
 from zsec_west.mcuboot.trailer import TrailerState, read_trailer
@@ -120,4 +122,20 @@ def info(data: bytes | memoryview) -> dict[str, object]:
         "image_size": parsed.image_size,
         "file_size": parsed.file_size,
         "trailer": parsed.trailer.as_dict() if parsed.trailer else None,
+        "signing_key": signing_key(parsed),
     }
+
+
+def signing_key(parsed: ParsedImage) -> dict[str, object] | None:
+    """The key an image names (KEYHASH digest, else PUBKEY fingerprint), and the publicly known
+    development key it is, if it is one."""
+    for tlv in parsed.unprotected.find(TlvType.KEYHASH):
+        if tlv.length <= SMALL_VALUE:
+            dev = devkeys.lookup_digest(tlv.value)
+            return {"tlv": "KEYHASH", "digest": tlv.value.hex(), "development_key": dev.name if dev else None}
+    pubkey = next(parsed.unprotected.find(TlvType.PUBKEY), None)
+    if pubkey is None:
+        return None
+    fingerprint = Fingerprint.of_encoding(pubkey.value)
+    found = devkeys.lookup(fingerprint)
+    return {"tlv": "PUBKEY", "sha256": fingerprint.sha256, "development_key": found.name if found else None}

@@ -30,7 +30,7 @@ from zsec_west.mcuboot.signatures import (
 )
 from zsec_west.mcuboot.tlv import ENC_TLVS, HASH_BY_TLV, SIGNATURE_TLVS, UNPROTECTED_ALLOWED, Tlv, TlvType
 from zsec_west.mcuboot.trailer import trailer_size as compute_trailer_size
-from zsec_west.mcuboot.version import Version
+from zsec_west.versions import ImageVersion as Version
 
 _CHUNK = 1 << 20
 Status = Literal["pass", "fail", "skip"]
@@ -139,76 +139,143 @@ def verify_image(data: bytes | memoryview, public_key: PublicKey | None = None, 
     checked. With `slot_size`, the image plus its trailer (`trailer_size`, else the default swap
     trailer for the detected max_align) must fit the slot.
     """
-    checks: list[Check] = []
     try:
         parsed = parse_image(data)
     except ImageFormatError as exc:
         return VerifyResult((Check("format", "fail", str(exc)),))
+    checks = _layout_checks(parsed)
+    aes_key = _decrypt_step(parsed, decrypt_key, checks)
+    key_type = signing_key_type(public_key) if public_key is not None else None
+    hashed = _hash_step(data, parsed, key_type, aes_key)
+    checks.append(hashed.check)
+    identity = _key_identity(parsed, public_key, hashed.hash_name)
+    if identity.check is not None:
+        checks.append(identity.check)
+    checks.append(_signature_step(data, parsed, public_key, hashed))
+    if slot_size is not None:
+        checks.append(_check_slot(parsed, slot_size, trailer_size))
+    if identity.embedded is not None and key_type is None:
+        try:
+            key_type = key_type_name(identity.embedded)
+        except TypeError:
+            pass
     h = parsed.header
-    checks.append(Check("format", "pass", f"MCUboot image, {parsed.endian}-endian, header {h.hdr_size} bytes, "
-                                          f"payload {h.img_size} bytes"))
+    return VerifyResult(tuple(checks), h.version, hashed.hash_name, hashed.digest, key_type, hashed.signature_type,
+                        identity.fingerprint, identity.key_hash, identity.dev_key, h.encrypted)
+
+
+def _layout_checks(parsed: ParsedImage) -> list[Check]:
+    """The image's own structure: header, protected area size, TLVs outside the protected area."""
+    h = parsed.header
+    checks = [Check("format", "pass", f"MCUboot image, {parsed.endian}-endian, header {h.hdr_size} bytes, "
+                                      f"payload {h.img_size} bytes")]
     prot_total = parsed.protected.total if parsed.protected else 0
+    same = prot_total == h.protect_tlv_size
     checks.append(Check(
-        "protected-size", "pass" if prot_total == h.protect_tlv_size else "fail",
-        f"ih_protect_tlv_size {h.protect_tlv_size} {'equals' if prot_total == h.protect_tlv_size else 'differs from'}"
+        "protected-size", "pass" if same else "fail",
+        f"ih_protect_tlv_size {h.protect_tlv_size} {'equals' if same else 'differs from'}"
         f" the protected TLV area ({prot_total} bytes)",
     ))
     stray = sorted({t.name for t in parsed.unprotected.tlvs if t.type not in UNPROTECTED_ALLOWED})
     checks.append(Check("unprotected-tlvs", "fail" if stray else "pass",
                         f"not covered by the signature yet outside the protected area: {', '.join(stray)}" if stray
                         else "only hash, key, signature and encryption TLVs are unprotected"))
+    return checks
 
-    # Decryption
-    aes_key: bytes | None = None
-    if h.encrypted:
-        if decrypt_key is None:
-            checks.append(Check("decrypt", "skip", "image is encrypted; no decryption key given"))
-        else:
-            try:
-                aes_key = _image_aes_key(parsed, decrypt_key)
-                checks.append(Check("decrypt", "pass", f"AES-{len(aes_key) * 8} key unwrapped"))
-            except (ImageFormatError, KeyFileError) as exc:
-                checks.append(Check("decrypt", "fail", str(exc)))
-    elif decrypt_key is not None:
-        checks.append(Check("decrypt", "skip", "image is not encrypted"))
 
-    # Hash
+def _decrypt_step(parsed: ParsedImage, decrypt_key: PrivateKey | None, checks: list[Check]) -> bytes | None:
+    """The image's AES key when it is encrypted and `decrypt_key` unwraps it; the outcome goes to `checks`."""
+    if not parsed.header.encrypted:
+        if decrypt_key is not None:
+            checks.append(Check("decrypt", "skip", "image is not encrypted"))
+        return None
+    if decrypt_key is None:
+        checks.append(Check("decrypt", "skip", "image is encrypted; no decryption key given"))
+        return None
+    try:
+        aes_key = _image_aes_key(parsed, decrypt_key)
+    except (ImageFormatError, KeyFileError) as exc:
+        checks.append(Check("decrypt", "fail", str(exc)))
+        return None
+    checks.append(Check("decrypt", "pass", f"AES-{len(aes_key) * 8} key unwrapped"))
+    return aes_key
+
+
+@dataclass
+class _HashOutcome:
+    """What the hash step found: its check, and the digests the signature step reuses."""
+
+    check: Check
+    hash_name: str | None
+    digest: bytes | None  # the first hash TLV's digest, when it matches
+    computed: dict[str, bytes]  # digests of the (decrypted, if need be) hashed region, by hash name
+    aes_key: bytes | None  # the AES key the payload was hashed through (None: stored in clear)
+    signature_tlvs: list[Tlv]
+    pure_tlv: Tlv | None
+
+    @property
+    def signature_type(self) -> str | None:
+        return self.signature_tlvs[0].name if self.signature_tlvs else None
+
+
+def _hash_step(data: bytes | memoryview, parsed: ParsedImage, key_type: str | None,
+               aes_key: bytes | None) -> _HashOutcome:
     hash_tlvs = [t for t in parsed.unprotected.tlvs if t.type in HASH_BY_TLV]
     hash_name = HASH_BY_TLV[TlvType(hash_tlvs[0].type)] if hash_tlvs else None
-    digest: bytes | None = None
-    computed: dict[str, bytes] = {}  # digests of the (decrypted, if need be) hashed region
-    use_key: bytes | None = None  # the AES key the payload is hashed through (None: stored plaintext)
-    key_type = signing_key_type(public_key) if public_key is not None else None
+    outcome = _HashOutcome(Check("hash", "fail", "no SHA256/SHA384/SHA512 TLV"), hash_name, None, {}, None,
+                      [t for t in parsed.unprotected.tlvs if t.type in SIGNATURE_TLVS],
+                      next(parsed.unprotected.find(TlvType.SIG_PURE), None))
     if not hash_tlvs:
-        checks.append(Check("hash", "fail", "no SHA256/SHA384/SHA512 TLV"))
-    else:
-        problems: list[str] = []
-        for tlv in hash_tlvs:
-            name = HASH_BY_TLV[TlvType(tlv.type)]
-            if key_type is not None:
-                try:
-                    select_hash(key_type, name[3:], public_only=True)
-                except UsageError:
-                    problems.append(f"{tlv.name} hash does not fit a {key_type} key (key type mismatch)")
-                    continue
-            if name not in computed:
-                computed[name] = region_digest(data, parsed, name, use_key)
-                if computed[name] != tlv.value and aes_key is not None and use_key is None:
-                    use_key = aes_key
-                    computed = {name: region_digest(data, parsed, name, use_key)}
-            if computed[name] != tlv.value:
-                why = "image has an invalid hash" + (
-                    " (it is encrypted: the digest covers the plaintext)" if h.encrypted and aes_key is None else "")
-                problems.append(f"{tlv.name}: {why}")
-            elif tlv is hash_tlvs[0]:
-                digest = computed[name]
-        if problems:
-            checks.append(Check("hash", "fail", "; ".join(problems)))
-        else:
-            where = " of the decrypted payload" if use_key else (" (payload stored in clear)" if h.encrypted else "")
-            checks.append(Check("hash", "pass", f"{hash_tlvs[0].name} digest matches{where}"))
+        return outcome
+    problems = [problem for tlv in hash_tlvs
+                if (problem := _check_hash_tlv(data, parsed, tlv, key_type, aes_key, outcome, tlv is hash_tlvs[0]))]
+    if problems:
+        outcome.check = Check("hash", "fail", "; ".join(problems))
+        return outcome
+    encrypted = parsed.header.encrypted
+    where = " of the decrypted payload" if outcome.aes_key else (" (payload stored in clear)" if encrypted else "")
+    outcome.check = Check("hash", "pass", f"{hash_tlvs[0].name} digest matches{where}")
+    return outcome
 
-    # Key identity
+
+def _check_hash_tlv(data: bytes | memoryview, parsed: ParsedImage, tlv: Tlv, key_type: str | None,
+                    aes_key: bytes | None, outcome: _HashOutcome, first: bool) -> str | None:
+    """One hash TLV against the region it covers; the problem, or None when it matches."""
+    name = HASH_BY_TLV[TlvType(tlv.type)]
+    if key_type is not None:
+        try:
+            select_hash(key_type, name[3:], public_only=True)
+        except UsageError:
+            return f"{tlv.name} hash does not fit a {key_type} key (key type mismatch)"
+    computed = outcome.computed
+    if name not in computed:
+        computed[name] = region_digest(data, parsed, name, outcome.aes_key)
+        # A digest that matches only after decryption: the payload is stored encrypted.
+        if computed[name] != tlv.value and aes_key is not None and outcome.aes_key is None:
+            outcome.aes_key = aes_key
+            computed.clear()
+            computed[name] = region_digest(data, parsed, name, aes_key)
+    if computed[name] != tlv.value:
+        unknown_plaintext = parsed.header.encrypted and aes_key is None
+        return f"{tlv.name}: image has an invalid hash" + (
+            " (it is encrypted: the digest covers the plaintext)" if unknown_plaintext else "")
+    if first:
+        outcome.digest = computed[name]
+    return None
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """The key an image names (KEYHASH or PUBKEY TLV), and whether it is the given one."""
+
+    check: Check | None  # None: no key given, nothing to compare
+    fingerprint: Fingerprint | None
+    key_hash: bytes | None
+    dev_key: DevKey | None
+    embedded: PublicKey | None
+
+
+def _key_identity(parsed: ParsedImage, public_key: PublicKey | None, hash_name: str | None) -> _Identity:
     key_hash_tlvs = list(parsed.unprotected.find(TlvType.KEYHASH))
     embedded, embedded_bytes = _embedded_key(parsed)
     key_hash = key_hash_tlvs[0].value if key_hash_tlvs else None
@@ -219,41 +286,34 @@ def verify_image(data: bytes | memoryview, public_key: PublicKey | None = None, 
         dev = devkeys.lookup(Fingerprint.of_encoding(embedded_bytes))
     else:
         dev = devkeys.lookup_digest(key_hash) if key_hash is not None else None
+    check = None
     if public_key is not None:
-        encoding = public_bytes(public_key)
-        if not key_hash_tlvs and embedded_bytes is None:
-            checks.append(Check("key", "fail", "image names no key (no KEYHASH or PUBKEY TLV)"))
-        elif embedded_bytes is not None:
-            same = embedded_bytes == encoding
-            checks.append(Check("key", "pass" if same else "fail",
-                                "PUBKEY TLV is the given key" if same else "PUBKEY TLV is a different key"))
-        else:
-            wanted = hashlib.new(hash_name or "sha256", encoding).digest()
-            same = any(t.value == wanted for t in key_hash_tlvs)
-            checks.append(Check("key", "pass" if same else "fail",
-                                "KEYHASH TLV is the hash of the given key" if same
-                                else "KEYHASH TLV is not the hash of the given key (signed with another key)"))
+        check = _key_check(public_bytes(public_key), key_hash_tlvs, embedded_bytes, hash_name)
+    return _Identity(check, fingerprint, key_hash, dev, embedded)
 
-    # Signature
-    sig_tlvs = [t for t in parsed.unprotected.tlvs if t.type in SIGNATURE_TLVS]
-    pure_tlv = next(parsed.unprotected.find(TlvType.SIG_PURE), None)
-    signature_type = sig_tlvs[0].name if sig_tlvs else None
+
+def _key_check(encoding: bytes, key_hash_tlvs: list[Tlv], embedded_bytes: bytes | None,
+               hash_name: str | None) -> Check:
+    if not key_hash_tlvs and embedded_bytes is None:
+        return Check("key", "fail", "image names no key (no KEYHASH or PUBKEY TLV)")
+    if embedded_bytes is not None:
+        same = embedded_bytes == encoding
+        return Check("key", "pass" if same else "fail",
+                     "PUBKEY TLV is the given key" if same else "PUBKEY TLV is a different key")
+    wanted = hashlib.new(hash_name or "sha256", encoding).digest()
+    same = any(t.value == wanted for t in key_hash_tlvs)
+    return Check("key", "pass" if same else "fail",
+                 "KEYHASH TLV is the hash of the given key" if same
+                 else "KEYHASH TLV is not the hash of the given key (signed with another key)")
+
+
+def _signature_step(data: bytes | memoryview, parsed: ParsedImage, public_key: PublicKey | None,
+                    hashed: _HashOutcome) -> Check:
     if public_key is None:
-        checks.append(Check("signature", "skip",
-                            "no key given: signature not checked" if sig_tlvs else "image is unsigned"))
-    else:
-        checks.append(_check_signature(data, parsed, public_key, sig_tlvs, pure_tlv, hash_name, use_key, computed))
-
-    if slot_size is not None:
-        checks.append(_check_slot(parsed, slot_size, trailer_size))
-
-    if embedded is not None and key_type is None:
-        try:
-            key_type = key_type_name(embedded)
-        except TypeError:
-            pass
-    return VerifyResult(tuple(checks), h.version, hash_name, digest, key_type, signature_type,
-                        fingerprint, key_hash, dev, h.encrypted)
+        return Check("signature", "skip",
+                     "no key given: signature not checked" if hashed.signature_tlvs else "image is unsigned")
+    return _check_signature(data, parsed, public_key, hashed.signature_tlvs, hashed.pure_tlv, hashed.hash_name,
+                            hashed.aes_key, hashed.computed)
 
 
 def _check_signature(data: bytes | memoryview, parsed: ParsedImage, key: PublicKey, sig_tlvs: list[Tlv],

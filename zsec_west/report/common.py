@@ -7,6 +7,7 @@ import datetime as _dt
 import enum
 import os
 import re
+from collections.abc import Mapping
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -131,7 +132,7 @@ def jsonable(value: Any, _stack: tuple[int, ...] = ()) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name, None), stack)
                 for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(jsonable(k, stack)): jsonable(v, stack) for k, v in value.items()}
     if isinstance(value, (set, frozenset)):
         items = [jsonable(item, stack) for item in value]
@@ -165,7 +166,7 @@ BUILD_DIR_BASE = "BUILDDIR"
 SOURCE_ROOT_BASE = "%SRCROOT%"
 
 
-def relative_uri(path: str, inputs: dict[str, Any]) -> tuple[str, str | None]:
+def relative_uri(path: str, inputs: Mapping[str, Any]) -> tuple[str, str | None]:
     """A URI for `path` that does not depend on where the tree sits on this machine.
 
     Inside the build directory: relative to it (base BUILDDIR). Inside the source root

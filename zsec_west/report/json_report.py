@@ -8,6 +8,7 @@ from typing import Any
 from zsec_west.findings import Finding, Report, Rule
 from zsec_west.report.common import counts, jsonable, ordered, rules_by_id
 from zsec_west.report.envelope import SCHEMA_VERSION, envelope
+from zsec_west.report.facts_text import json_sections
 
 __all__ = ["SCHEMA_VERSION", "document", "render"]
 
@@ -59,7 +60,7 @@ def document(report: Report) -> dict[str, Any]:
         "findings": [finding_dict(finding) for finding in ordered(report)],
         "rules": [rule_dict(rule) for rule in rules_by_id(report)],
         "notes": list(report.notes),
-        "facts": jsonable(report.facts),
+        "facts": jsonable(json_sections(report.facts)),
     }
 
 

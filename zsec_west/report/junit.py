@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Sequence
 
 from zsec_west.findings import Finding, Report, Status
 from zsec_west.report.common import clean, evidence_phrase, location_text, one_line, ordered
@@ -49,7 +50,7 @@ def _testcase(suite: ET.Element, classname: str, finding: Finding, repeated: boo
         ET.SubElement(case, "skipped", message=f"not applicable: {reason}")
 
 
-def _counts(findings: list[Finding]) -> dict[str, str]:
+def _counts(findings: Sequence[Finding]) -> dict[str, str]:
     statuses = Counter(f.status for f in findings)
     return {
         "tests": str(len(findings)),

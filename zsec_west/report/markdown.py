@@ -6,6 +6,7 @@ import re
 
 from zsec_west.findings import Finding, Report, Status
 from zsec_west.report.common import clean, counts_phrase, ordered, relative_uri
+from zsec_west.report.facts_text import markdown_lines
 
 # Characters that would end a cell, start markup or open an HTML tag inside a table cell.
 _SPECIAL = re.compile(r"([\\|`*_\[\]<>#~])")
@@ -37,6 +38,9 @@ def _row(cells: list[object]) -> str:
 def render(report: Report, *, colour: bool = False) -> str:
     """The report as GitHub-flavoured Markdown; `colour` is ignored."""
     lines = [f"# zsec {cell(report.command)} report", ""]
+    facts = markdown_lines(report.facts)
+    if facts:
+        lines += [*facts, ""]
     lines.append(f"**Result:** {counts_phrase(report)} "
                  f"across {len(report.domain_order())} domain(s).")
     lines += ["", "| Domain | Failed | Passed | Not applicable | Waived |",

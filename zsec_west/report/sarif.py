@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import zsec_west
@@ -85,7 +86,7 @@ def _message(finding: Finding) -> str:
     return text
 
 
-def _result(finding: Finding, index: int, inputs: dict[str, Any]) -> dict[str, Any]:
+def _result(finding: Finding, index: int, inputs: Mapping[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule.id,
         "ruleIndex": index,

@@ -6,6 +6,7 @@ import textwrap
 
 from zsec_west.findings import Finding, Report, Severity, Status
 from zsec_west.report.common import clean, counts_phrase, evidence_phrase, location_text, one_line, ordered
+from zsec_west.report.facts_text import preamble_lines
 
 WIDTH = 100
 _RESET = "\033[0m"
@@ -108,8 +109,8 @@ def render(report: Report, *, colour: bool = False) -> str:
     """The report as text for a terminal; ANSI colour only when `colour` is true."""
     paint = _Painter(colour)
     lines: list[str] = []
-    preamble = report.facts.get("text_preamble")
-    if isinstance(preamble, (list, tuple)) and preamble:
+    preamble = preamble_lines(report.facts)
+    if preamble:
         lines += [clean(line) for line in preamble]
         lines.append("")
     domains = report.domain_order()

@@ -26,11 +26,10 @@ from packageurl import PackageURL
 
 from zsec_west import __version__
 from zsec_west.errors import ToolError
+from zsec_west.sbom.document import DocumentInfo, DomainDocument, SystemEntry, SystemImage
 from zsec_west.sbom.hashing import FileFacts
 from zsec_west.sbom.packages import APP, GENERATED, MODULE, TOOLCHAIN, ZEPHYR, PackageData
 from zsec_west.sbom.planner import DomainPlan, ImageInfo
-from zsec_west.sbom.spdx_writer import DocumentInfo
-from zsec_west.sbom.system import SystemEntry
 
 EXTENSION = ".cdx.json"
 _TYPES = {APP: ComponentType.APPLICATION, ZEPHYR: ComponentType.OPERATING_SYSTEM,
@@ -164,3 +163,15 @@ def system_bom(name: str, version: str | None, supplier: str | None,
         bom.components.add(component)
     bom.register_dependency(subject, images)
     return _render(bom, info.name)
+
+
+def domain_document(plan: DomainPlan, info: DocumentInfo, fmt: str) -> DomainDocument:
+    """A domain's CycloneDX 1.6 JSON document, validated; packages are cited by bom-ref."""
+    domain = plan.domain.name
+    return DomainDocument(domain_bom(plan, info), {p.key: f"{domain}:{p.key}" for p in plan.packages},
+                          str(serial_for(info.namespace)))
+
+
+def system_document(system: SystemImage, entries: list[SystemEntry], info: DocumentInfo,
+                    fmt: str) -> str:
+    return system_bom(system.name, system.version, system.supplier, entries, info)

@@ -13,29 +13,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import yaml
-
 from zsec_west.errors import DataFileError
+from zsec_west.files import shipped
+from zsec_west.files.yamldoc import load_located, located, parse_located
+from zsec_west.versions import is_commit
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "identifiers.yaml"
+DATA_FILE = "identifiers.yaml"  # in zsec_west/data
 
-# A release version: digits and dots, optionally a pre-release marker. A commit hash or a
-# `git describe` with commits on top is not one (NVD ranges compare release numbers).
-_RELEASE = re.compile(r"^\d+(\.\d+)+(-?(rc|alpha|beta|pre)\.?\d*)?$", re.IGNORECASE)
-_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 # Characters CPE 2.3 formatted strings require to be quoted with a backslash.
 _CPE_SPECIAL = re.compile(r"([!\"#$%&'()+,/:;<=>@\[\]^`{|}~\\])")
 _VERSION_FORMATS = ("zephyr-version", "regex", "defines")
-
-
-def is_release(version: str | None) -> bool:
-    """True for '3.7.1', '2.1.1', '1.0.0-rc1'; false for commits, describes and None."""
-    text = version or ""
-    return bool(_RELEASE.match(text)) and not _COMMIT.match(text)
-
-
-def is_commit(text: str | None) -> bool:
-    return bool(text) and bool(_COMMIT.match(text or ""))
 
 
 def cpe_escape(value: str) -> str:
@@ -227,23 +214,24 @@ def identify(entry: KnownComponent | None, *, release: str | None, revision: str
 
 
 # --- loading ---------------------------------------------------------------------------------
+# Errors name `file:line` of the entry at fault (when the table was read from a file) and the key.
 
 def _text(data: dict[str, Any], key: str, where: str, path: Path, *, required: bool = True,
           default: str | None = None) -> str | None:
     value = data.get(key, default)
     if value is None:
         if required:
-            raise DataFileError(f"{where}: '{key}' is missing", path=path)
+            raise DataFileError(f"{where}: '{key}' is missing", path=located(path, data))
         return None
     if not isinstance(value, str) or not value.strip():
-        raise DataFileError(f"{where}: '{key}' must be a non-empty string", path=path)
+        raise DataFileError(f"{where}: '{key}' must be a non-empty string", path=located(path, data, key))
     return value
 
 
 def _strings(data: dict[str, Any], key: str, where: str, path: Path) -> tuple[str, ...]:
     value = data.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise DataFileError(f"{where}: '{key}' must be a list of strings", path=path)
+        raise DataFileError(f"{where}: '{key}' must be a list of strings", path=located(path, data, key))
     return tuple(value)
 
 
@@ -257,130 +245,143 @@ def check_organization(name: str) -> str | None:
     return None
 
 
-def _org(value: str | None, where: str, path: Path) -> str | None:
+def _org(value: str | None, where: str, at: str | Path) -> str | None:
     problem = check_organization(value) if value else None
     if problem:
-        raise DataFileError(f"{where}: {value!r} {problem}", path=path)
+        raise DataFileError(f"{where}: {value!r} {problem}", path=at)
     return value
 
 
-def _check_cpe_template(value: str | None, where: str, path: Path) -> None:
+def _check_cpe_template(value: str | None, where: str, at: str | Path) -> None:
     if value is None:
         return
     fields = value.split(":")
     if len(fields) != 13 or fields[:2] != ["cpe", "2.3"] or fields[2] not in ("a", "o", "h") \
             or fields[5] != "{version}":
         raise DataFileError(f"{where}: CPE template must be 'cpe:2.3:<a|o|h>:<vendor>:<product>:"
-                            f"{{version}}:' plus 7 more fields, got {value!r}", path=path)
+                            f"{{version}}:' plus 7 more fields, got {value!r}", path=at)
 
 
-def _version_files(raw: Any, where: str, path: Path) -> tuple[VersionFile, ...]:
+def _version_file(item: Any, here: str, path: Path, at: str) -> VersionFile:
+    if not isinstance(item, dict):
+        raise DataFileError(f"{here}: must be a mapping", path=at)
+    at = located(path, item)
+    fmt = _text(item, "format", here, path)
+    if fmt not in _VERSION_FORMATS:
+        raise DataFileError(f"{here}: format must be one of {', '.join(_VERSION_FORMATS)}", path=at)
+    pattern = _text(item, "pattern", here, path, required=fmt == "regex")
+    if pattern is not None:
+        try:
+            groups = re.compile(pattern).groups
+        except re.error as exc:
+            raise DataFileError(f"{here}: bad pattern: {exc}", path=at) from None
+        if groups != 1:
+            raise DataFileError(f"{here}: pattern needs exactly one group", path=at)
+    names = _strings(item, "names", here, path)
+    if fmt == "defines" and not names:
+        raise DataFileError(f"{here}: format 'defines' needs 'names'", path=at)
+    return VersionFile(_text(item, "path", here, path) or "", fmt, pattern, names)
+
+
+def _version_files(raw: Any, where: str, path: Path, at: str) -> tuple[VersionFile, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        raise DataFileError(f"{where}: 'version_files' must be a list", path=path)
-    result = []
-    for index, item in enumerate(raw):
-        here = f"{where}.version_files[{index}]"
-        if not isinstance(item, dict):
-            raise DataFileError(f"{here}: must be a mapping", path=path)
-        fmt = _text(item, "format", here, path)
-        if fmt not in _VERSION_FORMATS:
-            raise DataFileError(f"{here}: format must be one of {', '.join(_VERSION_FORMATS)}",
-                                path=path)
-        pattern = _text(item, "pattern", here, path, required=fmt == "regex")
-        if pattern is not None:
-            try:
-                if re.compile(pattern).groups != 1:
-                    raise DataFileError(f"{here}: pattern needs exactly one group", path=path)
-            except re.error as exc:
-                raise DataFileError(f"{here}: bad pattern: {exc}", path=path) from None
-        names = _strings(item, "names", here, path)
-        if fmt == "defines" and not names:
-            raise DataFileError(f"{here}: format 'defines' needs 'names'", path=path)
-        result.append(VersionFile(_text(item, "path", here, path) or "", fmt, pattern, names))
-    return tuple(result)
+        raise DataFileError(f"{where}: 'version_files' must be a list", path=at)
+    return tuple(_version_file(item, f"{where}.version_files[{index}]", path, located(path, raw, index))
+                 for index, item in enumerate(raw))
+
+
+def _module(name: str, raw: Any, path: Path, at: str) -> KnownComponent:
+    where = f"modules.{name}"
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{where}: must be a mapping", path=at)
+    cpe = _text(raw, "cpe", where, path, required=False)
+    _check_cpe_template(cpe, where, located(path, raw, "cpe"))
+    extra = _strings(raw, "extra_cpes", where, path)
+    for template in extra:
+        _check_cpe_template(template, where, located(path, raw, "extra_cpes"))
+    purl = _text(raw, "purl", where, path, required=False)
+    if purl is not None and (not purl.startswith("pkg:") or "{tag}" not in purl):
+        raise DataFileError(f"{where}: purl template must start with 'pkg:' and contain "
+                            "'{tag}'", path=located(path, raw, "purl"))
+    basis = _text(raw, "cpe_basis", where, path, required=cpe is not None, default=None)
+    if basis is not None and basis not in ("nvd", "assigned"):
+        raise DataFileError(f"{where}: cpe_basis must be 'nvd' or 'assigned'",
+                            path=located(path, raw, "cpe_basis"))
+    return KnownComponent(
+        name=name,
+        supplier=_org(_text(raw, "supplier", where, path), where, located(path, raw, "supplier")) or "",
+        homepage=_text(raw, "homepage", where, path, required=False),
+        license=_text(raw, "license", where, path, required=False),
+        cpe=cpe, cpe_basis=basis or "none", extra_cpes=extra, purl=purl,
+        tag=_text(raw, "tag", where, path, required=False, default="v{version}") or "",
+        aliases=_strings(raw, "aliases", where, path),
+        version_files=_version_files(raw.get("version_files"), where, path,
+                                     located(path, raw, "version_files")),
+        source=_text(raw, "source", where, path) or "",
+    )
+
+
+def _family(name: str, raw: Any, path: Path, at: str) -> CompilerFamily:
+    where = f"toolchains.families.{name}"
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{where}: must be a mapping", path=at)
+    try:
+        match = re.compile(_text(raw, "match", where, path) or "")
+    except re.error as exc:
+        raise DataFileError(f"{where}: bad 'match' pattern: {exc}", path=located(path, raw, "match")) from None
+    cpe = _text(raw, "cpe", where, path, required=False)
+    _check_cpe_template(cpe, where, located(path, raw, "cpe"))
+    return CompilerFamily(
+        name, match, _org(_text(raw, "supplier", where, path), where, located(path, raw, "supplier")) or "",
+        cpe, _text(raw, "purl", where, path, required=False),
+        _text(raw, "license", where, path, required=False), _text(raw, "source", where, path) or "")
+
+
+def _organizations(data: dict[str, Any], path: Path) -> dict[str, str]:
+    organizations = data.get("organizations") or {}
+    if not isinstance(organizations, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v for k, v in organizations.items()):
+        raise DataFileError("'organizations' must map owners to organisation names",
+                            path=located(path, data, "organizations"))
+    for owner, name in organizations.items():
+        _org(name, f"organizations.{owner}", located(path, organizations, owner))
+    return organizations
 
 
 def parse_table(data: Any, path: Path) -> IdentifierTable:
     """Validate the YAML structure; every problem names the entry and the key."""
     if not isinstance(data, dict) or data.get("schema") != 1:
-        raise DataFileError("not an identifiers table (expected 'schema: 1')", path=path)
+        raise DataFileError("not an identifiers table (expected 'schema: 1')", path=located(path, data))
     raw_modules = data.get("modules")
     if not isinstance(raw_modules, dict) or not raw_modules:
-        raise DataFileError("'modules' must be a non-empty mapping", path=path)
-    modules: dict[str, KnownComponent] = {}
-    for name, raw in raw_modules.items():
-        where = f"modules.{name}"
-        if not isinstance(raw, dict):
-            raise DataFileError(f"{where}: must be a mapping", path=path)
-        cpe = _text(raw, "cpe", where, path, required=False)
-        _check_cpe_template(cpe, where, path)
-        extra = _strings(raw, "extra_cpes", where, path)
-        for template in extra:
-            _check_cpe_template(template, where, path)
-        purl = _text(raw, "purl", where, path, required=False)
-        if purl is not None and (not purl.startswith("pkg:") or "{tag}" not in purl):
-            raise DataFileError(f"{where}: purl template must start with 'pkg:' and contain "
-                                "'{tag}'", path=path)
-        basis = _text(raw, "cpe_basis", where, path, required=cpe is not None, default=None)
-        if basis is not None and basis not in ("nvd", "assigned"):
-            raise DataFileError(f"{where}: cpe_basis must be 'nvd' or 'assigned'", path=path)
-        modules[str(name)] = KnownComponent(
-            name=str(name),
-            supplier=_org(_text(raw, "supplier", where, path), where, path) or "",
-            homepage=_text(raw, "homepage", where, path, required=False),
-            license=_text(raw, "license", where, path, required=False),
-            cpe=cpe, cpe_basis=basis or "none", extra_cpes=extra, purl=purl,
-            tag=_text(raw, "tag", where, path, required=False, default="v{version}") or "",
-            aliases=_strings(raw, "aliases", where, path),
-            version_files=_version_files(raw.get("version_files"), where, path),
-            source=_text(raw, "source", where, path) or "",
-        )
-    organizations = data.get("organizations") or {}
-    if not isinstance(organizations, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and v for k, v in organizations.items()):
-        raise DataFileError("'organizations' must map owners to organisation names", path=path)
-    for owner, name in organizations.items():
-        _org(name, f"organizations.{owner}", path)
+        raise DataFileError("'modules' must be a non-empty mapping", path=located(path, data, "modules"))
+    modules = {str(name): _module(str(name), raw, path, located(path, raw_modules, str(name)))
+               for name, raw in raw_modules.items()}
+    organizations = _organizations(data, path)
     toolchains = data.get("toolchains") or {}
-    families: list[CompilerFamily] = []
-    for name, raw in (toolchains.get("families") or {}).items():
-        where = f"toolchains.families.{name}"
-        if not isinstance(raw, dict):
-            raise DataFileError(f"{where}: must be a mapping", path=path)
-        try:
-            match = re.compile(_text(raw, "match", where, path) or "")
-        except re.error as exc:
-            raise DataFileError(f"{where}: bad 'match' pattern: {exc}", path=path) from None
-        cpe = _text(raw, "cpe", where, path, required=False)
-        _check_cpe_template(cpe, where, path)
-        families.append(CompilerFamily(
-            str(name), match, _org(_text(raw, "supplier", where, path), where, path) or "", cpe,
-            _text(raw, "purl", where, path, required=False),
-            _text(raw, "license", where, path, required=False),
-            _text(raw, "source", where, path) or ""))
+    raw_families = toolchains.get("families") or {}
+    families = [_family(str(name), raw, path, located(path, raw_families, str(name)))
+                for name, raw in raw_families.items()]
     variants = toolchains.get("variants") or {}
     if not isinstance(variants, dict):
-        raise DataFileError("'toolchains.variants' must be a mapping", path=path)
+        raise DataFileError("'toolchains.variants' must be a mapping", path=located(path, toolchains, "variants"))
     for variant, name in variants.items():
-        _org(str(name), f"toolchains.variants.{variant}", path)
+        _org(str(name), f"toolchains.variants.{variant}", located(path, variants, str(variant)))
     return IdentifierTable(modules, organizations, families,
                            {str(k): str(v) for k, v in variants.items()}, path)
 
 
 def load_table(path: Path | None = None) -> IdentifierTable:
     """The table at `path` (default: the shipped one), validated."""
-    return _load_cached(str(path or DATA_FILE))
+    return _load_cached(str(path) if path is not None else None)
 
 
 @lru_cache(maxsize=4)
-def _load_cached(path_text: str) -> IdentifierTable:
+def _load_cached(path_text: str | None) -> IdentifierTable:
+    if path_text is None:
+        label = Path(shipped.label(DATA_FILE))
+        return parse_table(parse_located(shipped.read_text(DATA_FILE), label), label)
     path = Path(path_text)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DataFileError(f"cannot read: {exc.strerror}", path=path) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"not valid YAML: {exc}", path=path) from None
-    return parse_table(data, path)
+    return parse_table(load_located(path), path)

@@ -13,8 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from license_expression import ExpressionError, LicenseExpression
-from spdx_tools.common.spdx_licensing import spdx_licensing
+from license_expression import ExpressionError, LicenseExpression, get_spdx_licensing
+
+# The SPDX licence list as license-expression bundles it (what spdx-tools itself uses), built
+# here so that a CycloneDX run does not import spdx-tools.
+spdx_licensing = get_spdx_licensing()
 
 HEAD_LINES = 20
 # A header longer than this is not a header (minified or generated data); stop looking.

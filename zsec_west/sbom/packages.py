@@ -15,7 +15,7 @@ from zsec_west.sbom.component import Component
 from zsec_west.sbom.hashing import FileFacts, Unreadable
 from zsec_west.sbom.identifiers import Identifiers
 from zsec_west.sbom.licenses import License, combine, parse_license
-from zsec_west.sbom.versions import VersionInfo
+from zsec_west.sbom.pkgversion import VersionInfo
 
 APP, ZEPHYR, MODULE, GENERATED, TOOLCHAIN = "app", "zephyr", "module", "generated", "toolchain"
 

@@ -14,14 +14,15 @@ from pathlib import Path
 from zsec_west.builddir import TFM, Build, Domain
 from zsec_west.builddir.modules import Module, read_module_yml
 from zsec_west.builddir.outputs import find_outputs
+from zsec_west.builddir.tfmbuild import recorded_release
 from zsec_west.errors import BuildDirError
-from zsec_west.sbom import versions
+from zsec_west.sbom.gitinfo import GitCache, run_git
 from zsec_west.sbom.hashing import FileFacts, read_facts
-from zsec_west.sbom.identifiers import Identifiers, IdentifierTable, identify, is_release, purl_for_remote
+from zsec_west.sbom.identifiers import Identifiers, IdentifierTable, VersionFile, identify, purl_for_remote
 from zsec_west.sbom.inventory import Inventory, recorded_build_dir
 from zsec_west.sbom.packages import APP, GENERATED, MODULE, ZEPHYR, PackageData, Root, assign
+from zsec_west.sbom.pkgversion import VersionInfo, manifest_revisions, read_version_file, resolve
 from zsec_west.sbom.toolchain import toolchain_package
-from zsec_west.tfm.subbuild import VERSION_HEADER, header_version
 
 _IMAGE_ROLES = ("signed.bin", "signed.hex", "bin", "hex", "elf")
 _TFM_IMAGES = ("tfm_s_signed.bin", "tfm_s.bin", "tfm_s.hex", "bl2.bin", "bl2.hex", "tfm_s.elf")
@@ -59,10 +60,41 @@ def _normal(path: str) -> str:
     return path.rstrip("/") if len(path) > 1 else path
 
 
+@dataclass
+class _Roots:
+    """The candidate packages of one domain: Zephyr, its modules, the application, the build."""
+
+    zephyr: PackageData
+    all: list[PackageData]
+    modules: dict[str, tuple[PackageData, Module]] = field(default_factory=dict)
+    app: PackageData | None = None
+    generated: PackageData | None = None
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + "/")
+
+
+def _module_evidence(package: PackageData, domain: Domain, inv: Inventory,
+                     tfm_paths: set[str]) -> None:
+    """Why the image uses a module: compiled files, the include path, TF-M's configuration."""
+    module_root = package.roots[0].recorded
+    if package.paths:
+        package.evidence.append(f"{len(package.compiled)} compiled sources, "
+                                f"{len(package.paths) - len(package.compiled)} other inputs")
+    if any(_under(d, module_root) for d in inv.include_dirs):
+        package.evidence.append("on the include path")
+    if any(_under(p, module_root) for p in tfm_paths):
+        package.evidence.append("named by the TF-M build configuration")
+    if not package.evidence and not inv.has_compile_info and domain.kind != TFM:
+        package.evidence.append("known to the build (no compile information to tell whether the "
+                                "image uses it)")
+
+
 def _git_remote(path: Path | None) -> str | None:
     if path is None:
         return None
-    return versions._git(path, "config", "--get", "remote.origin.url")
+    return run_git(path, "config", "--get", "remote.origin.url")
 
 
 class Planner:
@@ -75,7 +107,7 @@ class Planner:
         self.meta = build.meta
         self.tfm_release = self._tfm_release()
         # One run asks git and reads the manifest once per tree, however many domains share it.
-        self._git: dict[tuple[str, str | None], versions.GitFacts | None] = {}
+        self._git: GitCache = {}
         self._manifests: dict[str, dict[str, str]] = {}
 
     # --- build-wide facts ----------------------------------------------------------------
@@ -83,17 +115,10 @@ class Planner:
     def _tfm_release(self) -> str | None:
         """TF-M's version as its sub-build recorded it (project version, tfm_version.h)."""
         for domain in self.build.images:
-            if domain.kind != TFM:
-                continue
-            try:
-                value = domain.cache.value("CMAKE_PROJECT_VERSION")
-            except BuildDirError:
-                value = None
-            if value and is_release(value):
-                return value
-            value, _ = header_version(domain.build_dir / VERSION_HEADER)
-            if value and is_release(value):
-                return value
+            if domain.kind == TFM:
+                release = recorded_release(domain)
+                if release:
+                    return release
         return None
 
     def _manifest(self, zephyr_local: Path | None) -> dict[str, str]:
@@ -101,7 +126,7 @@ class Planner:
             return {}
         path = str(zephyr_local / "west.yml")
         if path not in self._manifests:
-            self._manifests[path] = versions.manifest_revisions(path)
+            self._manifests[path] = manifest_revisions(path)
         return self._manifests[path]
 
     # --- per domain ----------------------------------------------------------------------
@@ -110,83 +135,77 @@ class Planner:
         image_domain = domain.parent if domain.kind == TFM and domain.parent else domain
         zephyr_recorded = str(image_domain.zephyr_base) if image_domain.zephyr_base else None
         zephyr_local = _local(zephyr_recorded)
-        manifest = self._manifest(zephyr_local)
-        packages: list[PackageData] = []
+        roots = self._roots(domain, image_domain, inv, zephyr_recorded, zephyr_local)
+        assigned = assign(roots.all, inv.sources, [*inv.headers, *inv.link_inputs])
+        plan = DomainPlan(domain, [], ImageInfo(domain.name, None, None),
+                          unattributed=assigned.unattributed)
+        plan.packages = self._keep(domain, inv, roots.all, plan)
+        self._describe(plan, roots, image_domain, zephyr_local)
+        return plan
 
+    def _roots(self, domain: Domain, image_domain: Domain, inv: Inventory,
+               zephyr_recorded: str | None, zephyr_local: Path | None) -> _Roots:
+        """The candidate packages of one domain and where their files live."""
         zephyr = PackageData("zephyr", ZEPHYR, "zephyr",
                              [Root(_normal(zephyr_recorded), zephyr_local)] if zephyr_recorded
                              else [])
-        packages.append(zephyr)
-        modules = self._modules(image_domain)
-        module_packages: dict[str, tuple[PackageData, Module]] = {}
-        for module in modules:
+        roots = _Roots(zephyr, [zephyr])
+        for module in self._modules(image_domain):
             package = PackageData(f"module-{module.name}", MODULE, module.name,
                                   [Root(_normal(module.path), _local(module.path))])
-            module_packages[module.name] = (package, module)
-            packages.append(package)
-
-        app = None
+            roots.modules[module.name] = (package, module)
+            roots.all.append(package)
         if domain.kind != TFM and domain.app_source_dir:
             app_recorded = _normal(domain.app_source_dir)
-            app = PackageData("app", APP, Path(app_recorded).name or domain.name,
-                              [Root(app_recorded, _local(app_recorded))])
-            packages.append(app)
-
-        generated = PackageData("generated", GENERATED, f"{domain.name}-build",
-                                [Root(_normal(inv.recorded_build_dir), domain.build_dir)])
+            roots.app = PackageData("app", APP, Path(app_recorded).name or domain.name,
+                                    [Root(app_recorded, _local(app_recorded))])
+            roots.all.append(roots.app)
+        roots.generated = PackageData("generated", GENERATED, f"{domain.name}-build",
+                                      [Root(_normal(inv.recorded_build_dir), domain.build_dir)])
         sysbuild = self.build.sysbuild
         if sysbuild is not None and domain.kind != TFM:
-            generated.roots.append(Root(recorded_build_dir(sysbuild), self.build.top))
-        packages.append(generated)
-
+            roots.generated.roots.append(Root(recorded_build_dir(sysbuild), self.build.top))
+        roots.all.append(roots.generated)
         toolchain = toolchain_package(self.table, image_domain, domain, inv)
         if toolchain is not None:
-            packages.append(toolchain)
+            roots.all.append(toolchain)
+        return roots
 
-        assigned = assign(packages, inv.sources, [*inv.headers, *inv.link_inputs])
-        plan = DomainPlan(domain, [], ImageInfo(domain.name, None, None),
-                          unattributed=assigned.unattributed)
-
-        # Keep what the image used; say what was left out and why.
+    def _keep(self, domain: Domain, inv: Inventory, packages: list[PackageData],
+              plan: DomainPlan) -> list[PackageData]:
+        """Keep what the image used; say what was left out and why."""
         tfm_paths = self._tfm_paths(domain) if domain.kind == TFM else set()
         kept: list[PackageData] = []
         for package in packages:
             if package.kind == MODULE:
-                module_root = package.roots[0].recorded
-                if package.paths:
-                    package.evidence.append(f"{len(package.compiled)} compiled sources, "
-                                            f"{len(package.paths) - len(package.compiled)} "
-                                            "other inputs")
-                if any(d == module_root or d.startswith(module_root + "/")
-                       for d in inv.include_dirs):
-                    package.evidence.append("on the include path")
-                if any(p == module_root or p.startswith(module_root + "/") for p in tfm_paths):
-                    package.evidence.append("named by the TF-M build configuration")
-                if not package.evidence and not inv.has_compile_info and domain.kind != TFM:
-                    package.evidence.append("known to the build (no compile information to "
-                                            "tell whether the image uses it)")
+                _module_evidence(package, domain, inv, tfm_paths)
                 if not package.evidence:
                     plan.unused_modules.append(package.name)
                     continue
             elif package.kind == ZEPHYR and domain.kind == TFM and not package.paths:
                 continue
             kept.append(package)
-        plan.packages = kept
+        return kept
 
-        self._describe_zephyr(zephyr, image_domain, zephyr_local)
+    def _describe(self, plan: DomainPlan, roots: _Roots, image_domain: Domain,
+                  zephyr_local: Path | None) -> None:
+        """Versions, suppliers and identifiers of the kept packages, and the image itself."""
+        domain, kept = plan.domain, plan.packages
+        self._describe_zephyr(roots.zephyr, image_domain, zephyr_local)
+        manifest = self._manifest(zephyr_local)
         for package in kept:
             if package.kind == MODULE:
-                self._describe_module(package, module_packages[package.name][1], manifest)
-        if app is not None:
-            self._describe_app(app, domain, kept)
-        plan.image = self._image(domain, app, zephyr, module_packages)
-        generated.version = versions.VersionInfo(version=plan.image.version,
-                                                 source="the image's version")
-        generated.supplier = plan.image.supplier
-        generated.evidence.append("files generated by this build")
+                self._describe_module(package, roots.modules[package.name][1], manifest)
+        if roots.app is not None:
+            self._describe_app(roots.app, domain, kept)
+        plan.image = self._image(domain, roots.app, roots.zephyr, roots.modules)
+        assert roots.generated is not None
+        roots.generated.version = VersionInfo(version=plan.image.version,
+                                              source="the image's version")
+        roots.generated.supplier = plan.image.supplier
+        roots.generated.evidence.append("files generated by this build")
         for package in kept:
             self._gaps(package, plan)
-        return plan
 
     def _modules(self, domain: Domain) -> list[Module]:
         return domain.modules(self.meta) or self.build.modules
@@ -214,7 +233,7 @@ class Planner:
         meta = self.meta
         remote = (meta.zephyr_remote if meta else None) or _git_remote(local)
         recorded = {"revision": meta.zephyr_revision} if meta and meta.zephyr_revision else None
-        zephyr.version = versions.resolve(
+        zephyr.version = resolve(
             local_root=local, recorded=recorded, entry=entry,
             build_release=domain.zephyr_version, build_source="the build (kernel version)",
             recorded_tags=meta.zephyr_tags if meta else (), git_cache=self._git)
@@ -228,7 +247,7 @@ class Planner:
         recorded = self.meta.modules.get(module.name) if self.meta else None
         release = self.tfm_release if entry is not None and entry.name == "trusted-firmware-m" \
             else None
-        package.version = versions.resolve(
+        package.version = resolve(
             local_root=local, recorded=recorded, entry=entry, references=refs,
             build_release=release, build_source="the TF-M build (project version)",
             manifest_revision=manifest.get(module.name), git_cache=self._git)
@@ -273,16 +292,16 @@ class Planner:
                           and root.recorded.startswith(p.roots[0].recorded.rstrip("/") + "/")),
                          None)
         local = root.local
-        app_release = versions.read_version_file(
-            local, versions.VersionFile("VERSION", "zephyr-version")) if local else None
+        app_release = read_version_file(
+            local, VersionFile("VERSION", "zephyr-version")) if local else None
         if app_release:
-            app.version = versions.VersionInfo(release=app_release,
+            app.version = VersionInfo(release=app_release,
                                                source="the application's VERSION file").finish()
         elif container is not None:
             app.version = replace(container.version, source=f"{container.name}, which contains "
                                                             "the application")
         else:
-            app.version = versions.resolve(local_root=local, recorded=None, entry=None,
+            app.version = resolve(local_root=local, recorded=None, entry=None,
                                            git_cache=self._git)
         if container is not None:
             subpath = root.recorded[len(container.roots[0].recorded.rstrip("/")) + 1:]

@@ -7,7 +7,6 @@ ToolError naming the messages (our bug or the library's, never the user's).
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import functools
 import hashlib
 import io
@@ -15,7 +14,6 @@ import json
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from spdx_tools.spdx import casing_tools
@@ -47,6 +45,7 @@ from spdx_tools.spdx.writer.tagvalue import tagvalue_writer
 
 from zsec_west import __version__
 from zsec_west.errors import ToolError
+from zsec_west.sbom.document import DocumentInfo
 from zsec_west.sbom.hashing import FileFacts
 from zsec_west.sbom.licenses import License, parse_license, symbols
 from zsec_west.sbom.packages import TOOLCHAIN, PackageData
@@ -59,18 +58,6 @@ _SOURCE_SUFFIXES = (".c", ".h", ".s", ".S", ".cpp", ".cc", ".cxx", ".hpp", ".hh"
                     ".dts", ".dtsi", ".overlay")
 _ARCHIVE_SUFFIXES = (".a", ".lib")
 _BINARY_SUFFIXES = (".o", ".obj", ".elf", ".bin", ".hex", ".so")
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """Document-level facts shared by the writers."""
-
-    name: str  # the document name (the domain, or "system")
-    namespace: str
-    created: _dt.datetime  # UTC, whole seconds
-    author: str | None  # the organisation that produced the SBOM
-    creator_comment: str
-    comment: str | None = None
 
 
 def spdx_id(*parts: str) -> str:

@@ -7,8 +7,6 @@ DESCRIBED_BY its domain document. The domain documents must be written first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from spdx_tools.spdx.model import (
     Checksum,
     ChecksumAlgorithm,
@@ -22,21 +20,8 @@ from spdx_tools.spdx.model import (
     SpdxNoAssertion,
 )
 
-from zsec_west.sbom.planner import ImageInfo
-from zsec_west.sbom.spdx_writer import DocumentInfo, checksums, creators, organization, spdx_id
-
-
-@dataclass(frozen=True)
-class SystemEntry:
-    """One written domain document, as the system document refers to it."""
-
-    domain: str
-    file_name: str  # the domain document's file name (same directory as the system document)
-    namespace: str  # SPDX namespace (or CycloneDX serial number URN)
-    sha1: str  # of the written file's bytes
-    sha256: str
-    image: ImageInfo
-    image_file: str | None = None  # the main image file, relative to the build's top directory
+from zsec_west.sbom.document import DocumentInfo, SystemEntry
+from zsec_west.sbom.spdx_writer import checksums, creators, organization, spdx_id
 
 
 def document_ref(domain: str) -> str:

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from zsec_west.builddir import Domain
 from zsec_west.errors import BuildDirError
-from zsec_west.sbom.identifiers import Identifiers, IdentifierTable, fill_cpe, is_release
+from zsec_west.sbom.identifiers import Identifiers, IdentifierTable, fill_cpe
 from zsec_west.sbom.inventory import Inventory
 from zsec_west.sbom.packages import TOOLCHAIN, PackageData, Root
-from zsec_west.sbom.versions import VersionInfo
+from zsec_west.sbom.pkgversion import VersionInfo
+from zsec_west.versions import is_release
 
 # A toolchain installed by the operating system: its supplier is the compiler's maker, not
 # the ZEPHYR_TOOLCHAIN_VARIANT's distributor.

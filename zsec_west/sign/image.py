@@ -24,10 +24,11 @@ from zsec_west.mcuboot.header import HEADER_SIZE, Flag, ImageHeader
 from zsec_west.mcuboot.signatures import SignRequest, pad_ecdsa_signature, select_hash, signature_tlv, signing_key_type
 from zsec_west.mcuboot.tlv import HASH_TLVS, INFO_MAGIC, PROT_INFO_MAGIC, TlvType, area_size, encode_area
 from zsec_west.mcuboot.trailer import TrailerLayout, boot_magic, trailer_size
-from zsec_west.mcuboot.version import U32_MAX, Version
+from zsec_west.mcuboot.version import U32_MAX
 from zsec_west.sign.options import ImageOptions
 from zsec_west.sign.protected import protected_entries
 from zsec_west.sign.signer import Signer
+from zsec_west.versions import ImageVersion as Version
 
 FixedSignature = tuple[bytes, PublicKey]
 

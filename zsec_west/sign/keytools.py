@@ -17,11 +17,7 @@ from zsec_west.errors import KeyFileError, UsageError
 from zsec_west.files.writing import atomic_write
 from zsec_west.keys.encoding import PublicKey, key_type_name, public_bytes
 from zsec_west.keys.pem import PrivateKey
-
-KEY_TYPES = ("rsa-2048", "rsa-3072", "ecdsa-p256", "ecdsa-p384", "ed25519", "x25519")
-PUB_ENCODINGS = ("lang-c", "lang-rust", "pem", "raw")
-HASH_ENCODINGS = ("lang-c", "raw")
-LEGACY_LANGS = {"c": "lang-c", "rust": "lang-rust"}  # imgtool's deprecated -l/--lang
+from zsec_west.sign.keykinds import HASH_ENCODINGS, KEY_TYPES, LEGACY_LANGS, PUB_ENCODINGS
 
 # imgtool names the C/Rust arrays after the key class, not the key type.
 _SHORT_NAMES = {"rsa-2048": "rsa", "rsa-3072": "rsa", "ecdsa-p256": "ecdsa", "ecdsa-p384": "ecdsap384",

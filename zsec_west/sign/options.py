@@ -10,14 +10,9 @@ from zsec_west.keys.encoding import PublicKey
 from zsec_west.mcuboot.header import ENDIAN_PREFIX, HEADER_SIZE
 from zsec_west.mcuboot.tlv import check_custom_tag
 from zsec_west.mcuboot.trailer import DEFAULT_MAX_SECTORS, effective_max_align
-from zsec_west.mcuboot.version import (
-    U32_MAX,
-    Dependency,
-    Version,
-    parse_dependencies,
-    parse_version,
-    resolve_security_counter,
-)
+from zsec_west.mcuboot.version import U32_MAX, Dependency, parse_dependencies, resolve_security_counter
+from zsec_west.versions import ImageVersion as Version
+from zsec_west.versions import parse_image_version as parse_version
 
 MAX_SW_TYPE_LENGTH = 12
 

@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zsec_west.builddir import MCUBOOT, SYSBUILD, TFM, Build, Domain
-from zsec_west.builddir.model import parse_zephyr_version, version_fields
+from zsec_west.builddir.devicetree import Devicetree, Partition
 from zsec_west.errors import BuildDirError, KeyFileError, UsageError
 from zsec_west.keys.paths import resolve_key_path
+from zsec_west.versions import version_file_fields as version_fields
+from zsec_west.versions import zephyr_release as parse_zephyr_version
 
 DEFAULT_ALIGN = 4  # what mcuboot.cmake assumes when the flash has no write-block-size
 _RAM_LOAD_MODES = ("MCUBOOT_BOOTLOADER_MODE_RAM_LOAD", "MCUBOOT_BOOTLOADER_MODE_RAM_LOAD_WITH_REVERT",
@@ -157,18 +159,48 @@ def plan_domain(build: Build, domain: Domain, *, west_topdir: Path | None = None
     """The signing plan for one image domain; BuildDirError when the build lacks what signing needs."""
     k = domain.kconfig
     dt = domain.devicetree
-    config = domain.config_path
-    sources: dict[str, str] = {}
-    warnings: list[str] = []
     if dt is None:
         raise BuildDirError("devicetree output (zephyr/zephyr.dts) not found; cannot read the flash layout",
                             path=domain.build_dir)
-    header_size = k.int("ROM_START_OFFSET")
+    sources: dict[str, str] = {}
+    warnings: list[str] = []
+    header_size = _header_size(domain, sources)
+    slots = _slots(domain, dt, sources)
+    layout = _layout(domain, dt, slots, sources, warnings)
+    keys = _keys(build, domain, west_topdir, sources)
+    extra_args = _extra_args(domain, sources)
+    slot1_addr = slots.slot1.address if layout.ram_load and slots.slot1 is not None and not slots.single else None
+    outputs, notes = _outputs(domain, keys.encryption_key_file is not None,
+                              k.enabled("MCUBOOT_GENERATE_CONFIRMED_IMAGE"), layout.hex_addr, slot1_addr)
+    return ImagePlan(
+        domain=domain.name, build_dir=domain.build_dir, header_size=header_size, slot_size=slots.size,
+        align=layout.align, version=_version(domain, sources), overwrite_only=layout.overwrite_only,
+        load_addr=layout.load_addr, hex_addr=layout.hex_addr, pure=k.enabled("MCUBOOT_BOOTLOADER_SIGNATURE_TYPE_PURE"),
+        key_setting=keys.key_setting, key_file=keys.key_file, encryption_key_file=keys.encryption_key_file,
+        expect_key_type=keys.expect, extra_args=extra_args, outputs=tuple(outputs), sources=sources,
+        warnings=tuple(warnings), notes=tuple(notes),
+    )
+
+
+def _header_size(domain: Domain, sources: dict[str, str]) -> int:
+    header_size = domain.kconfig.int("ROM_START_OFFSET")
     if header_size is None:
         raise BuildDirError("CONFIG_ROM_START_OFFSET is not set; cannot tell the MCUboot header size",
-                            path=config, hint="give -H/--header-size")
-    sources["header_size"] = f"CONFIG_ROM_START_OFFSET in {config}"
+                            path=domain.config_path, hint="give -H/--header-size")
+    sources["header_size"] = f"CONFIG_ROM_START_OFFSET in {domain.config_path}"
+    return header_size
 
+
+@dataclass(frozen=True)
+class _Slots:
+    slot0: Partition
+    slot1: Partition | None
+    single: bool  # one slot: the image is signed for slot0
+    size: int
+
+
+def _slots(domain: Domain, dt: Devicetree, sources: dict[str, str]) -> _Slots:
+    k = domain.kconfig
     slot0 = dt.partition("slot0_partition")
     if slot0 is None:
         raise BuildDirError("the devicetree has no slot0_partition", path=dt.path, hint="give -S/--slot-size")
@@ -179,15 +211,29 @@ def plan_domain(build: Build, domain: Domain, *, west_topdir: Path | None = None
                   and not k.enabled("MCUBOOT_APPLICATION_FIRMWARE_UPDATER")))
     slot1 = dt.partition("slot1_partition")
     if single:
-        slot_size = slot0.size
         sources["slot_size"] = f"slot0_partition size (single slot) in {dt.path}"
-    elif slot1 is None:
+        return _Slots(slot0, slot1, True, slot0.size)
+    if slot1 is None:
         raise BuildDirError("the devicetree has no slot1_partition, which gives the slot size in this mode",
                             path=dt.path, hint="give -S/--slot-size")
-    else:
-        slot_size = slot1.size
-        sources["slot_size"] = f"slot1_partition size in {dt.path}"
+    sources["slot_size"] = f"slot1_partition size in {dt.path}"
+    return _Slots(slot0, slot1, False, slot1.size)
 
+
+@dataclass(frozen=True)
+class _Layout:
+    align: int
+    overwrite_only: bool
+    ram_load: bool
+    load_addr: int | None = None
+    hex_addr: int | None = None
+
+
+def _layout(domain: Domain, dt: Devicetree, slots: _Slots, sources: dict[str, str],
+            warnings: list[str]) -> _Layout:
+    """Alignment, and the RAM-load or overwrite-only variants of it."""
+    k = domain.kconfig
+    config = domain.config_path
     write_block = dt.write_block_size
     if write_block:
         align = write_block
@@ -197,28 +243,39 @@ def plan_domain(build: Build, domain: Domain, *, west_topdir: Path | None = None
         sources["align"] = "default 4 (zephyr,flash has no write-block-size)"
         warnings.append(f"{domain.name}: the zephyr,flash node has no write-block-size; "
                         "assuming 4 as the build does")
-
     overwrite_only = k.enabled("MCUBOOT_IMGTOOL_OVERWRITE_ONLY")
     ram_load = any(k.enabled(mode) for mode in _RAM_LOAD_MODES)
-    load_addr = hex_addr = None
     if overwrite_only:
-        align = 1
         sources["align"] = sources["overwrite_only"] = f"CONFIG_MCUBOOT_IMGTOOL_OVERWRITE_ONLY in {config}"
-    elif ram_load:
+        return _Layout(1, True, ram_load)
+    if ram_load:
         sram = dt.sram
         if sram is None:
             raise BuildDirError("RAM-load mode needs the chosen zephyr,sram node, which is missing",
                                 path=dt.path)
-        align, load_addr, hex_addr = 1, sram[0], slot0.address
         sources["align"] = sources["load_addr"] = f"RAM-load mode in {config}; zephyr,sram in {dt.path}"
+        return _Layout(1, False, True, sram[0], slots.slot0.address)
     if align not in (1, 2, 4, 8, 16, 32):
         raise BuildDirError(f"flash write-block-size {align} is not one imgtool accepts "
                             "(1..32, a power of two)",
                             path=dt.path, hint="give --align")
+    return _Layout(align, False, False)
 
+
+@dataclass(frozen=True)
+class _Keys:
+    key_setting: str | None
+    key_file: Path | None
+    encryption_key_file: Path | None
+    expect: str | None
+
+
+def _keys(build: Build, domain: Domain, west_topdir: Path | None, sources: dict[str, str]) -> _Keys:
+    """The signing and encryption key files the build names, and the key type MCUboot verifies."""
+    k = domain.kconfig
     key_setting = k.string("MCUBOOT_SIGNATURE_KEY_FILE")
     if key_setting:
-        sources["key"] = f"CONFIG_MCUBOOT_SIGNATURE_KEY_FILE in {config}"
+        sources["key"] = f"CONFIG_MCUBOOT_SIGNATURE_KEY_FILE in {domain.config_path}"
     elif build.sysbuild is not None and build.sysbuild.config_path.is_file():
         key_setting = build.sysbuild.kconfig.string("BOOT_SIGNATURE_KEY_FILE")
         if key_setting:
@@ -227,28 +284,24 @@ def plan_domain(build: Build, domain: Domain, *, west_topdir: Path | None = None
     enc_setting = k.string("MCUBOOT_ENCRYPTION_KEY_FILE")
     enc_file = _resolve(enc_setting, domain, west_topdir) if enc_setting else None
     if enc_setting:
-        sources["encryption_key"] = f"CONFIG_MCUBOOT_ENCRYPTION_KEY_FILE in {config}"
+        sources["encryption_key"] = f"CONFIG_MCUBOOT_ENCRYPTION_KEY_FILE in {domain.config_path}"
     expect, expect_where = bootloader_key_type(build)
     if expect_where:
         sources["key_type"] = expect_where
-    extra = k.string("MCUBOOT_EXTRA_IMGTOOL_ARGS") or ""
+    return _Keys(key_setting, key_file, enc_file, expect)
+
+
+def _extra_args(domain: Domain, sources: dict[str, str]) -> tuple[str, ...]:
+    """CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS split into words (shell quoting rules); the caller applies them."""
+    extra = domain.kconfig.string("MCUBOOT_EXTRA_IMGTOOL_ARGS") or ""
     try:
         extra_args = tuple(shlex.split(extra))
     except ValueError as exc:
-        raise BuildDirError(f"CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS cannot be split: {exc}", path=config) from None
+        raise BuildDirError(f"CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS cannot be split: {exc}",
+                            path=domain.config_path) from None
     if extra_args:
-        sources["extra_args"] = f"CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS in {config}"
-
-    slot1_addr = slot1.address if ram_load and slot1 is not None and not single else None
-    outputs, notes = _outputs(domain, enc_file is not None, k.enabled("MCUBOOT_GENERATE_CONFIRMED_IMAGE"),
-                              hex_addr, slot1_addr)
-    return ImagePlan(
-        domain=domain.name, build_dir=domain.build_dir, header_size=header_size, slot_size=slot_size,
-        align=align, version=_version(domain, sources), overwrite_only=overwrite_only, load_addr=load_addr,
-        hex_addr=hex_addr, pure=k.enabled("MCUBOOT_BOOTLOADER_SIGNATURE_TYPE_PURE"), key_setting=key_setting,
-        key_file=key_file, encryption_key_file=enc_file, expect_key_type=expect, extra_args=extra_args,
-        outputs=tuple(outputs), sources=sources, warnings=tuple(warnings), notes=tuple(notes),
-    )
+        sources["extra_args"] = f"CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS in {domain.config_path}"
+    return extra_args
 
 
 def _outputs(domain: Domain, encrypted: bool, confirmed: bool, primary_addr: int | None,

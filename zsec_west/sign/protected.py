@@ -9,8 +9,9 @@ import uuid
 from zsec_west.errors import UsageError
 from zsec_west.mcuboot.header import ENDIAN_PREFIX
 from zsec_west.mcuboot.tlv import HASH_SIZES, TlvType
-from zsec_west.mcuboot.version import Version, resolve_security_counter
+from zsec_west.mcuboot.version import resolve_security_counter
 from zsec_west.sign.options import ImageOptions
+from zsec_west.versions import ImageVersion as Version
 
 
 def parse_uuid(value: str, namespace: uuid.UUID | None) -> bytes:

@@ -6,49 +6,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from zsec_west.errors import DataFileError
+from zsec_west.files import shipped
+from zsec_west.files.yamldoc import Checker, LineDict, LineList, line_of, located, parse_located
 from zsec_west.findings import Severity
+from zsec_west.versions import Range, Version, affected_range, parse
 
-DATA_FILE = "data/tfm-advisories.yaml"
-
-_VERSION = re.compile(r"^\s*(?:TF-M)?v?(\d+)\.(\d+)(?:\.(\d+))?(?P<rest>.*)$", re.I)
+DATA_FILE = "tfm-advisories.yaml"  # in zsec_west/data
+SOURCE = shipped.label(DATA_FILE)
 
 Expected = bool | str
 # name -> value as the build recorded it (None: not recorded)
 Lookup = Callable[[str], "bool | str | None"]
-
-
-@dataclass(frozen=True, order=True)
-class TfmVersion:
-    """A TF-M release number; `extra` keeps what follows it ('+g1234abc' for a development build)."""
-
-    major: int
-    minor: int
-    patch: int
-    extra: str = ""
-
-    @classmethod
-    def parse(cls, text: str) -> TfmVersion | None:
-        """'2.1.1', 'v2.1.1', 'TF-Mv2.1.1', 'v2.2.2+g1a2b3c' -> a version; anything else -> None."""
-        match = _VERSION.match(str(text))
-        if not match:
-            return None
-        rest = match.group("rest").strip()
-        if rest and not rest.startswith(("+", "-", "_", "~")):
-            return None
-        return cls(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0), rest)
-
-    @property
-    def release(self) -> tuple[int, int, int]:
-        return (self.major, self.minor, self.patch)
-
-    def __str__(self) -> str:
-        return f"{self.major}.{self.minor}.{self.patch}{self.extra}"
 
 
 @dataclass(frozen=True)
@@ -95,24 +66,28 @@ class Advisory:
     cve: str
     title: str
     summary: str
-    introduced: TfmVersion | None
-    last_affected: TfmVersion | None
-    fixed: TfmVersion | None
+    introduced: Version | None
+    last_affected: Version | None
+    fixed: Version | None
     note: str
     fix_commits: tuple[str, ...]
     severity: Severity
     source: str
     url: str
     conditions: tuple[Condition, ...]
+    origin: str = ""  # "file:line" of the entry
 
-    def affects_version(self, version: TfmVersion) -> bool:
-        """Whether `version`'s release number lies in the affected range."""
-        release = version.release
-        if self.introduced is not None and release < self.introduced.release:
-            return False
+    @property
+    def range(self) -> Range:
+        """The affected releases: up to last_affected when known, else up to (not incl.) fixed."""
+        low = str(self.introduced) if self.introduced else None
         if self.last_affected is not None:
-            return release <= self.last_affected.release
-        return self.fixed is not None and release < self.fixed.release
+            return affected_range(low, last_affected=str(self.last_affected))
+        return affected_range(low, fixed=str(self.fixed) if self.fixed else None)
+
+    def affects_version(self, version: Version) -> bool:
+        """Whether `version` lies in the affected range."""
+        return self.range.contains(version.key) is True
 
     @property
     def range_text(self) -> str:
@@ -142,124 +117,138 @@ def _truthy(value: bool | str) -> bool:
     return value.strip().upper() in {"1", "ON", "YES", "TRUE", "Y"}
 
 
-def _version(entry: dict[str, Any], key: str, where: str) -> TfmVersion | None:
-    raw = entry.get(key)
+def _version(check: Checker, node: LineDict, key: str) -> Version | None:
+    raw = node.get(key)
     if raw is None:
         return None
-    version = TfmVersion.parse(str(raw))
+    version = parse(str(raw))
     if version is None:
-        raise DataFileError(f"{where}: {key} {raw!r} is not a version like 2.1.1", path=DATA_FILE)
+        raise Checker(check.path, node, check.what).fail(key, f"{raw!r} is not a version like 2.1.1")
     return version
 
 
-def _test(raw: Any, where: str) -> Test | None:
+def _test(check: Checker, raw: Any, field: str) -> Test | None:
     if raw is None:
         return None
-    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-        raise DataFileError(f"{where}: a test needs a name", path=DATA_FILE)
+    if not isinstance(raw, LineDict) or not isinstance(raw.get("name"), str):
+        raise check.fail(field, "a test needs a name")
     has_eq, has_ne = "equals" in raw, "not_equals" in raw
     if has_eq == has_ne:
-        raise DataFileError(f"{where}: give exactly one of equals / not_equals", path=DATA_FILE)
+        raise check.fail(field, "give exactly one of equals / not_equals")
     expected = raw["equals"] if has_eq else raw["not_equals"]
     if not isinstance(expected, (bool, str)):
-        raise DataFileError(f"{where}: expected value must be a bool or a string", path=DATA_FILE)
+        raise check.fail(field, "expected value must be a bool or a string")
     return Test(raw["name"], expected, negate=has_ne)
 
 
-def _advisory(entry: Any, index: int) -> Advisory:
-    if not isinstance(entry, dict):
-        raise DataFileError(f"entry {index} is not a mapping", path=DATA_FILE)
-    where = str(entry.get("id") or f"entry {index}")
-    for key in ("id", "cve", "title", "summary", "severity", "source", "url"):
-        if not isinstance(entry.get(key), str) or not entry[key].strip():
-            raise DataFileError(f"{where}: missing or empty '{key}'", path=DATA_FILE)
-    if not re.fullmatch(r"TFMV-\d+", entry["id"]):
-        raise DataFileError(f"{where}: id must look like TFMV-<n>", path=DATA_FILE)
-    if not re.fullmatch(r"CVE-\d{4}-\d{4,}", entry["cve"]):
-        raise DataFileError(f"{where}: cve {entry['cve']!r} is not a CVE id", path=DATA_FILE)
+def _condition(check: Checker, raw: Any, number: int, line: int) -> Condition:
+    cond = Checker(check.path, raw, f"{check.what} condition {number}", line)
+    describe = cond.string("describe", required=True)
+    otherwise = cond.string("otherwise", required=True)
+    cache, kconfig = _test(cond, raw.get("cache"), "cache"), _test(cond, raw.get("kconfig"), "kconfig")
+    if cache is None and kconfig is None:
+        raise cond.fail(None, "needs a cache or a kconfig test")
+    return Condition(describe.strip(), otherwise.strip(), cache, kconfig)
+
+
+def _range(check: Checker, entry: LineDict) -> tuple[Version | None, Version | None, Version | None]:
     affected = entry.get("affected")
-    if not isinstance(affected, dict):
-        raise DataFileError(f"{where}: 'affected' must be a mapping", path=DATA_FILE)
-    introduced = _version(affected, "introduced", where)
-    last = _version(affected, "last_affected", where)
-    fixed = _version(affected, "fixed", where)
+    if not isinstance(affected, LineDict):
+        raise check.fail("affected", "must be a mapping")
+    introduced = _version(check, affected, "introduced")
+    last = _version(check, affected, "last_affected")
+    fixed = _version(check, affected, "fixed")
     if last is None and fixed is None:
-        raise DataFileError(f"{where}: 'affected' needs last_affected or fixed", path=DATA_FILE)
-    if introduced and last and introduced.release > last.release:
-        raise DataFileError(f"{where}: introduced is after last_affected", path=DATA_FILE)
-    if last and fixed and fixed.release <= last.release:
-        raise DataFileError(f"{where}: fixed must come after last_affected", path=DATA_FILE)
+        raise check.fail("affected", "needs last_affected or fixed")
+    if introduced and last and introduced > last:
+        raise check.fail("affected", "introduced is after last_affected")
+    if last and fixed and fixed <= last:
+        raise check.fail("affected", "fixed must come after last_affected")
+    return introduced, last, fixed
+
+
+def _identity(check: Checker) -> tuple[str, str, Severity]:
+    for key in ("id", "cve", "title", "summary", "severity", "source", "url"):
+        value = check.node.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise check.fail(key, "missing or empty")
+    advisory_id, cve = check.node["id"], check.node["cve"]
+    if not re.fullmatch(r"TFMV-\d+", advisory_id):
+        raise check.fail("id", "id must look like TFMV-<n>")
+    if not re.fullmatch(r"CVE-\d{4}-\d{4,}", cve):
+        raise check.fail("cve", f"{cve!r} is not a CVE id")
     try:
-        severity = Severity.parse(entry["severity"])
+        severity = Severity.parse(check.node["severity"])
     except ValueError as exc:
-        raise DataFileError(f"{where}: {exc}", path=DATA_FILE) from None
-    conditions = []
-    for number, raw in enumerate(entry.get("conditions") or [], start=1):
-        cwhere = f"{where} condition {number}"
-        if not isinstance(raw, dict):
-            raise DataFileError(f"{cwhere}: not a mapping", path=DATA_FILE)
-        for key in ("describe", "otherwise"):
-            if not isinstance(raw.get(key), str) or not raw[key].strip():
-                raise DataFileError(f"{cwhere}: missing '{key}'", path=DATA_FILE)
-        cache, kconfig = _test(raw.get("cache"), cwhere), _test(raw.get("kconfig"), cwhere)
-        if cache is None and kconfig is None:
-            raise DataFileError(f"{cwhere}: needs a cache or a kconfig test", path=DATA_FILE)
-        conditions.append(Condition(raw["describe"].strip(), raw["otherwise"].strip(), cache, kconfig))
+        raise check.fail("severity", str(exc)) from None
+    return advisory_id, cve, severity
+
+
+def _advisory(entry: Any, line: int) -> Advisory:
+    where = str(entry.get("id") or f"entry at line {line}") if isinstance(entry, dict) else "entry"
+    check = Checker(SOURCE, entry, where, line)
+    advisory_id, cve, severity = _identity(check)
+    introduced, last, fixed = _range(check, entry)
+    raw_conditions = entry.get("conditions") or LineList()
+    if not isinstance(raw_conditions, list):
+        raise check.fail("conditions", "must be a list")
+    conditions = tuple(_condition(check, raw, number, line_of(raw_conditions, number - 1) or line)
+                       for number, raw in enumerate(raw_conditions, start=1))
     commits = entry.get("fix_commits") or []
     if not isinstance(commits, list):
-        raise DataFileError(f"{where}: fix_commits must be a list", path=DATA_FILE)
+        raise check.fail("fix_commits", "must be a list")
     return Advisory(
-        id=entry["id"], cve=entry["cve"], title=entry["title"].strip(),
+        id=advisory_id, cve=cve, title=entry["title"].strip(),
         summary=" ".join(entry["summary"].split()), introduced=introduced, last_affected=last,
-        fixed=fixed, note=" ".join(str(affected.get("note") or "").split()),
+        fixed=fixed, note=" ".join(str(entry["affected"].get("note") or "").split()),
         fix_commits=tuple(str(c) for c in commits), severity=severity, source=entry["source"],
-        url=entry["url"], conditions=tuple(conditions),
+        url=entry["url"], conditions=conditions, origin=located(SOURCE, entry),
     )
 
 
 def parse_advisories(text: str) -> list[Advisory]:
-    """Advisories from YAML text; raises DataFileError naming the entry that is wrong."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"not valid YAML: {exc}", path=DATA_FILE) from None
-    if not isinstance(data, dict) or not isinstance(data.get("advisories"), list):
-        raise DataFileError("expected a mapping with an 'advisories' list", path=DATA_FILE)
-    result = [_advisory(entry, index) for index, entry in enumerate(data["advisories"], start=1)]
-    ids = [a.id for a in result]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise DataFileError(f"duplicate advisory ids: {', '.join(duplicates)}", path=DATA_FILE)
+    """Advisories from YAML text; raises DataFileError naming the line and entry that is wrong."""
+    data = parse_located(text, SOURCE)
+    if not isinstance(data, LineDict) or not isinstance(data.get("advisories"), LineList):
+        raise DataFileError("expected a mapping with an 'advisories' list", path=located(SOURCE, data))
+    entries = data["advisories"]
+    result = [_advisory(entry, entries.line_of(index)) for index, entry in enumerate(entries)]
+    first: dict[str, str] = {}
+    for advisory in result:
+        if advisory.id in first:
+            raise DataFileError(f"duplicate advisory ids: {advisory.id} (first at {first[advisory.id]})",
+                                path=advisory.origin)
+        first[advisory.id] = advisory.origin
     return result
 
 
 @lru_cache(maxsize=1)
 def load_advisories() -> tuple[Advisory, ...]:
     """The advisories shipped with the package, validated."""
-    text = resources.files("zsec_west").joinpath(DATA_FILE).read_text(encoding="utf-8")
-    return tuple(parse_advisories(text))
+    return tuple(parse_advisories(shipped.read_text(DATA_FILE)))
 
 
-def assess(advisory: Advisory, version: TfmVersion | None, cache: Lookup,
+def assess(advisory: Advisory, version: Version | None, cache: Lookup,
            kconfig: Lookup) -> Verdict:
     """Apply one advisory to a build: version range first, then each named configuration."""
     if version is None:
         return Verdict(advisory, None, "the TF-M version could not be determined")
+    shown = version.bare
     if not advisory.affects_version(version):
         fixed = f"; fixed in v{advisory.fixed}" if advisory.fixed else ""
         return Verdict(advisory, False,
-                       f"v{version} is outside the affected range ({advisory.range_text}){fixed}",
+                       f"v{shown} is outside the affected range ({advisory.range_text}){fixed}",
                        in_range=False)
     unknown: list[str] = []
     for condition in advisory.conditions:
         holds = condition.evaluate(cache, kconfig)
         if holds is False:
             return Verdict(advisory, False,
-                           f"v{version} is in the affected range ({advisory.range_text}), but "
+                           f"v{shown} is in the affected range ({advisory.range_text}), but "
                            f"{condition.otherwise}", in_range=True)
         if holds is None:
             unknown.append(condition.describe)
-    inside = f"v{version} is in the affected range ({advisory.range_text})"
+    inside = f"v{shown} is in the affected range ({advisory.range_text})"
     if unknown:
         return Verdict(advisory, None,
                        f"{inside}; the build does not record whether {' and '.join(unknown)}",

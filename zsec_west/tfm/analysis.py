@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 
 from zsec_west.builddir.cmakecache import cmake_truthy
 from zsec_west.builddir.model import Build, Domain
+from zsec_west.builddir.tfmbuild import SubBuild, load_subbuild
 from zsec_west.errors import ZsecError
 from zsec_west.tfm.advisories import Verdict, assess, load_advisories
 from zsec_west.tfm.facts import TfmConfig, read_config
 from zsec_west.tfm.images import ImageSet, collect_images
 from zsec_west.tfm.keyfiles import KeyAssessment, assess_keys
 from zsec_west.tfm.memory import MemoryMap, memory_map
-from zsec_west.tfm.subbuild import Mismatch, SubBuild, compare, load_subbuild
+from zsec_west.tfm.mismatch import Mismatch, compare
 
 
 @dataclass

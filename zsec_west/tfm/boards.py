@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from zsec_west.builddir.modules import read_module_yml
+from zsec_west.errors import DataFileError
+from zsec_west.files.yamldoc import YamlSyntaxError, line_of, load_yaml
 from zsec_west.tfm.platforms import PlatformTable
 
 _MAX_DEPTH = 4  # boards/<vendor>/<board>/ and a family level or two below it
@@ -102,48 +102,65 @@ def _walk_variants(variants: Any, prefix: list[str], cluster: str | None) -> Ite
         yield from _walk_variants(variant.get("variants"), names, own_cluster)
 
 
+def _read_board_yml(path: Path) -> Any:
+    try:
+        return load_yaml(path, strict=False)  # as Zephyr's own board scripts read it
+    except YamlSyntaxError as exc:
+        raise ValueError(f"not valid YAML at line {exc.line}" if exc.line else "not valid YAML") from None
+    except DataFileError as exc:
+        raise ValueError(f"cannot read: {exc.message}") from None
+
+
+def _problem(node: Any, text: str) -> ValueError:
+    line = line_of(node)
+    return ValueError(f"line {line}: {text}" if line else text)
+
+
+def _extension_boards(entry: dict, path: Path, origin: str, table: PlatformTable) -> list[NsBoard]:
+    """A board extension adds variants to a board defined elsewhere."""
+    base = str(entry["extend"])
+    found = []
+    for variant in entry.get("variants") or []:
+        if isinstance(variant, dict) and variant.get("name") == "ns" and variant.get("qualifier"):
+            parts = str(variant["qualifier"]).split("/")
+            cluster = parts[1] if len(parts) > 1 else None
+            found.append(_ns_board(base, [*parts, "ns"], parts[0], cluster, path, origin, table))
+    return found
+
+
+def _board_entry(entry: Any, path: Path, origin: str, table: PlatformTable) -> list[NsBoard]:
+    if not isinstance(entry, dict):
+        raise _problem(entry, "a board entry is not a mapping")
+    if "extend" in entry:
+        return _extension_boards(entry, path, origin, table)
+    name = entry.get("name")
+    if not isinstance(name, str) or not name:
+        raise _problem(entry, "a board entry has no name")
+    socs = entry.get("socs")
+    if socs is not None and not isinstance(socs, list):
+        raise _problem(entry, f"board {name}: 'socs' is not a list")
+    found = []
+    for soc in socs or []:
+        if not isinstance(soc, dict) or not isinstance(soc.get("name"), str):
+            raise _problem(soc, f"board {name}: a SoC entry has no name")
+        for names, cluster in _walk_variants(soc.get("variants"), [], None):
+            if names[-1] == "ns":
+                found.append(_ns_board(name, [soc["name"], *names], soc["name"], cluster, path,
+                                       origin, table))
+    return found
+
+
 def parse_board_yml(path: Path, origin: str, table: PlatformTable) -> list[NsBoard]:
     """The `ns` variants declared in one board.yml; raises ValueError when it is malformed."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ValueError(f"not valid YAML{where}") from None
+    data = _read_board_yml(path)
     if not isinstance(data, dict) or not ({"board", "boards"} & set(data)):
         raise ValueError("expected a mapping with 'board' or 'boards'")
     listed = data.get("boards") or []
     if not isinstance(listed, list):
-        raise ValueError("'boards' is not a list")
-    entries = ([data["board"]] if "board" in data else []) + listed
+        raise _problem(listed if line_of(listed) else data, "'boards' is not a list")
     found: list[NsBoard] = []
-    for entry in entries:
-        if not isinstance(entry, dict):
-            raise ValueError("a board entry is not a mapping")
-        if "extend" in entry:  # a board extension adds variants to a board defined elsewhere
-            base = str(entry["extend"])
-            for variant in entry.get("variants") or []:
-                if isinstance(variant, dict) and variant.get("name") == "ns" and variant.get("qualifier"):
-                    parts = str(variant["qualifier"]).split("/")
-                    cluster = parts[1] if len(parts) > 1 else None
-                    found.append(_ns_board(base, [*parts, "ns"], parts[0], cluster, path, origin,
-                                           table))
-            continue
-        name = entry.get("name")
-        if not isinstance(name, str) or not name:
-            raise ValueError("a board entry has no name")
-        socs = entry.get("socs")
-        if socs is not None and not isinstance(socs, list):
-            raise ValueError(f"board {name}: 'socs' is not a list")
-        for soc in socs or []:
-            if not isinstance(soc, dict) or not isinstance(soc.get("name"), str):
-                raise ValueError(f"board {name}: a SoC entry has no name")
-            for names, cluster in _walk_variants(soc.get("variants"), [], None):
-                if names[-1] == "ns":
-                    found.append(_ns_board(name, [soc["name"], *names], soc["name"], cluster,
-                                           path, origin, table))
+    for entry in ([data["board"]] if "board" in data else []) + listed:
+        found += _board_entry(entry, path, origin, table)
     return found
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from zsec_west.builddir.tfmbuild import SubBuild
 from zsec_west.errors import ZsecError
 from zsec_west.keys import devkeys
 from zsec_west.keys.encoding import Fingerprint
@@ -16,7 +17,6 @@ from zsec_west.keys.paths import file_name
 from zsec_west.keys.pem import load_public_key
 from zsec_west.tfm.facts import TfmConfig
 from zsec_west.tfm.images import PublicKeyFile
-from zsec_west.tfm.subbuild import SubBuild
 
 
 @dataclass(frozen=True)

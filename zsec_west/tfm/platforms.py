@@ -6,14 +6,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from zsec_west.errors import DataFileError
+from zsec_west.files import shipped
+from zsec_west.files.yamldoc import Checker, LineDict, LineList, located, parse_located
 
-DATA_FILE = "data/tfm-boards.yaml"
+DATA_FILE = "tfm-boards.yaml"  # in zsec_west/data
 KCONFIG_TFM = Path("modules/trusted-firmware-m/Kconfig.tfm")
 
 _DEFAULT = re.compile(r'^\s*default\s+"(?P<value>[^"]*)"\s+if\s+(?P<expr>.+?)\s*(?:#.*)?$')
@@ -72,26 +71,32 @@ def parse_kconfig_tfm(text: str, source: str) -> PlatformTable:
     return PlatformTable(tuple(rules), source)
 
 
+def _symbol_problem(value: str) -> str | None:
+    return None if re.fullmatch(r"[A-Z][A-Z0-9_]*", value) else "not a Kconfig symbol name"
+
+
+def parse_table(text: str, source: str) -> PlatformTable:
+    """A platform table (the shipped one's format); errors name `file:line` and field."""
+    data = parse_located(text, source)
+    if not isinstance(data, LineDict) or not isinstance(data.get("platforms"), LineList):
+        raise DataFileError("expected a mapping with a 'platforms' list", path=located(source, data))
+    entries = data["platforms"]
+    rules = []
+    for index, entry in enumerate(entries):
+        check = Checker(source, entry, f"entry {index + 1}", entries.line_of(index))
+        check.only(("platform", "when"))
+        platform = check.string("platform", required=True)
+        symbols = check.strings("when", _symbol_problem)
+        if not symbols:
+            raise check.fail("when", "needs a list of Kconfig symbols")
+        rules.append(PlatformRule(platform, symbols, entries.line_of(index)))
+    return PlatformTable(tuple(rules), f"shipped table ({data.get('source', source)})")
+
+
 @lru_cache(maxsize=1)
 def shipped_table() -> PlatformTable:
     """The table in data/tfm-boards.yaml, validated."""
-    text = resources.files("zsec_west").joinpath(DATA_FILE).read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"not valid YAML: {exc}", path=DATA_FILE) from None
-    if not isinstance(data, dict) or not isinstance(data.get("platforms"), list):
-        raise DataFileError("expected a mapping with a 'platforms' list", path=DATA_FILE)
-    rules = []
-    for index, entry in enumerate(data["platforms"], start=1):
-        if (not isinstance(entry, dict) or not isinstance(entry.get("platform"), str)
-                or not isinstance(entry.get("when"), list) or not entry["when"]
-                or not all(isinstance(s, str) and re.fullmatch(r"[A-Z][A-Z0-9_]*", s)
-                           for s in entry["when"])):
-            raise DataFileError(f"entry {index}: needs 'platform' and a 'when' list of Kconfig "
-                                "symbols", path=DATA_FILE)
-        rules.append(PlatformRule(entry["platform"], tuple(entry["when"])))
-    return PlatformTable(tuple(rules), f"shipped table ({data.get('source', DATA_FILE)})")
+    return parse_table(shipped.read_text(DATA_FILE), shipped.label(DATA_FILE))
 
 
 def load_table(zephyr_base: Path | None) -> PlatformTable:

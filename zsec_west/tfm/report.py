@@ -7,11 +7,12 @@ from typing import Any
 
 from zsec_west.builddir.model import APP, MCUBOOT, OTHER, SYSBUILD, TFM, Build, Domain
 from zsec_west.errors import ZsecError
-from zsec_west.findings import Report
+from zsec_west.facts import TfmFacts
+from zsec_west.findings import Finding, Report
 from zsec_west.tfm.analysis import TfmAnalysis, analyse
 from zsec_west.tfm.boards import BoardScan, scan_boards
 from zsec_west.tfm.capability import Capability, assess, capability_facts
-from zsec_west.tfm.checks import findings_of
+from zsec_west.tfm.catalogue import tfm_findings
 from zsec_west.tfm.facts import config_facts
 from zsec_west.tfm.images import image_facts
 from zsec_west.tfm.memory import memory_facts
@@ -109,32 +110,33 @@ def _capability(domain: Domain, workspace: WorkspaceSource | None) -> tuple[Capa
 def build_report(build: Build, names: list[str] | None = None,
                  workspace: WorkspaceSource | None = None) -> Report:
     """The report for `zsec tfm -d BUILD`: TF-M facts and findings, or whether TF-M could be used."""
-    report = Report(command="tfm", inputs={"build_dir": str(build.top)})
+    domains: list[str] = []
+    findings: list[Finding] = []
+    notes: list[str] = []
     preamble: list[str] = []
     entries: list[dict[str, Any]] = []
     for domain in _targets(build, names):
         if domain.kind == MCUBOOT:
-            report.notes.append(f"{domain.name}: an MCUboot image, not a TF-M or application image")
+            notes.append(f"{domain.name}: an MCUboot image, not a TF-M or application image")
             continue
         if domain.kind == TFM:
             analysis = analyse(build, domain)
-            report.domains.append(domain.name)
-            report.extend(findings_of(analysis))
-            report.notes.extend(f"{domain.name}: {note}" for note in analysis.notes)
+            domains.append(domain.name)
+            warnings: list[str] = []
+            findings += tfm_findings(build, domain, analysis, warnings)
+            notes += [f"{domain.name}: {note}" for note in analysis.notes]
+            notes += warnings
             entries.append(analysis_facts(analysis))
             preamble += analysis_lines(analysis)
         else:
-            capability, notes = _capability(domain, workspace)
-            report.notes.extend(f"{domain.name}: {note}" for note in notes)
+            capability, capability_notes = _capability(domain, workspace)
+            notes += [f"{domain.name}: {note}" for note in capability_notes]
             entries.append({"domain": domain.name, "app_domain": domain.name, "in_use": False,
                             "board": domain.board, "capability": capability_facts(capability)})
-            preamble += capability_lines(domain, capability, notes)
+            preamble += capability_lines(domain, capability, capability_notes)
         preamble.append("")
     while preamble and preamble[-1] == "":
         preamble.pop()
-    in_use = any(e["in_use"] for e in entries)
-    report.facts["tfm"] = {"in_use": in_use, "domains": entries}
-    report.facts["text_preamble"] = preamble
-    if not in_use:
-        report.facts["summary"] = "TF-M is not in use by this build"
-    return report
+    facts = TfmFacts(any(e["in_use"] for e in entries), tuple(entries), tuple(preamble))
+    return Report("tfm", tuple(findings), {"build_dir": str(build.top)}, tuple(domains),
+                  tuple(notes), facts)

@@ -11,17 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from zsec_west.builddir.kconfig import KconfigValues
 from zsec_west.errors import ZsecError
+from zsec_west.files import shipped
+from zsec_west.files.yamldoc import Checker, parse_located
 from zsec_west.sbom.component import Component
-from zsec_west.sbom.vulns import yamlload
 from zsec_west.sbom.vulns.curated import Package, path_problem, symbol_problem
 from zsec_west.sbom.vulns.model import Vulnerability
 
-KEYWORDS = "data/vulns/keywords.yaml"
+KEYWORDS = "vulns/keywords.yaml"
 NOT_PRESENT = "vulnerable_code_not_present"
 
 
@@ -71,8 +71,8 @@ def domain_facts(build, name: str) -> DomainFacts:
 
 
 def load_keywords(text: str, path: Path | str) -> tuple[Keyword, ...]:
-    data = yamlload.load(path, text)
-    top = yamlload.Checker(path, data, "keyword table", 1)
+    data = parse_located(text, path)
+    top = Checker(path, data, "keyword table", 1)
     top.only(("schema", "keywords"))
     if data.get("schema") != 1:
         raise top.fail("schema", "must be 1")
@@ -81,7 +81,7 @@ def load_keywords(text: str, path: Path | str) -> tuple[Keyword, ...]:
         raise top.fail("keywords", "must be a list")
     result = []
     for entry in entries:
-        check = yamlload.Checker(path, entry, "keyword", top.node.line_of("keywords"))
+        check = Checker(path, entry, "keyword", top.node.line_of("keywords"))
         check.only(("name", "packages", "patterns", "kconfig", "paths"))
         name = check.string("name", required=True)
         check.what = f"keyword {name}"
@@ -103,8 +103,7 @@ def load_keywords(text: str, path: Path | str) -> tuple[Keyword, ...]:
 
 @lru_cache(maxsize=1)
 def shipped_keywords() -> tuple[Keyword, ...]:
-    text = resources.files("zsec_west").joinpath(KEYWORDS).read_text(encoding="utf-8")
-    return load_keywords(text, f"zsec_west/{KEYWORDS}")
+    return load_keywords(shipped.read_text(KEYWORDS), shipped.label(KEYWORDS))
 
 
 def _relevant(symbols: tuple[str, ...], facts: DomainFacts) -> tuple[str, ...]:

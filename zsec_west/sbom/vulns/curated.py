@@ -7,21 +7,21 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zsec_west.errors import DataFileError
-from zsec_west.sbom.vulns import yamlload
+from zsec_west.files import shipped as data_files
+from zsec_west.files.yamldoc import Checker, parse_located
 from zsec_west.sbom.vulns.identifiers import parse_purl
 from zsec_west.sbom.vulns.model import SOURCE_CURATED, Affects, CpeKey, PurlKey, Vulnerability
-from zsec_west.sbom.vulns.versions import Range, parse
+from zsec_west.versions import Range, parse
 
 if TYPE_CHECKING:
     from zsec_west.tfm.advisories import Advisory
 
 SCHEMA = 1
-SHIPPED = "data/vulns/advisories.yaml"
+SHIPPED = "vulns/advisories.yaml"
 _SEVERITIES = ("critical", "high", "medium", "low")
 _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Za-z0-9]+)+$")
 _SYMBOL = re.compile(r"^!?[A-Z0-9_]+(\|[A-Z0-9_]+)*$")
@@ -49,13 +49,13 @@ class Table:
 
 
 def shipped_text() -> str:
-    return resources.files("zsec_west").joinpath(SHIPPED).read_text(encoding="utf-8")
+    return data_files.read_text(SHIPPED)
 
 
 @lru_cache(maxsize=1)
 def shipped() -> Table:
     """The shipped table, with TF-M's advisories taken from the one TF-M advisory file."""
-    table = parse_table(shipped_text(), f"zsec_west/{SHIPPED}")
+    table = parse_table(shipped_text(), data_files.label(SHIPPED))
     from zsec_west.tfm.advisories import DATA_FILE as TFM_ADVISORIES
     from zsec_west.tfm.advisories import load_advisories
 
@@ -64,7 +64,7 @@ def shipped() -> Table:
         return table
     ids = {a.id for a in table.advisories}
     derived = tuple(_from_tfm(a, tfm) for a in load_advisories() if a.id not in ids)
-    tfm_text = resources.files("zsec_west").joinpath(TFM_ADVISORIES).read_text(encoding="utf-8")
+    tfm_text = data_files.read_text(TFM_ADVISORIES)
     digest = hashlib.sha256((table.digest + tfm_text).encode()).hexdigest()
     return Table(table.packages, table.advisories + derived, digest)
 
@@ -125,8 +125,8 @@ def path_problem(value: str) -> str | None:
 
 
 def parse_table(text: str, path: Path | str) -> Table:
-    data = yamlload.load(path, text)
-    top = yamlload.Checker(path, data, "advisory table", 1)
+    data = parse_located(text, path)
+    top = Checker(path, data, "advisory table", 1)
     top.only(("schema", "packages", "advisories"))
     if data.get("schema") != SCHEMA:
         raise top.fail("schema", f"must be {SCHEMA} (this zsec-west reads schema {SCHEMA})")
@@ -153,7 +153,7 @@ def _packages(path, raw, top) -> list[Package]:
         raise top.fail("packages", "must be a non-empty list")
     packages = []
     for entry in raw:
-        check = yamlload.Checker(path, entry, "package", top.node.line_of("packages"))
+        check = Checker(path, entry, "package", top.node.line_of("packages"))
         check.only(("name", "names", "cpe", "purl", "kconfig"))
         name = check.string("name", required=True)
         check.what = f"package {name}"
@@ -176,7 +176,7 @@ def _packages(path, raw, top) -> list[Package]:
 
 
 def _advisory(path, entry, packages: dict[str, Package], top) -> Vulnerability:
-    check = yamlload.Checker(path, entry, "advisory", top.node.line_of("advisories"))
+    check = Checker(path, entry, "advisory", top.node.line_of("advisories"))
     check.only(_ADVISORY_FIELDS)
     ident = check.string("id", required=True,
                          check=lambda v: None if _ID.match(v) else "is not an advisory id")
@@ -229,7 +229,7 @@ def _ranges(path, entry, check) -> list[Range]:
         raise check.fail("affected", "must be a list of ranges")
     ranges = []
     for item in raw:
-        sub = yamlload.Checker(path, item, f"{check.what}: affected range",
+        sub = Checker(path, item, f"{check.what}: affected range",
                                entry.line_of("affected"))
         sub.only(("introduced", "fixed", "last_affected"))
         introduced = sub.string("introduced", default="0", check=version_problem)

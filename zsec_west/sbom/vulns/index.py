@@ -22,7 +22,7 @@ from zsec_west.errors import DataFileError, ToolError
 from zsec_west.sbom.vulns import sources
 from zsec_west.sbom.vulns.curated import Table
 from zsec_west.sbom.vulns.model import SOURCE_CURATED, CpeKey, LoadResult, PurlKey, Vulnerability
-from zsec_west.sbom.vulns.versions import sortable_of
+from zsec_west.versions import sortable_of
 
 SCHEMA_VERSION = 1
 _MAX_WARNINGS = 100  # kept in the index; a feed full of bad records must not flood the terminal

@@ -10,7 +10,7 @@ from zsec_west.sbom.vulns.curated import Package, Table, package_for
 from zsec_west.sbom.vulns.identifiers import parse_cpe, parse_purl
 from zsec_west.sbom.vulns.index import KIND_EXACT, KIND_GIT, KIND_RANGE, KIND_VERSIONS, Row, VulnIndex
 from zsec_west.sbom.vulns.model import CpeKey, PurlKey, Vulnerability
-from zsec_west.sbom.vulns.versions import Range, VersionKey, key, listed, sortable
+from zsec_west.versions import Range, VersionKey, key, listed, sortable
 
 AFFECTED, UNKNOWN, FIXED = "affected", "unknown", "fixed"
 _RANK = {AFFECTED: 3, UNKNOWN: 2, FIXED: 1}
@@ -103,13 +103,12 @@ def _fixed_text(records: list[tuple[Vulnerability, list[Row], str]], version: Ve
     return min(bounds, key=bounds.__getitem__) if bounds else ""
 
 
-def find(index: VulnIndex, ident: Identity, curated_ids: frozenset[int]) -> list[Match]:
-    """Every flaw whose rows put `ident`'s version in an affected range, past a fixed one, or
-    where the rows cannot decide."""
-    if ident.version_key is None:
-        return []
-    version = ident.version_key
-    text = sortable(version)
+Verdicts = dict[int, tuple[str, list[Row], list[str]]]  # vuln -> (status, deciding rows, ranges)
+Member = tuple[Vulnerability, str, list[Row], list[str]]
+
+
+def _rows(index: VulnIndex, ident: Identity, text: str) -> dict[int, list[Row]]:
+    """Every index row of the component's CPEs and purls that may concern its version."""
     rows: dict[int, list[Row]] = {}
     for cpe in ident.cpes:
         for row in index.rows_for_cpe(cpe, text):
@@ -117,41 +116,58 @@ def find(index: VulnIndex, ident: Identity, curated_ids: frozenset[int]) -> list
     for purl in ident.purls:
         for row in index.rows_for_purl(purl, text):
             rows.setdefault(row.vuln, []).append(row)
-    per_vuln: dict[int, tuple[str, list[Row], list[str]]] = {}
-    for vuln_id, vuln_rows in rows.items():
-        best, hits, why = None, [], []
-        for row in dict.fromkeys(vuln_rows):
-            status, words = row_status(row, version)
-            if status is None:
-                continue
-            if best is None or _RANK[status] > _RANK[best]:
-                best, hits, why = status, [row], [words]
-            elif status == best:
-                hits.append(row)
-                why.append(words)
+    return rows
+
+
+def _verdict(rows: list[Row], version: VersionKey) -> tuple[str | None, list[Row], list[str]]:
+    """The strongest status the rows of one record give, and the rows that give it."""
+    best, hits, why = None, [], []
+    for row in dict.fromkeys(rows):
+        status, words = row_status(row, version)
+        if status is None:
+            continue
+        if best is None or _RANK[status] > _RANK[best]:
+            best, hits, why = status, [row], [words]
+        elif status == best:
+            hits.append(row)
+            why.append(words)
+    return best, hits, why
+
+
+def _match(canonical: str, members: list[Member], version: VersionKey) -> Match | None:
+    """One flaw from all its records; None when none of them puts the version in or past it."""
+    curated = next((m for m in members if m[0].source == "zsec-advisories"), None)
+    # The curated table is written from the project's own advisories: when it has the
+    # flaw, its ranges decide, even against a broader NVD configuration.
+    deciding = [curated] if curated else [m for m in members if m[1]]
+    if not deciding or not deciding[0][1]:
+        return None
+    status = max((m[1] for m in deciding), key=lambda s: _RANK[s])
+    chosen = [m for m in deciding if m[1] == status]
+    ranges = tuple(dict.fromkeys(w for m in chosen for w in m[3]))
+    fixed = _fixed_text([(m[0], m[2], m[1]) for m in chosen], version)
+    ordered = tuple(m[0] for m in ([curated] if curated else [])
+                    + [m for m in members if m is not curated])
+    return Match(canonical, status, ordered, ranges, fixed, curated[0] if curated else None)
+
+
+def find(index: VulnIndex, ident: Identity, curated_ids: frozenset[int]) -> list[Match]:
+    """Every flaw whose rows put `ident`'s version in an affected range, past a fixed one, or
+    where the rows cannot decide."""
+    if ident.version_key is None:
+        return []
+    version = ident.version_key
+    per_vuln: Verdicts = {}
+    for vuln_id, vuln_rows in _rows(index, ident, sortable(version)).items():
+        best, hits, why = _verdict(vuln_rows, version)
         if best is not None or vuln_id in curated_ids:
             per_vuln[vuln_id] = (best or "", hits, why)
     if not per_vuln:
         return []
     records = index.vulnerabilities(per_vuln)
-    groups: dict[str, list[tuple[Vulnerability, str, list[Row], list[str]]]] = {}
+    groups: dict[str, list[Member]] = {}
     for vuln_id, (status, hits, why) in per_vuln.items():
         vuln = records[vuln_id]
         groups.setdefault(vuln.canonical_id, []).append((vuln, status, hits, why))
-    matches = []
-    for canonical, members in sorted(groups.items()):
-        curated = next((m for m in members if m[0].source == "zsec-advisories"), None)
-        # The curated table is written from the project's own advisories: when it has the
-        # flaw, its ranges decide, even against a broader NVD configuration.
-        deciding = [curated] if curated else [m for m in members if m[1]]
-        if not deciding or not deciding[0][1]:
-            continue
-        status = max((m[1] for m in deciding), key=lambda s: _RANK[s])
-        chosen = [m for m in deciding if m[1] == status]
-        ranges = tuple(dict.fromkeys(w for m in chosen for w in m[3]))
-        fixed = _fixed_text([(m[0], m[2], m[1]) for m in chosen], version)
-        ordered = tuple(m[0] for m in ([curated] if curated else [])
-                        + [m for m in members if m is not curated])
-        matches.append(Match(canonical, status, ordered, ranges, fixed,
-                             curated[0] if curated else None))
-    return matches
+    matches = (_match(canonical, members, version) for canonical, members in sorted(groups.items()))
+    return [match for match in matches if match is not None]

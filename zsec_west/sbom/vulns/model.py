@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from zsec_west.sbom.vulns.versions import Range
+from zsec_west.versions import Range
 
 SOURCE_NVD = "nvd"
 SOURCE_OSV = "osv"

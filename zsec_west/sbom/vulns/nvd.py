@@ -11,7 +11,7 @@ from typing import Any
 from zsec_west.errors import DataFileError
 from zsec_west.sbom.vulns.identifiers import parse_cpe
 from zsec_west.sbom.vulns.model import SOURCE_NVD, Affects, LoadResult, Vulnerability
-from zsec_west.sbom.vulns.versions import Range
+from zsec_west.versions import Range, nvd_range
 
 # Preferred CVSS metric when a record has several (v3.1 is what most records and GitHub use).
 _METRICS = ("cvssMetricV31", "cvssMetricV30", "cvssMetricV40", "cvssMetricV2")
@@ -126,12 +126,7 @@ def _cpe_match(match: Any) -> Affects | None:
     for name, value in zip(_BOUNDS, (start_in, start_ex, end_in, end_ex), strict=False):
         if value is not None and not isinstance(value, str):
             raise ValueError(f"{name} must be a string")
-    if start_in and start_ex:
-        raise ValueError("both versionStartIncluding and versionStartExcluding")
-    if end_in and end_ex:
-        raise ValueError("both versionEndIncluding and versionEndExcluding")
-    return Affects(cpe.key, (Range(start_in or start_ex, start_ex is None, end_in or end_ex,
-                                   end_in is not None),))
+    return Affects(cpe.key, (nvd_range(start_in, start_ex, end_in, end_ex),))
 
 
 def _cvss(metrics: Any) -> tuple[float | None, str | None]:

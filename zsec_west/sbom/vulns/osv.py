@@ -13,7 +13,7 @@ from typing import Any
 from zsec_west.sbom.vulns.cvss import base_score_v3
 from zsec_west.sbom.vulns.identifiers import parse_purl, purl_from_package, purl_from_repo
 from zsec_west.sbom.vulns.model import SOURCE_OSV, Affects, LoadResult, PurlKey, Vulnerability
-from zsec_west.sbom.vulns.versions import ranges_from_events
+from zsec_west.versions import ranges_from_events
 
 _LABELS = {"critical": "critical", "high": "high", "moderate": "medium", "medium": "medium",
            "low": "low"}
@@ -73,49 +73,56 @@ def _record(record: Any, origin: str) -> Vulnerability | None:
         affects=tuple(affects))
 
 
-def _affected(entry: Any) -> list[Affects]:
-    if not isinstance(entry, dict):
-        raise ValueError("not an object")
+def _package_key(entry: dict) -> PurlKey | None:
+    """The package an `affected` entry names: its purl, else ecosystem + name."""
     package = entry.get("package") or {}
     if not isinstance(package, dict):
         raise ValueError("'package' must be an object")
-    key: PurlKey | None = None
     if package.get("purl"):
         parsed = parse_purl(package["purl"])
         if parsed is None:
             raise ValueError(f"package purl {package['purl']!r} is not a package URL")
-        key = parsed[0]
-    elif package.get("ecosystem") or package.get("name"):
-        key = purl_from_package(str(package.get("ecosystem") or ""), str(package.get("name") or ""))
+        return parsed[0]
+    if package.get("ecosystem") or package.get("name"):
+        return purl_from_package(str(package.get("ecosystem") or ""), str(package.get("name") or ""))
+    return None
+
+
+def _range(rng: Any, number: int, key: PurlKey | None, versions: tuple[str, ...]) -> Affects:
+    """One OSV range: GIT commits, or SEMVER/ECOSYSTEM events that become intervals."""
+    if not isinstance(rng, dict):
+        raise ValueError(f"ranges[{number}] is not an object")
+    kind = rng.get("type")
+    events = rng.get("events")
+    if not isinstance(events, list) or not events:
+        raise ValueError(f"ranges[{number}]: 'events' must be a non-empty list")
+    if kind == "GIT":
+        repo_key = purl_from_repo(str(rng.get("repo") or "")) or key
+        if repo_key is None:
+            raise ValueError(f"ranges[{number}]: GIT range without a repo")
+        return Affects(repo_key, versions=versions, git_only=True)
+    if kind not in ("SEMVER", "ECOSYSTEM"):
+        raise ValueError(f"ranges[{number}]: unknown range type {kind!r}")
+    if key is None:
+        raise ValueError("no package to attach the range to")
+    try:
+        intervals = ranges_from_events(events)
+    except ValueError as exc:
+        raise ValueError(f"ranges[{number}]: {exc}") from None
+    return Affects(key, ranges=tuple(intervals), versions=versions)
+
+
+def _affected(entry: Any) -> list[Affects]:
+    if not isinstance(entry, dict):
+        raise ValueError("not an object")
+    key = _package_key(entry)
     versions = entry.get("versions") or []
     if not isinstance(versions, list) or not all(isinstance(v, str) for v in versions):
         raise ValueError("'versions' must be a list of strings")
-    found: list[Affects] = []
     ranges = entry.get("ranges") or []
     if not isinstance(ranges, list):
         raise ValueError("'ranges' must be a list")
-    for number, rng in enumerate(ranges):
-        if not isinstance(rng, dict):
-            raise ValueError(f"ranges[{number}] is not an object")
-        kind = rng.get("type")
-        events = rng.get("events")
-        if not isinstance(events, list) or not events:
-            raise ValueError(f"ranges[{number}]: 'events' must be a non-empty list")
-        if kind == "GIT":
-            repo_key = purl_from_repo(str(rng.get("repo") or "")) or key
-            if repo_key is None:
-                raise ValueError(f"ranges[{number}]: GIT range without a repo")
-            found.append(Affects(repo_key, versions=tuple(versions), git_only=True))
-        elif kind in ("SEMVER", "ECOSYSTEM"):
-            if key is None:
-                raise ValueError("no package to attach the range to")
-            try:
-                intervals = ranges_from_events(events)
-            except ValueError as exc:
-                raise ValueError(f"ranges[{number}]: {exc}") from None
-            found.append(Affects(key, ranges=tuple(intervals), versions=tuple(versions)))
-        else:
-            raise ValueError(f"ranges[{number}]: unknown range type {kind!r}")
+    found = [_range(rng, number, key, tuple(versions)) for number, rng in enumerate(ranges)]
     if not ranges and versions:
         if key is None:
             raise ValueError("no package to attach 'versions' to")

@@ -9,12 +9,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from zsec_west.sbom.component import Component
-from zsec_west.sbom.vulns import VulnOptions, VulnScan, curated, sources, vex
+from zsec_west.sbom.vulns import curated, sources, vex
 from zsec_west.sbom.vulns.applicability import DomainFacts, Verdict, assess, domain_facts
 from zsec_west.sbom.vulns.findings import Locator, Outcome, finding_for
 from zsec_west.sbom.vulns.index import open_index
 from zsec_west.sbom.vulns.matching import FIXED, UNKNOWN, Identity, Match, find, identity
 from zsec_west.sbom.vulns.model import PurlKey
+from zsec_west.sbom.vulns.options import VulnOptions, VulnScan
 
 if TYPE_CHECKING:
     from zsec_west.builddir import Build

@@ -16,7 +16,7 @@ from zsec_west.errors import DataFileError
 from zsec_west.files.writing import atomic_write
 from zsec_west.sbom.vulns.identifiers import parse_cpe, parse_purl
 from zsec_west.sbom.vulns.model import CpeKey, PurlKey
-from zsec_west.sbom.vulns.versions import same
+from zsec_west.versions import same
 
 CONTEXT = "https://openvex.dev/ns/v0.2.0"
 STATUSES = ("not_affected", "affected", "fixed", "under_investigation")
@@ -87,11 +87,9 @@ def _product_refs(entry: Any) -> list[ProductRef]:
     return refs
 
 
-def load(path: Path) -> list[VexStatement]:
-    """The statements of an OpenVEX document; a malformed document or statement raises
-    DataFileError naming the file and the statement index."""
+def _read_document(path: Path) -> Any:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataFileError("VEX document not found", path=path) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -99,6 +97,44 @@ def load(path: Path) -> list[VexStatement]:
     except json.JSONDecodeError as exc:
         raise DataFileError(f"not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})",
                             path=path) from None
+
+
+def _vulnerability_names(vuln: Any) -> set[str]:
+    """A statement's vulnerability: a name, or an object with name, @id and aliases."""
+    if isinstance(vuln, str):
+        return {vuln}
+    names: set[str] = set()
+    if isinstance(vuln, dict):
+        names.update(vuln[key] for key in ("name", "@id") if isinstance(vuln.get(key), str))
+        names.update(a for a in vuln.get("aliases") or [] if isinstance(a, str))
+    return names
+
+
+def _read_statement(raw: Any, where: str, path: Path) -> VexStatement:
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{where} is not an object", path=path)
+    names = _vulnerability_names(raw.get("vulnerability"))
+    if not names:
+        raise DataFileError(f"{where}: 'vulnerability' needs a name", path=path)
+    status = raw.get("status")
+    if status not in STATUSES:
+        raise DataFileError(f"{where}: status {status!r} is not one of {', '.join(STATUSES)}",
+                            path=path)
+    justification = raw.get("justification") or ""
+    if justification and justification not in JUSTIFICATIONS:
+        raise DataFileError(f"{where}: unknown justification {justification!r}", path=path)
+    products = raw.get("products")
+    if not isinstance(products, list) or not products:
+        raise DataFileError(f"{where}: 'products' must be a non-empty list", path=path)
+    refs = [ref for product in products for ref in _product_refs(product)]
+    return VexStatement(frozenset(n.strip() for n in names), tuple(refs), status, justification,
+                        str(raw.get("impact_statement") or ""), f"{path.name} {where}")
+
+
+def load(path: Path) -> list[VexStatement]:
+    """The statements of an OpenVEX document; a malformed document or statement raises
+    DataFileError naming the file and the statement index."""
+    data = _read_document(path)
     if not isinstance(data, dict) or not str(data.get("@context", "")).startswith(
             "https://openvex.dev/ns"):
         raise DataFileError("not an OpenVEX document (no https://openvex.dev/ns @context)",
@@ -106,37 +142,7 @@ def load(path: Path) -> list[VexStatement]:
     statements = data.get("statements")
     if not isinstance(statements, list):
         raise DataFileError("'statements' must be a list", path=path)
-    result = []
-    for index, raw in enumerate(statements):
-        where = f"statements[{index}]"
-        if not isinstance(raw, dict):
-            raise DataFileError(f"{where} is not an object", path=path)
-        vuln = raw.get("vulnerability")
-        names: set[str] = set()
-        if isinstance(vuln, str):
-            names.add(vuln)
-        elif isinstance(vuln, dict):
-            for key in ("name", "@id"):
-                if isinstance(vuln.get(key), str):
-                    names.add(vuln[key])
-            names.update(a for a in vuln.get("aliases") or [] if isinstance(a, str))
-        if not names:
-            raise DataFileError(f"{where}: 'vulnerability' needs a name", path=path)
-        status = raw.get("status")
-        if status not in STATUSES:
-            raise DataFileError(f"{where}: status {status!r} is not one of {', '.join(STATUSES)}",
-                                path=path)
-        justification = raw.get("justification") or ""
-        if justification and justification not in JUSTIFICATIONS:
-            raise DataFileError(f"{where}: unknown justification {justification!r}", path=path)
-        products = raw.get("products")
-        if not isinstance(products, list) or not products:
-            raise DataFileError(f"{where}: 'products' must be a non-empty list", path=path)
-        refs = [ref for product in products for ref in _product_refs(product)]
-        result.append(VexStatement(frozenset(n.strip() for n in names), tuple(refs), status,
-                                   justification, str(raw.get("impact_statement") or ""),
-                                   f"{path.name} {where}"))
-    return result
+    return [_read_statement(raw, f"statements[{index}]", path) for index, raw in enumerate(statements)]
 
 
 def find_waiver(statements: list[VexStatement], ids: set[str], cpes: tuple[CpeKey, ...],

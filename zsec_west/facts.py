@@ -1,0 +1,104 @@
+"""What each command learnt besides its findings, as typed values the reporters render.
+
+A report carries one of these in `Report.facts`. They hold data only (no text for people): the
+text, Markdown and JSON reporters decide how to show them, so every format shows the same facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CheckFacts:
+    """What a `check` run was run with."""
+
+    build_dir: str
+    profile: str
+    profile_chain: tuple[str, ...]  # the profile and those it extends, most specific first
+    rule_sources: tuple[str, ...]  # rule files and databases, with their rule counts
+
+    def json_sections(self) -> dict[str, Any]:
+        return {"check": self}
+
+
+@dataclass(frozen=True)
+class SbomDocument:
+    """One SBOM document written."""
+
+    domain: str  # "system" for the document that references the others
+    path: str
+    packages: int
+    files: int
+    files_not_readable: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SbomPackage:
+    """One package of one domain's image."""
+
+    domain: str
+    name: str
+    version: str | None
+    revision: str | None
+    supplier: str | None
+    spdx_id: str
+    cpes: tuple[str, ...]
+    purls: tuple[str, ...]
+    compiled_files: int
+    # The package as its SBOM document names it: `name` above is the component vulnerability
+    # matching uses ("toolchain"), this is the product ("arm-none-eabi-gcc"); `identifiers` are
+    # all its CPEs and package URLs, including those naming a part of another package.
+    document_name: str = ""
+    identifiers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SbomImage:
+    """The image a domain's document describes."""
+
+    domain: str
+    name: str
+    version: str | None
+    file: str | None = None  # its first output file, when the build has one
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class SbomFacts:
+    """What an `sbom` run wrote, and (with --vulns) what the vulnerability scan looked at."""
+
+    format: str
+    output_dir: str
+    files_hashed: int
+    documents: tuple[SbomDocument, ...]
+    packages: tuple[SbomPackage, ...]
+    images: tuple[SbomImage, ...] = ()
+    gaps: tuple[str, ...] = ()
+    vulns: Mapping[str, Any] | None = field(default=None)  # index path, record and input counts
+
+    def json_sections(self) -> dict[str, Any]:
+        sbom = {name: getattr(self, name) for name in
+                ("format", "output_dir", "files_hashed", "documents", "packages", "images", "gaps")}
+        sections: dict[str, Any] = {"sbom": sbom}
+        if self.vulns is not None:
+            sections["vulns"] = dict(self.vulns)
+        return sections
+
+
+@dataclass(frozen=True)
+class TfmFacts:
+    """How a build uses TF-M: one entry per TF-M domain, or per application that could use it."""
+
+    in_use: bool
+    domains: tuple[Mapping[str, Any], ...]
+    lines: tuple[str, ...] = ()  # the TF-M summary for people, until its entries are typed
+
+    def json_sections(self) -> dict[str, Any]:
+        return {"tfm": {"in_use": self.in_use, "domains": list(self.domains)}}
+
+
+Facts = CheckFacts | SbomFacts | TfmFacts

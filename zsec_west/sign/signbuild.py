@@ -1,0 +1,153 @@
+"""Signing as one call: every image MCUboot loads in a build (`sign_build`), or one file with explicit
+parameters (`sign_file`).
+
+All or nothing: every image is built in memory first, with each key opened once; files are
+written only when all of them succeeded, each atomically, so a failure leaves no output behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from zsec_west.errors import InputError, UsageError
+from zsec_west.files.writing import atomic_write
+from zsec_west.mcuboot import hexio
+from zsec_west.sign import imagefile
+from zsec_west.sign.image import FixedSignature, SignedImage, create_image, vector_to_sign
+from zsec_west.sign.jobs import Job, check_one_file, explicit_job, plan_jobs
+from zsec_west.sign.keyring import Keyring, check_signing, fixed_signature
+from zsec_west.sign.keysource import KeySource
+from zsec_west.sign.manifest import SignedFile, write_manifest
+from zsec_west.sign.options import ImageOptions
+from zsec_west.sign.overrides import ImageOverrides
+from zsec_west.sign.request import Outputs, SignBuildRequest, SignedOutput, SignFileRequest, Signing, SignRun
+
+FIXED_SIGNATURE_SOURCE = "--fix-sig"  # how the manifest names a signature made elsewhere
+
+
+def sign_build(request: SignBuildRequest) -> SignRun:
+    """Sign every image MCUboot loads in the build at `request.build_dir` (or the named domains).
+
+    Raises a ZsecError subclass (BuildDirError, KeyFileError, UsageError, ...) and writes nothing
+    when any image cannot be made.
+    """
+    # Imported here: explicit signing (the imgtool way) never reads a build, and starts faster.
+    from zsec_west.builddir import find_west_topdir, load_build
+    from zsec_west.sign.plan import plan_build
+
+    check_signing(request.signing, request.outputs)
+    fixed = fixed_signature(request.signing)
+    build_dir = request.build_dir.expanduser().resolve()
+    build = load_build(build_dir)
+    topdir = request.west_topdir or find_west_topdir(build.zephyr_base, Path.cwd())
+    plans = plan_build(build, list(request.domains) or None, west_topdir=topdir)
+    warnings = [w for plan in plans for w in plan.warnings]
+    notes = tuple(n for plan in plans for n in plan.notes)
+    check_one_file(request, plans)
+    jobs = [job for plan in plans for job in plan_jobs(plan, request, warnings)]
+    built = _build_all(jobs, request.signing, request.outputs, request.overrides, fixed)
+    outputs = _write_all(built, request.outputs, build_dir)
+    return SignRun(outputs, build_dir, tuple(warnings), notes, request.outputs.manifest, request.outputs.signature)
+
+
+def sign_file(request: SignFileRequest) -> SignRun:
+    """Sign `request.infile` into `request.outfile` with explicit parameters, as `imgtool sign` does."""
+    check_signing(request.signing, request.outputs)
+    fixed = fixed_signature(request.signing)
+    job = explicit_job(request)
+    built = _build_all([job], request.signing, request.outputs, request.overrides, fixed)
+    outputs = _write_all(built, request.outputs, None)
+    return SignRun(outputs, None, (), (), request.outputs.manifest, request.outputs.signature)
+
+
+@dataclass(frozen=True)
+class _Built:
+    """One file made in memory, not written yet."""
+
+    job: Job
+    input_digest: tuple[int, str] | None  # (size, SHA-256) of the input, for the manifest
+    output_data: bytes | bytearray  # a binary output is the image buffer itself, never copied
+    image: SignedImage | None  # None for a vector to sign
+    source: KeySource | None
+
+
+def _build_all(jobs: list[Job], signing: Signing, outputs: Outputs, overrides: ImageOverrides,
+               fixed: FixedSignature | None) -> list[_Built]:
+    with Keyring(signing, outputs, pad_sig=bool(overrides.pad_sig)) as keys:
+        return [_build_one(job, keys, fixed, outputs) for job in jobs]
+
+
+def _build_one(job: Job, keys: Keyring, fixed: FixedSignature | None, outputs: Outputs) -> _Built:
+    if job.outfile.resolve() == job.infile.resolve():
+        raise UsageError("OUTFILE must differ from INFILE; the input is never modified", path=job.outfile)
+    # A raw file stays on disk until the image is built, and is read straight into its buffer.
+    payload, base = hexio.signing_input(job.infile)
+    input_digest = _input_digest(job.infile) if outputs.manifest else None
+    options = ImageOptions(**job.fields, encrypt_key=keys.encryption_key(job.encrypt_spec))
+    if outputs.vector_to_sign:
+        vector = vector_to_sign(payload, options, keys.public_key(job), outputs.vector_to_sign)
+        return _Built(job, input_digest, vector, None, None)
+    source = keys.signer(job)
+    signed = create_image(payload, options, signer=source.signer if source else None, fixed_signature=fixed)
+    return _Built(job, input_digest, _render(job, signed, base), signed, source)
+
+
+def _render(job: Job, signed: SignedImage, base: int | None) -> bytes | bytearray:
+    if hexio.is_hex_path(job.outfile):
+        return imagefile.hex_text(signed, imagefile.output_base(signed, base, job.hex_addr)).encode("ascii")
+    return signed.data
+
+
+def _input_digest(path: Path) -> tuple[int, str]:
+    """Size and SHA-256 of an input file, read in chunks so that no second copy is held."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    return size, digest.hexdigest()
+
+
+def _write_all(built: list[_Built], outputs: Outputs, build_dir: Path | None) -> tuple[SignedOutput, ...]:
+    """Write every file, then the signature and the manifest; checks that could fail come first."""
+    signatures = {b.image.signature for b in built if b.image is not None and b.image.signature is not None}
+    if outputs.signature and len(signatures) != 1:
+        raise UsageError(f"--sig-out needs exactly one signature; this run made {len(signatures)}",
+                         hint="narrow the run with --domain, or sign INFILE OUTFILE")
+    records: list[SignedFile] = []
+    done: list[SignedOutput] = []
+    for item in built:
+        atomic_write(item.job.outfile, item.output_data)
+        done.append(_describe(item, outputs))
+        if item.input_digest is not None and item.image is not None:
+            records.append(SignedFile(item.job.domain, item.job.variant, item.job.infile, *item.input_digest,
+                                      item.job.outfile, item.output_data, item.image,
+                                      done[-1].key_source, done[-1].development_key))
+    if outputs.signature:
+        atomic_write(outputs.signature, base64.b64encode(signatures.pop()))
+    if outputs.manifest:
+        write_manifest(outputs.manifest, records, build_dir)
+    return tuple(done)
+
+
+def _describe(item: _Built, outputs: Outputs) -> SignedOutput:
+    job, image, source = item.job, item.image, item.source
+    if image is None:
+        return SignedOutput(job.domain, job.variant, job.infile, job.outfile, len(item.output_data),
+                            vector=outputs.vector_to_sign)
+    fingerprint = image.key_fingerprint
+    return SignedOutput(
+        job.domain, job.variant, job.infile, job.outfile, len(item.output_data),
+        version=str(image.header.version), key_type=image.key_type,
+        key_sha256=fingerprint.sha256 if fingerprint else None,
+        key_source=source.description if source else (FIXED_SIGNATURE_SOURCE if image.signature else None),
+        development_key=source.dev_key.name if source and source.dev_key else None,
+        signed=image.signature is not None,
+    )
