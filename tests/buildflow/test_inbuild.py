@@ -95,5 +95,7 @@ def test_check_and_sbom_options(tmp_path: Path):
                                 "--exit-zero"]
     assert sbom_options(s) == ["--sbom-format", "spdx-tv", "--vuln-data", "/nvd", "--exit-zero"]
     assert sbom_options(settings(sysbuild='SB_CONFIG_ZSEC_SBOM_FAIL_ON="critical"\n')) == ["--fail-on", "critical"]
+    with pytest.raises(UsageError, match="SB_CONFIG_ZSEC_SBOM_FORMAT: 'spdx' is not a document format"):
+        sbom_options(settings(sysbuild='SB_CONFIG_ZSEC_SBOM_FORMAT="spdx"\n'))
     with pytest.raises(UsageError, match="SB_CONFIG_ZSEC_CHECK_FAIL_ON: 'severe' is not a severity"):
         check_options(settings(sysbuild='SB_CONFIG_ZSEC_CHECK_FAIL_ON="severe"\n'))

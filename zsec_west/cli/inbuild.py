@@ -194,6 +194,11 @@ def check_options(settings: Settings) -> list[str]:
 
 
 def sbom_options(settings: Settings) -> list[str]:
+    from zsec_west.cli.sbom import SBOM_FORMATS  # noqa: PLC0415 - the choices of --sbom-format
+
+    fmt = settings.text("SBOM_FORMAT")
+    if fmt is not None and fmt[0] not in SBOM_FORMATS:
+        raise UsageError(f"{fmt[1]}: '{fmt[0]}' is not a document format ({', '.join(SBOM_FORMATS)})")
     options = _value_options(settings, (("SBOM_FORMAT", "--sbom-format", "text"),
                                         ("SBOM_VULN_DATA", "--vuln-data", "path")))
     fail_on = _severity(settings, "SBOM_FAIL_ON")
