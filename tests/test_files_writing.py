@@ -78,6 +78,8 @@ def test_a_symlink_is_followed_and_kept(tmp_path: Path):
 
 def test_character_devices_are_written_through_never_replaced():
     before = os.stat("/dev/null")
+    if not stat.S_ISCHR(before.st_mode):
+        pytest.skip("this machine's /dev/null is not a character device")
     atomic_write("/dev/null", "discarded")
     after = os.stat("/dev/null")
     assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev

@@ -269,11 +269,18 @@ def do_sign(image_dir: Path, console: Console) -> int:
     return code
 
 
+def _report_dir(build_dir: Path) -> Path:
+    """<build>/zsec/, which the build owns: made here, as outputs never make directories."""
+    reports = build_dir.resolve() / REPORT_DIR
+    reports.mkdir(parents=True, exist_ok=True)
+    return reports
+
+
 def do_check(build_dir: Path, console: Console) -> int:
     located = locate(build_dir)
     runner = Runner(located, console)
     common = [*_domain_args(located), *check_options(runner.settings())]
-    reports = build_dir.resolve() / REPORT_DIR
+    reports = _report_dir(build_dir)
     sarif, text = reports / "check.sarif", reports / "check.txt"
     # SARIF first and silently; the text run then prints the summary and sets the exit status.
     code = runner.run(["-qq", "check", *common, "--format", "sarif", "--output", str(sarif), "--exit-zero"])
@@ -288,6 +295,7 @@ def do_sbom(build_dir: Path, stamp: Path | None, console: Console) -> int:
     located = locate(build_dir)
     runner = Runner(located, console)
     top = build_dir.resolve()
+    _report_dir(build_dir)
     argv = ["sbom", *_domain_args(located), "--output-dir", str(top / SBOM_DIR),
             "--output", str(top / REPORT_DIR / "sbom.txt"), *sbom_options(runner.settings())]
     code = runner.run(argv)
