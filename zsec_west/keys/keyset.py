@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from zsec_west.errors import KeyFileError
-from zsec_west.files.writing import read_bytes
+from zsec_west.files.reading import read_bytes
 from zsec_west.keys.encoding import PublicKey, key_type_name
 from zsec_west.keys.pem import load_public_key
 
@@ -38,7 +38,7 @@ def key_kind(path: str | Path) -> KeyKind:
     no passphrase needed); anything that is not a PEM key is a KeyFileError."""
     path = Path(path)
     data = read_bytes(path, KeyFileError, missing="key file not found",
-                      directory="is a directory, not a key file", unreadable="cannot read key file")
+                      directory="is a directory, not a key file", unreadable="cannot read key file", kind="key")
     armour = data.split(b"-----END", 1)[0]
     if b"PRIVATE KEY-----" in armour:
         return "private"

@@ -76,6 +76,9 @@ def manifest_document(files: list[SignedFile], build_dir: Path | None = None) ->
     }
 
 
+def manifest_text(files: list[SignedFile], build_dir: Path | None = None) -> str:
+    return json.dumps(manifest_document(files, build_dir), indent=2, sort_keys=False) + "\n"
+
+
 def write_manifest(path: str | Path, files: list[SignedFile], build_dir: Path | None = None) -> Path:
-    text = json.dumps(manifest_document(files, build_dir), indent=2, sort_keys=False) + "\n"
-    return atomic_write(path, text)
+    return atomic_write(path, manifest_text(files, build_dir))

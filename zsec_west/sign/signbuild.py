@@ -2,7 +2,8 @@
 parameters (`sign_file`).
 
 All or nothing: every image is built in memory first, with each key opened once; files are
-written only when all of them succeeded, each atomically, so a failure leaves no output behind.
+written only when all of them succeeded, as one set (files/writing.py `write_set`): a failure
+leaves every output as it was.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zsec_west.errors import InputError, UsageError
-from zsec_west.files.writing import atomic_write
+from zsec_west.files.writing import Output, write_set
 from zsec_west.mcuboot import hexio
 from zsec_west.sign import imagefile
 from zsec_west.sign.image import FixedSignature, SignedImage, create_image, vector_to_sign
 from zsec_west.sign.jobs import Job, check_one_file, explicit_job, plan_jobs
 from zsec_west.sign.keyring import Keyring, check_signing, fixed_signature
 from zsec_west.sign.keysource import KeySource
-from zsec_west.sign.manifest import SignedFile, write_manifest
+from zsec_west.sign.manifest import SignedFile, manifest_text
 from zsec_west.sign.options import ImageOptions
 from zsec_west.sign.overrides import ImageOverrides
 from zsec_west.sign.request import Outputs, SignBuildRequest, SignedOutput, SignFileRequest, Signing, SignRun
@@ -156,28 +157,30 @@ def _input_digest(path: Path) -> tuple[int, str]:
 
 def _write_all(built: list[_Built], outputs: Outputs, build_dir: Path | None,
                merged: list[tuple[Path, bytes]] | None = None) -> tuple[SignedOutput, ...]:
-    """Write every file, then the files merged from them, the signature and the manifest; checks
-    that could fail come first."""
+    """Write every file of the run as one set (all new, or all as they were): the images, the
+    files merged from them, the signature and the manifest."""
     signatures = {b.image.signature for b in built if b.image is not None and b.image.signature is not None}
     if outputs.signature and len(signatures) != 1:
         raise UsageError(f"--sig-out needs exactly one signature; this run made {len(signatures)}",
                          hint="narrow the run with --domain, or sign INFILE OUTFILE")
     records: list[SignedFile] = []
     done: list[SignedOutput] = []
+    files: list[Output] = []
     for item in built:
-        atomic_write(item.job.outfile, item.output_data)
+        files.append(Output(item.job.outfile, item.output_data))
         done.append(_describe(item, outputs))
         if item.input_digest is not None and item.image is not None:
             records.append(SignedFile(item.job.domain, item.job.variant, item.job.infile, *item.input_digest,
                                       item.job.outfile, item.output_data, item.image,
                                       done[-1].key_source, done[-1].development_key))
     for path, data in merged or ():
-        atomic_write(path, data)
+        files.append(Output(path, data))
         done.append(SignedOutput(None, "merged", path, path, len(data), kind="merged"))
     if outputs.signature:
-        atomic_write(outputs.signature, base64.b64encode(signatures.pop()))
+        files.append(Output(outputs.signature, base64.b64encode(signatures.pop())))
     if outputs.manifest:
-        write_manifest(outputs.manifest, records, build_dir)
+        files.append(Output(outputs.manifest, manifest_text(records, build_dir)))
+    write_set(files)
     return tuple(done)
 
 

@@ -120,8 +120,8 @@ def _slot_size(plan_sources: dict[str, str], role: str, sub: SubBuild, app: Doma
 def _align(app: Domain, fota: bool, sources: dict[str, str]) -> tuple[int, int]:
     """(--align, max_align): 1 and 8 before FOTA signing; the flash write-block-size after."""
     align = 1
-    write_block = app.devicetree.write_block_size if app.devicetree is not None else None
-    if fota and write_block and write_block <= 32:
+    write_block = app.devicetree.write_block_size if fota and app.devicetree is not None else None
+    if write_block and write_block <= 32:
         align = write_block
         sources["align"] = "write-block-size of zephyr,flash"
     else:
