@@ -101,7 +101,8 @@ def run_verify(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[st
     else:
         _emit(ctx, verify_text(args.image, result), args.output)
     if not result.ok:
-        first = result.failures[0]
+        # With a key set, "no key verifies" says more than the first key's own failure.
+        first = next((c for c in result.failures if c.name == "key-set"), result.failures[0])
         ctx.console.err(f"{args.image}: invalid image: {first.name}: {first.reason}")
         return EXIT_FINDINGS
     if result.dev_key is not None:
