@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from zsec_west import __version__
@@ -18,7 +17,15 @@ from zsec_west.errors import EXIT_ENVIRONMENT, ZsecError
 TRACEBACK_LEVEL = INF + 3  # -vvv, as in west
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_word(argv: Sequence[str] | None) -> str | None:
+    """The command a command line names (its first word that is not a global option), if any."""
+    for word in sys.argv[1:] if argv is None else argv:
+        if not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zsec",
         description="Security work for Zephyr builds: audit Kconfig (check), sign MCUboot images "
@@ -31,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="count", default=0, help="less output")
     parser.add_argument("-V", "--version", action="version", version=f"zsec-west {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for spec in command_specs():
+    # Only the command asked for is set up (every one for --help or an unknown word).
+    for spec in command_specs(only=_command_word(argv)):
         cmd = add_command_parser(sub, spec, spec.name)
         prepare_parser(cmd, spec.name)
         cmd.set_defaults(_spec=spec)
@@ -39,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     verbosity = INF + args.verbose - args.quiet
     console = Console(verbosity=verbosity, prog=f"zsec {args.command}")
@@ -63,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if verbosity >= TRACEBACK_LEVEL:
             raise
         if verbosity >= DBG_MORE:
+            import traceback  # noqa: PLC0415
+
             traceback.print_exc()
         console.err(f"internal error: {type(exc).__name__}: {exc} (run with -vvv for a traceback "
                     "and report it)")

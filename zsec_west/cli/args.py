@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zsec_west.cli.console import Console
-from zsec_west.findings import Severity
 
 REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown")
 
@@ -156,6 +155,8 @@ def add_output_arg(parser: argparse.ArgumentParser, *, short: bool = True,
 def add_report_args(parser: argparse.ArgumentParser, *, short_output: bool = True,
                     formats: Sequence[str] = REPORT_FORMATS, fail_on_default: str = "low") -> None:
     """--format, --output, --fail-on and --exit-zero."""
+    from zsec_west.findings import Severity  # only the commands that report findings load them
+
     add_format_arg(parser, formats)
     add_output_arg(parser, short=short_output)
     parser.add_argument(

@@ -8,8 +8,6 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from zsec_west.files.writing import atomic_write
-
 # Verbosity levels, the same scale as west's global -v/-q.
 QUIET, ERR, WRN, INF, DBG, DBG_MORE = 0, 1, 2, 3, 4, 5
 
@@ -104,6 +102,8 @@ class Console:
     def emit(self, report: str | bytes, output: str | Path | None) -> None:
         """The report: to `output` (atomically) or to stdout."""
         if output and str(output) != "-":
+            from zsec_west.files.writing import atomic_write  # only reports written to a file need it
+
             atomic_write(output, report)
             self.dbg(f"wrote {output}")
             return

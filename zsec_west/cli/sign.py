@@ -230,8 +230,11 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     if action == "sign":
         from zsec_west.cli.sign_images import run_sign  # noqa: PLC0415
         return run_sign(args, ctx, environ=os.environ, prompt=prompt_function())
+    if action == "verify":
+        from zsec_west.cli.sign_verify import run_verify  # noqa: PLC0415
+        return run_verify(args, ctx, environ=os.environ, prompt=prompt_function())
     from zsec_west.cli import sign_tools  # noqa: PLC0415
-    handlers = {"verify": sign_tools.run_verify, "info": sign_tools.run_info, "keygen": sign_tools.run_keygen,
+    handlers = {"info": sign_tools.run_info, "keygen": sign_tools.run_keygen,
                 "keyinfo": sign_tools.run_keyinfo,
                 "getpub": sign_tools.run_getpub, "getpubhash": sign_tools.run_getpubhash}
     if action not in handlers:

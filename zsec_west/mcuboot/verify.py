@@ -9,9 +9,7 @@ for the image's content.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,8 +18,8 @@ from zsec_west.keys import devkeys
 from zsec_west.keys.devkeys import DevKey
 from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name, load_der_public_key, public_bytes
 from zsec_west.keys.pem import PrivateKey
-from zsec_west.mcuboot.decompressed import check_decompressed, is_compressed
 from zsec_west.mcuboot.encryption import aes_ctr_in_place, aes_ctr_stream, unwrap_key
+from zsec_west.mcuboot.header import Flag
 from zsec_west.mcuboot.parse import ParsedImage, parse_image
 from zsec_west.mcuboot.signatures import (
     SignRequest,
@@ -164,7 +162,9 @@ def verify_image(data: bytes | memoryview, public_key: PublicKey | None = None, 
     if identity.check is not None:
         checks.append(identity.check)
     checks.append(_signature_step(data, parsed, public_key, hashed))
-    if is_compressed(parsed):
+    if parsed.header.flags & (Flag.COMPRESSED_LZMA1 | Flag.COMPRESSED_LZMA2):
+        from zsec_west.mcuboot.decompressed import check_decompressed  # lzma only for compressed images
+
         status, reason = check_decompressed(data, parsed, public_key, hashed.aes_key or aes_key, hashed.hash_name)
         checks.append(Check("decompressed", status, reason))  # type: ignore[arg-type]
     if slot_size is not None:
@@ -377,21 +377,3 @@ def _check_slot(parsed: ParsedImage, slot_size: int, trailer_size: int | None) -
         return Check("slot", "fail", f"{what} exceeds the slot size 0x{slot_size:x}")
     return Check("slot", "pass", f"{what} fits the slot size 0x{slot_size:x}")
 
-
-def verify_with_keys(data: bytes | memoryview, keys: Sequence[PublicKey], *,
-                     decrypt_key: PrivateKey | None = None, slot_size: int | None = None) -> VerifyResult:
-    """Check an image against a key set, as a bootloader built with several keys does: valid when
-    it verifies with any of them (`key_index` says which). Without keys, the hash alone."""
-    if len(keys) <= 1:
-        result = verify_image(data, keys[0] if keys else None, decrypt_key=decrypt_key, slot_size=slot_size)
-        return dataclasses.replace(result, key_index=0) if keys and result.ok else result
-    first: VerifyResult | None = None
-    for index, key in enumerate(keys):
-        result = verify_image(data, key, decrypt_key=decrypt_key, slot_size=slot_size)
-        if result.ok:
-            matched = Check("key-set", "pass", f"key {index + 1} of {len(keys)} verifies the image")
-            return dataclasses.replace(result, key_index=index, checks=(*result.checks, matched))
-        first = first or result
-    assert first is not None
-    none = Check("key-set", "fail", f"none of the {len(keys)} keys verifies the image")
-    return dataclasses.replace(first, checks=(*first.checks, none))

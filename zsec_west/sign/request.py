@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from zsec_west.sign.commandsigner import DEFAULT_TIMEOUT
 from zsec_west.sign.overrides import ImageOverrides
+from zsec_west.sign.signer import DEFAULT_TIMEOUT
 
 Prompt = Callable[[str], str]
 VectorMode = Literal["payload", "digest"]
