@@ -192,3 +192,37 @@ def test_domain_and_secure_options_are_checked(zsec, tfm: Path, tfm_keys, build_
     sysbuild = build_copy("mcuboot-sysbuild")
     run = zsec("sign", "--build-dir", sysbuild, "-k", keys["rsa-2048"], "--secure")
     assert run.code == 2 and "TF-M" in run.err
+
+
+def test_fota_signing_writes_binaries_and_confirmed_hex(zsec, tfm: Path, tfm_keys, tmp_path: Path):
+    """A build whose zephyr/ holds zephyr_ns_signed.bin signs the way Zephyr does since its FOTA
+    change: .bin outputs too, hex images padded and confirmed (the secure one with its header
+    prepended), and its outputs are what imgtool makes with those arguments."""
+    if (tfm / "build_info.yml").exists():
+        pytest.skip("the 4.1.99 fixture's devicetree has trailing comments the devicetree reader refuses")
+    s_key, ns_key = tfm_keys
+    zdir = tfm / "zephyr"
+    (zdir / "zephyr_ns_signed.bin").write_bytes(b"stale")  # what marks a build that signs for FOTA
+    (tfm / "tfm" / "bin" / "tfm_s.bin").write_bytes(IntelHex(str(tfm / "tfm" / "bin" / "tfm_s.hex")).tobinstr())
+    run = zsec("sign", "--build-dir", tfm, "-k", ns_key, "--secure-key", s_key, "--allow-dev-key")
+    assert run.code == 0, run.err
+    assert "4 image(s) signed" in run.err
+    for name, key, args, infile in (
+            ("zephyr_ns_signed.hex", ns_key, ["--pad", "--confirm"], zdir / "zephyr.hex"),
+            ("zephyr_ns_signed.bin", ns_key, [], zdir / "zephyr.bin"),
+            ("tfm_s_signed.hex", s_key, ["--pad-header", "--pad", "--confirm"], tfm / "tfm" / "bin" / "tfm_s.hex"),
+            ("tfm_s_signed.bin", s_key, ["--pad-header", "--pad"], tfm / "tfm" / "bin" / "tfm_s.bin")):
+        role = "SPE" if name.startswith("tfm_s") else "NSPE"
+        reference = tmp_path / f"ref-{name}"
+        code, output = imgtool_inprocess("sign", "-k", key, "--public-key-format", "full", "--align", "1",
+                                         "--max-align", "8", "-v", "0.0.0+0", *args, "-s", "auto",
+                                         "--boot-record", role, "-H", hex(HEADER), "-S", hex(SLOT), infile, reference)
+        assert code == 0, output
+        ours, theirs = read_input(zdir / name, allow_gaps=True).data, read_input(reference, allow_gaps=True).data
+        end = parse_image(ours).hashed_end
+        assert ours[:end] == theirs[:end], name
+        assert ("--pad" not in args) or len(ours) == len(theirs) == SLOT, name  # ECDSA DER lengths vary
+        code, output = imgtool_inprocess("verify", "-k", key, zdir / name)
+        assert code == 0, output
+    confirmed = read_input(zdir / "zephyr_ns_signed.hex", allow_gaps=True).data
+    assert confirmed[-24] == 0x01  # image_ok, max_align 8

@@ -23,7 +23,7 @@ from zsec_west.mcuboot.header import ENDIAN_PREFIX, Flag
 from zsec_west.mcuboot.signatures import SignRequest, pad_ecdsa_signature
 from zsec_west.mcuboot.tlv import TlvType
 from zsec_west.mcuboot.trailer import trailer_size
-from zsec_west.sign.image import (
+from zsec_west.sign.imagebuild import (
     Compressed,
     FixedSignature,
     Payload,

@@ -2,13 +2,14 @@
 not boot, however valid its signature.
 
 What the bootloader trusts, strongest evidence first:
-- MCUboot: the public keys compiled into it (`mcuboot/zephyr/autogen-pubkey*.c`, which MCUboot's
-  build generates from its key setting with `imgtool getpub`), else the key files its
-  CONFIG_BOOT_SIGNATURE_KEY_FILE (or sysbuild's SB_CONFIG_BOOT_SIGNATURE_KEY_FILE) names, a
+- MCUboot: the public keys in MCUboot's own image in the build (MCUboot embeds them verbatim;
+  keys/embedded.py finds them), else those compiled into it (`mcuboot/zephyr/autogen-pubkey*.c`,
+  which MCUboot's build generates from its key setting with `imgtool getpub`), else the key files
+  its CONFIG_BOOT_SIGNATURE_KEY_FILE (or sysbuild's SB_CONFIG_BOOT_SIGNATURE_KEY_FILE) names, a
   comma-separated key set accepted as such; a file not on this machine still counts when its
-  name is a published development key's. When MCUboot's image is in the build, the signing
-  key's public-key encoding must also be in it (MCUboot embeds the keys verbatim), unless
-  MCUboot takes its key from hardware (CONFIG_BOOT_HW_KEY).
+  name is a published development key's. An image that holds no key (a stand-in, or MCUboot
+  taking its key from hardware) says nothing. CONFIG_BOOT_HW_KEY: the key is provisioned, not
+  built in, and cannot be checked here.
 - TF-M BL2: per image, the public key TF-M exported (tfm/bin/image_{s,ns}_signing_public_key.pem),
   else MCUBOOT_KEY_S/NS of the sub-build, else CONFIG_TFM_KEY_FILE_S/NS.
 """
@@ -23,13 +24,13 @@ from pathlib import Path
 from zsec_west.builddir import MCUBOOT, Build, Domain
 from zsec_west.errors import KeyFileError, ZsecError
 from zsec_west.keys import devkeys
+from zsec_west.keys.embedded import find_public_keys
 from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name, public_bytes
 from zsec_west.keys.keyset import split_key_list
 from zsec_west.keys.paths import resolve_key_path
 from zsec_west.keys.pem import load_public_key
 
 _C_ARRAY = re.compile(r"unsigned\s+char\s+(\w+)\s*\[\s*\]\s*=\s*\{([^}]*)\}", re.S)
-_MCUBOOT_IMAGES = ("zephyr.bin", "zephyr.elf", "zephyr.hex")
 
 
 class UntrustedKeyError(KeyFileError):
@@ -63,7 +64,6 @@ class TrustAnchor:
     keys: tuple[TrustedKey, ...] = ()
     setting: str | None = None  # the setting to change to trust another key
     evidence: str = ""
-    image_file: Path | None = None  # the bootloader's own image, which must hold the key
     unknown: str | None = None  # why the trusted key could not be found
 
 
@@ -117,12 +117,23 @@ def key_files(text: str, root: Path | None) -> tuple[list[TrustedKey], list[str]
     return keys, missing
 
 
-def _image_file(mcuboot: Domain) -> Path | None:
-    for name in _MCUBOOT_IMAGES:
-        path = mcuboot.build_dir / "zephyr" / name.replace("zephyr", mcuboot.kernel_name)
-        if path.is_file():
-            return path
-    return None
+def _image_keys(mcuboot: Domain) -> tuple[list[TrustedKey], Path | None]:
+    """The keys embedded in MCUboot's image in the build (its .bin, else .elf, else .hex)."""
+    for suffix in (".bin", ".elf", ".hex"):
+        path = mcuboot.build_dir / "zephyr" / f"{mcuboot.kernel_name}{suffix}"
+        if not path.is_file():
+            continue
+        try:
+            if suffix == ".hex":
+                from zsec_west.mcuboot.hexio import read_input
+
+                data: bytes = read_input(path, allow_gaps=True).data
+            else:
+                data = path.read_bytes()
+        except (OSError, ZsecError):
+            continue
+        return [_from_encoding(k.encoding, f"{path} at 0x{k.offset:x}") for k in find_public_keys(data)], path
+    return [], None
 
 
 def mcuboot_anchor(build: Build, image: str, west_topdir: Path | None) -> TrustAnchor | None:
@@ -141,10 +152,12 @@ def mcuboot_anchor(build: Build, image: str, west_topdir: Path | None) -> TrustA
     if k.enabled("BOOT_HW_KEY"):
         return TrustAnchor("MCUboot", who, setting=setting,
                            unknown="MCUboot takes its key from hardware (CONFIG_BOOT_HW_KEY)")
-    image_file = _image_file(mcuboot)
+    embedded, image_file = _image_keys(mcuboot)
+    if embedded:
+        return TrustAnchor("MCUboot", who, tuple(embedded), setting, f"embedded in MCUboot's image {image_file}")
     compiled = compiled_keys(mcuboot.build_dir / "zephyr")
     if compiled:
-        return TrustAnchor("MCUboot", who, tuple(compiled), setting, "compiled into MCUboot", image_file)
+        return TrustAnchor("MCUboot", who, tuple(compiled), setting, "compiled into MCUboot")
     missing: list[str] = []
     app_dir = Path(mcuboot.app_source_dir or "")
     mcuboot_root = app_dir.parents[1] if len(app_dir.parts) > 2 else None  # .../mcuboot/boot/zephyr
@@ -154,24 +167,10 @@ def mcuboot_anchor(build: Build, image: str, west_topdir: Path | None) -> TrustA
         if value:
             keys, why = key_files(value, root)
             if keys:
-                return TrustAnchor("MCUboot", who, tuple(keys), setting, f"named by {where}", image_file)
+                return TrustAnchor("MCUboot", who, tuple(keys), setting, f"named by {where}")
             missing += why
-    if image_file is not None:
-        return TrustAnchor("MCUboot", who, (), setting, "", image_file)
     return TrustAnchor("MCUboot", who, setting=setting,
                        unknown="; ".join(missing) or "MCUboot's configuration names no signing key")
-
-
-def _in_image(path: Path, encoding: bytes) -> bool | None:
-    """Whether the bootloader image at `path` holds `encoding`; None when it cannot be read."""
-    try:
-        if path.suffix == ".hex":
-            from zsec_west.mcuboot.hexio import read_input
-
-            return encoding in read_input(path, allow_gaps=True).data
-        return encoding in path.read_bytes()
-    except (OSError, ZsecError):
-        return None
 
 
 def check_trust(anchor: TrustAnchor, key: PublicKey, source: str, *, allow: bool) -> str | None:
@@ -180,22 +179,12 @@ def check_trust(anchor: TrustAnchor, key: PublicKey, source: str, *, allow: bool
     if anchor.unknown:
         return (f"{anchor.image}: could not check that {anchor.bootloader} trusts the signing key: "
                 f"{anchor.unknown}")
-    encoding = public_bytes(key)
-    digest = hashlib.sha256(encoding).hexdigest()
-    named = any(k.sha256 == digest for k in anchor.keys)
-    in_image = _in_image(anchor.image_file, encoding) if anchor.image_file is not None else None
-    if in_image if in_image is not None else named:
+    digest = hashlib.sha256(public_bytes(key)).hexdigest()
+    if any(k.sha256 == digest for k in anchor.keys):
         return None
-    ours = f"{source} ({key_type_name(key)} sha256 {digest[:16]}...)"
-    if anchor.keys and named:
-        problem = (f"signing key {ours} is named by {anchor.setting}, but {anchor.bootloader}'s image "
-                   f"{anchor.image_file} does not hold it: the bootloader was built with another key")
-    elif anchor.keys:
-        trusted = ", ".join(k.describe() for k in anchor.keys)
-        problem = (f"signing key {ours} is not a key {anchor.bootloader} in this build trusts for "
-                   f"{anchor.image}: it trusts {trusted} ({anchor.evidence})")
-    else:
-        problem = f"signing key {ours} is not compiled into {anchor.bootloader}'s image {anchor.image_file}"
+    trusted = ", ".join(k.describe() for k in anchor.keys)
+    problem = (f"signing key {source} ({key_type_name(key)} sha256 {digest[:16]}...) is not a key "
+               f"{anchor.bootloader} in this build trusts for {anchor.image}: it trusts {trusted} ({anchor.evidence})")
     fix = (f"sign with the key it trusts, or set {anchor.setting} to your key and rebuild {anchor.bootloader}"
            if anchor.setting else f"sign with the key it trusts, or rebuild {anchor.bootloader} with yours")
     if allow:
