@@ -94,27 +94,26 @@ def compiled_keys(zephyr_dir: Path) -> list[TrustedKey]:
     return found
 
 
+def _known_key(written: str, path: Path | None) -> TrustedKey | str:
+    """The key a setting names (as written; `path` where it is here), or why it cannot be known:
+    by content when the file is here, else by its published file name."""
+    if path is not None and path.is_file():
+        try:
+            return _trusted(load_public_key(path), str(path))
+        except ZsecError as exc:
+            return f"{path}: {exc.message}"
+    dev = devkeys.by_file_name(written)
+    digest = devkeys.sha256_of(dev) if dev else None
+    if dev is not None and digest is not None:
+        return TrustedKey(digest, dev.type, written, dev.name, by_name=True)
+    return f"{written} is not on this machine"
+
+
 def key_files(text: str, root: Path | None) -> tuple[list[TrustedKey], list[str]]:
     """The keys of a key setting (a path or a comma-separated key set) that can be known here,
     and for the others why not."""
-    keys: list[TrustedKey] = []
-    missing: list[str] = []
-    for entry in split_key_list(text):
-        path = resolve_key_path(entry, root)
-        if path is not None and path.is_file():
-            try:
-                keys.append(_trusted(load_public_key(path), str(path)))
-                continue
-            except ZsecError as exc:
-                missing.append(f"{path}: {exc.message}")
-                continue
-        dev = devkeys.by_file_name(entry)
-        digest = devkeys.sha256_of(dev) if dev else None
-        if dev is not None and digest is not None:
-            keys.append(TrustedKey(digest, dev.type, entry, dev.name, by_name=True))
-        else:
-            missing.append(f"{entry} is not on this machine")
-    return keys, missing
+    found = [_known_key(entry, resolve_key_path(entry, root)) for entry in split_key_list(text)]
+    return [k for k in found if isinstance(k, TrustedKey)], [k for k in found if isinstance(k, str)]
 
 
 def _image_keys(mcuboot: Domain) -> tuple[list[TrustedKey], Path | None]:
@@ -206,17 +205,8 @@ def tfm_anchor(role: str, image: str, exported: Path | None, candidates: list[tu
                                "the public key TF-M exported for BL2")
     missing = []
     for written, path in candidates:
-        if path is not None and path.is_file():
-            try:
-                return TrustAnchor("TF-M BL2", image, (_trusted(load_public_key(path), str(path)),), setting,
-                                   f"the key TF-M's BL2 was built with ({role})")
-            except ZsecError as exc:
-                missing.append(f"{path}: {exc.message}")
-                continue
-        dev = devkeys.by_file_name(written)
-        digest = devkeys.sha256_of(dev) if dev else None
-        if dev is not None and digest is not None:
-            return TrustAnchor("TF-M BL2", image, (TrustedKey(digest, dev.type, written, dev.name, True),), setting,
-                               f"the key TF-M's BL2 was built with ({role})")
-        missing.append(f"{written} is not on this machine")
+        found = _known_key(written, path)
+        if isinstance(found, TrustedKey):
+            return TrustAnchor("TF-M BL2", image, (found,), setting, f"the key TF-M's BL2 was built with ({role})")
+        missing.append(found)
     return TrustAnchor("TF-M BL2", image, setting=setting, unknown="; ".join(missing) or "no key setting")
