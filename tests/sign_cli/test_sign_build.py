@@ -94,6 +94,7 @@ def test_manifest_records_every_image(zsec, sysbuild: Path, keys, tmp_path: Path
         assert entry["version"] == "1.4.2+7"  # the command line overrides the build's 0.0.0+0
         assert entry["header_size"] == HEADER and entry["slot_size"] == SLOT and entry["align"] == ALIGN
         assert entry["signature_type"] == "RSA2048_PSS" and entry["hash"]["algorithm"] == "sha256"
+        assert entry["compression"] is None
         assert entry["key"] == {"type": "rsa-2048", "sha256": fingerprint, "key_hash_tlv": fingerprint,
                                 "source": str(keys["rsa-2048"]), "development_key": None}
         assert entry["hash"]["digest"] == json.loads(zsec("sign", "verify", out, "--format", "json").out)["digest"]

@@ -256,6 +256,9 @@ def vector_to_sign(payload: Payload, options: ImageOptions, public_key: PublicKe
     """
     if mode not in ("payload", "digest"):
         raise UsageError(f"vector-to-sign {mode!r} must be payload or digest")
+    if options.compression != "disabled":
+        raise UsageError("--vector-to-sign cannot be used with --compression: a compressed image needs two "
+                         "signatures, over the compressed and the original image")
     hashed = _build_hashed(payload, options, public_key, public_only=False)
     if mode == "digest":
         return hashed.digest

@@ -64,6 +64,7 @@ class SignedFile:
                 "development_key": self.dev_key,
             },
             "encryption": image.encryption,
+            "compression": image.compression,
         }
 
 
