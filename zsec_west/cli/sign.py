@@ -69,6 +69,7 @@ unless --allow-dev-key is given.
   zsec sign verify -k key.pem zephyr.signed.bin      exit 0 valid, 1 invalid (or no -k), 2 bad input
   zsec sign info zephyr.signed.bin                   header, TLVs, trailer, signing key (--format yaml|json)
   zsec sign keygen -k release.pem -t ecdsa-p256      new key (0600, never overwrites)
+  zsec sign keyinfo -k key.pem --require public      "private" or "public"; exit 2 if not the one required
   zsec sign getpub -k release.pem                    C array for MCUboot (as imgtool getpub)
 """
 

@@ -10,7 +10,7 @@ from types import TracebackType
 
 from zsec_west.errors import InputError, KeyFileError, UsageError
 from zsec_west.keys.encoding import PublicKey
-from zsec_west.keys.keyset import load_key_set, split_key_list
+from zsec_west.keys.keyset import split_key_list
 from zsec_west.keys.pem import load_public_key
 from zsec_west.mcuboot.encryption import enc_key_type
 from zsec_west.sign.image import FixedSignature
@@ -130,5 +130,7 @@ def signing_entry(job: Job) -> str | None:
     entries = split_key_list(spec)
     if len(entries) > 1:
         setting = job.plan.sources.get("key", "the key set") if job.plan is not None else "-k"
+        from zsec_west.keys.keyset import load_key_set  # noqa: PLC0415 - only key sets need it
+
         load_key_set([Path(entry) for entry in entries], setting=setting)
     return entries[0] if entries else spec

@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zsec_west.errors import InputError, UsageError
 from zsec_west.files.writing import Output, write_set
@@ -22,10 +23,12 @@ from zsec_west.sign.image import FixedSignature, SignedImage, create_image, vect
 from zsec_west.sign.jobs import Job, check_one_file, explicit_job, plan_jobs
 from zsec_west.sign.keyring import Keyring, check_signing, fixed_signature
 from zsec_west.sign.keysource import KeySource
-from zsec_west.sign.manifest import SignedFile, manifest_text
 from zsec_west.sign.options import ImageOptions
 from zsec_west.sign.overrides import ImageOverrides
 from zsec_west.sign.request import Outputs, SignBuildRequest, SignedOutput, SignFileRequest, Signing, SignRun
+
+if TYPE_CHECKING:  # the manifest module is loaded only when a run writes one
+    from zsec_west.sign.manifest import SignedFile
 
 FIXED_SIGNATURE_SOURCE = "--fix-sig"  # how the manifest names a signature made elsewhere
 
@@ -170,6 +173,8 @@ def _write_all(built: list[_Built], outputs: Outputs, build_dir: Path | None,
         files.append(Output(item.job.outfile, item.output_data))
         done.append(_describe(item, outputs))
         if item.input_digest is not None and item.image is not None:
+            from zsec_west.sign.manifest import SignedFile
+
             records.append(SignedFile(item.job.domain, item.job.variant, item.job.infile, *item.input_digest,
                                       item.job.outfile, item.output_data, item.image,
                                       done[-1].key_source, done[-1].development_key))
@@ -179,6 +184,8 @@ def _write_all(built: list[_Built], outputs: Outputs, build_dir: Path | None,
     if outputs.signature:
         files.append(Output(outputs.signature, base64.b64encode(signatures.pop())))
     if outputs.manifest:
+        from zsec_west.sign.manifest import manifest_text
+
         files.append(Output(outputs.manifest, manifest_text(records, build_dir)))
     write_set(files)
     return tuple(done)
