@@ -112,7 +112,7 @@ def build_report(build: Build, names: list[str] | None = None,
     """The report for `zsec tfm -d BUILD`: TF-M facts and findings, or whether TF-M could be used."""
     domains: list[str] = []
     findings: list[Finding] = []
-    notes: list[str] = []
+    notes: list[str] = list(build.notes)
     preamble: list[str] = []
     entries: list[dict[str, Any]] = []
     for domain in _targets(build, names):

@@ -161,6 +161,9 @@ def _memory(a: TfmAnalysis) -> list[str]:
     for r in a.memory.regions:
         lines.append(f"{r.world:<11}0x{r.address:08x}-0x{r.end - 1:08x} {_size(r.size):>10}  "
                      f"{r.purpose} [{r.name}]")
+    for area in a.memory.image_areas:
+        lines.append(f"{area.world:<11}image area +0x{area.offset:x}-0x{area.end - 1:x} {_size(area.size):>10}  "
+                     f"{area.purpose} [TF-M signing layout]")
     if a.memory.note:
         lines.append(f"({a.memory.note})")
     return _rows("memory", lines)
