@@ -233,3 +233,12 @@ def test_extra_imgtool_args_are_kept(build_copy):
     build = build_copy("mcuboot-sysbuild")
     set_config(app_config(build), MCUBOOT_EXTRA_IMGTOOL_ARGS='"--security-counter 7 --pad"')
     assert only_plan(build).extra_args == ("--security-counter", "7", "--pad")
+
+
+def test_a_key_list_signs_with_its_first_entry(build_copy, tmp_path: Path, keys):
+    """Zephyr main (2026): a comma-separated key list; entries after the first are public keys."""
+    build = build_copy("mcuboot-sysbuild-4.1")
+    set_config(app_config(build), MCUBOOT_SIGNATURE_KEY_FILE=f'"{keys["rsa-2048"]}, {tmp_path / "prod.pub.pem"}"')
+    plan = only_plan(build)
+    assert plan.key_file == keys["rsa-2048"] and plan.key_error() is None
+    assert plan.public_key_files == (tmp_path / "prod.pub.pem",)
