@@ -35,6 +35,12 @@ def stand_in(build: Path) -> None:
     (build / APP / "zephyr" / "zephyr.bin").write_bytes(bytes(range(256)) * 8)
 
 
+def shrink_slot1(build: Path) -> None:
+    """Make slot1 (0x40000) smaller than slot0 (0x76000), so that the slot a plan takes shows."""
+    dts = build / APP / "zephyr" / "zephyr.dts"
+    dts.write_text(dts.read_text().replace("reg = < 0x82000 0x76000 >;", "reg = < 0x82000 0x40000 >;"))
+
+
 def only_plan(build: Path, **kwargs):
     plans = plan_build(load_build(build), **kwargs)
     assert len(plans) == 1
@@ -134,8 +140,7 @@ def test_ram_load_is_not_known_to_zephyr_3_west_sign(build_copy):
 @pytest.mark.parametrize("mode", ["MCUBOOT_BOOTLOADER_MODE_SINGLE_APP", "MCUBOOT_BOOTLOADER_MODE_FIRMWARE_UPDATER"])
 def test_single_slot_modes_use_slot0_size(build_copy, mode):
     build = build_copy("mcuboot-sysbuild-4.1")
-    dts = build / APP / "zephyr" / "zephyr.dts"
-    dts.write_text(dts.read_text().replace("reg = < 0x82000 0x76000 >;", "reg = < 0x82000 0x40000 >;"))
+    shrink_slot1(build)
     set_config(app_config(build), MCUBOOT_BOOTLOADER_MODE_SWAP_USING_MOVE="n", **{mode: "y"})
     plan = only_plan(build)
     assert plan.slot_size == 0x76000 and "slot0_partition" in plan.sources["slot_size"]
@@ -143,8 +148,7 @@ def test_single_slot_modes_use_slot0_size(build_copy, mode):
 
 def test_zephyr_3_west_sign_takes_slot1_whatever_the_mode(build_copy):
     build = build_copy("mcuboot-sysbuild")
-    dts = build / APP / "zephyr" / "zephyr.dts"
-    dts.write_text(dts.read_text().replace("reg = < 0x82000 0x76000 >;", "reg = < 0x82000 0x40000 >;"))
+    shrink_slot1(build)
     set_config(app_config(build), MCUBOOT_BOOTLOADER_MODE_SWAP_WITHOUT_SCRATCH="n",
                MCUBOOT_BOOTLOADER_MODE_SINGLE_APP="y")
     plan = only_plan(build)
@@ -153,8 +157,7 @@ def test_zephyr_3_west_sign_takes_slot1_whatever_the_mode(build_copy):
 
 def test_firmware_updater_application_uses_slot1(build_copy):
     build = build_copy("mcuboot-sysbuild-4.1")
-    dts = build / APP / "zephyr" / "zephyr.dts"
-    dts.write_text(dts.read_text().replace("reg = < 0x82000 0x76000 >;", "reg = < 0x82000 0x40000 >;"))
+    shrink_slot1(build)
     set_config(app_config(build), MCUBOOT_BOOTLOADER_MODE_SWAP_USING_MOVE="n",
                MCUBOOT_BOOTLOADER_MODE_FIRMWARE_UPDATER="y", MCUBOOT_APPLICATION_FIRMWARE_UPDATER="y")
     assert only_plan(build).slot_size == 0x40000
