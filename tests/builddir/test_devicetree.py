@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -197,13 +198,17 @@ def test_includes_are_refused_not_followed(tmp_path, statement):
     assert str(dts) in str(raised.value)
 
 
-def test_unreadable_and_binary_files(tmp_path):
-    with pytest.raises(BuildDirError, match="cannot read devicetree"):
+def test_unreadable_binary_and_special_files(tmp_path):
+    with pytest.raises(BuildDirError, match="missing.dts"):
         Devicetree.load(tmp_path / "missing.dts")
     binary = tmp_path / "zephyr.dts"
     binary.write_bytes(b"\xff\xfe\x00binary")
-    with pytest.raises(BuildDirError, match="not a text file"):
+    with pytest.raises(BuildDirError, match="not a UTF-8 text file"):
         Devicetree.load(binary)
+    fifo = tmp_path / "fifo.dts"
+    os.mkfifo(fifo)
+    with pytest.raises(BuildDirError, match="fifo.dts"):  # refused, not waited on
+        Devicetree.load(fifo)
 
 
 # --- A generated corpus of zephyr.dts variations -------------------------------------------------

@@ -20,6 +20,7 @@ from pathlib import Path
 from devicetree import dtlib
 
 from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import read_input_text
 
 FIXED_PARTITIONS = "fixed-partitions"
 FIXED_SUBPARTITIONS = "fixed-subpartitions"
@@ -202,7 +203,7 @@ class Devicetree:
                 self._by_label[label] = node
 
     @classmethod
-    def _from_file(cls, filename: str, path: Path | None) -> Devicetree:
+    def _from_file(cls, filename: str, path: Path | None) -> Devicetree:  # a private temporary file
         try:
             tree = _GeneratedDts(filename)
         except dtlib.DTError as exc:
@@ -224,13 +225,9 @@ class Devicetree:
 
     @classmethod
     def load(cls, path: Path) -> Devicetree:
-        try:
-            path.read_bytes().decode("utf-8")
-        except OSError as exc:
-            raise BuildDirError(f"cannot read devicetree: {exc.strerror}", path=path) from None
-        except UnicodeDecodeError:
-            raise BuildDirError("not a text file", path=path) from None
-        return cls._from_file(str(path), path)
+        """Read through the input layer (a regular file, size-capped: never a FIFO dtlib would block
+        on), then parse the text."""
+        return cls.parse(read_input_text(path, "build", BuildDirError), path)
 
     def walk(self, node: DtNode | None = None) -> Iterator[DtNode]:
         stack = [node or self.root]

@@ -162,5 +162,5 @@ def write_fixes(build: Build, findings: Sequence[Finding], catalogue: Catalogue,
     fragments = plan_fixes(build, findings, catalogue, out_dir)
     for fragment in fragments:
         check_dependencies(fragment, zephyr_base)
-        atomic_write(fragment.path, render_fragment(fragment))
+        atomic_write(fragment.path, render_fragment(fragment), create_dirs=True)  # --fix names a directory
     return fragments

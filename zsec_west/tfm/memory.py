@@ -112,8 +112,8 @@ def memory_map(dt: Devicetree | None, layouts: list[SigningLayout] | None = None
     note = found.note
     if areas and found.regions and found.note and found.basis != "devicetree flash partitions":
         note = ("no slot0/slot0_ns partitions in the devicetree: the chosen flash and RAM are the "
-                "non-secure view; the image sizes are TF-M's signing layouts' (the rest of the secure "
-                "side's layout is in TF-M's platform flash_layout.h)")
+                "non-secure view; the image sizes come from TF-M's signing layouts; the rest of the "
+                "secure side's layout is in TF-M's platform flash_layout.h")
     return MemoryMap(found.regions, found.basis, note, areas)
 
 
