@@ -37,6 +37,7 @@ class VersionFile:
     format: str
     pattern: str | None = None
     names: tuple[str, ...] = ()
+    base: int = 10  # regex with several groups: each group is a number in this base
 
 
 @dataclass(frozen=True)
@@ -275,12 +276,16 @@ def _version_file(item: Any, here: str, path: Path, at: str) -> VersionFile:
             groups = re.compile(pattern).groups
         except re.error as exc:
             raise DataFileError(f"{here}: bad pattern: {exc}", path=at) from None
-        if groups != 1:
-            raise DataFileError(f"{here}: pattern needs exactly one group", path=at)
+        if not 1 <= groups <= 4:
+            raise DataFileError(f"{here}: pattern needs one group (the version) or one per "
+                                "version part", path=at)
     names = _strings(item, "names", here, path)
     if fmt == "defines" and not names:
         raise DataFileError(f"{here}: format 'defines' needs 'names'", path=at)
-    return VersionFile(_text(item, "path", here, path) or "", fmt, pattern, names)
+    base = item.get("base", 10)
+    if base not in (10, 16):
+        raise DataFileError(f"{here}: base must be 10 or 16", path=at)
+    return VersionFile(_text(item, "path", here, path) or "", fmt, pattern, names, base)
 
 
 def _version_files(raw: Any, where: str, path: Path, at: str) -> tuple[VersionFile, ...]:

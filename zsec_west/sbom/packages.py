@@ -16,6 +16,7 @@ from zsec_west.sbom.hashing import FileFacts, Unreadable
 from zsec_west.sbom.identifiers import Identifiers
 from zsec_west.sbom.licenses import License, combine, parse_license
 from zsec_west.sbom.pkgversion import VersionInfo
+from zsec_west.sbom.tlsconfig import TlsConfig
 
 APP, ZEPHYR, MODULE, GENERATED, TOOLCHAIN = "app", "zephyr", "module", "generated", "toolchain"
 
@@ -51,6 +52,10 @@ class PackageData:
     notes: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)  # recorded paths of its files
     compiled: list[str] = field(default_factory=list)  # recorded paths of compiled sources
+    # compiled source -> bytes it gave the image, where the linker map tells (see linkmap.py)
+    linked: dict[str, int] = field(default_factory=dict)
+    link_map: str | None = None  # the map `linked` comes from
+    tls: TlsConfig | None = None  # mbed TLS only: the configuration it was compiled with
     files: list[tuple[str, FileFacts]] = field(default_factory=list)  # ("./rel", facts)
     missing: list[tuple[str, str]] = field(default_factory=list)  # ("./rel", reason)
 
@@ -103,7 +108,19 @@ class PackageData:
             purls=tuple(p for p in self.identifiers.purls if "#" not in p),
             revision=self.version.revision,
             compiled_files=tuple(sorted({self.relative(p) for p in self.compiled})),
+            linked_files=self._linked_files(),
+            link_map=self.link_map or "",
+            macros=self.tls.macros if self.tls is not None else None,
+            macros_from=self.tls.header if self.tls is not None else "",
         )
+
+    def _linked_files(self) -> tuple[str, ...] | None:
+        """Compiled files that put code or data into the image; those the map says nothing
+        about count as present. None without a map that decided any of them."""
+        if not self.link_map or not self.linked:
+            return None
+        return tuple(sorted({self.relative(p) for p in self.compiled
+                             if self.linked.get(p, 1) > 0}))
 
 
 class Mapper:

@@ -24,7 +24,8 @@ from zsec_west.sbom.vulns.curated import Table
 from zsec_west.sbom.vulns.model import SOURCE_CURATED, CpeKey, LoadResult, PurlKey, Vulnerability
 from zsec_west.versions import sortable_of
 
-SCHEMA_VERSION = 1
+# 2: macros and verified columns (the advisory table's mbed TLS macros and unverified ranges).
+SCHEMA_VERSION = 2
 _MAX_WARNINGS = 100  # kept in the index; a feed full of bad records must not flood the terminal
 KIND_RANGE, KIND_EXACT, KIND_VERSIONS, KIND_GIT = "range", "exact", "versions", "git"
 
@@ -38,7 +39,8 @@ CREATE TABLE zsec_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE vuln (
     id INTEGER PRIMARY KEY, ident TEXT NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL,
     summary TEXT, description TEXT, aliases TEXT, score REAL, severity TEXT, refs TEXT,
-    cwes TEXT, kconfig TEXT, paths TEXT, conditions TEXT, fixed TEXT, state TEXT, package TEXT);
+    cwes TEXT, kconfig TEXT, paths TEXT, conditions TEXT, fixed TEXT, state TEXT, package TEXT,
+    macros TEXT, verified INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE cpe_affects (
     vuln INTEGER NOT NULL, vendor TEXT NOT NULL, product TEXT NOT NULL, {_RANGE});
 CREATE TABLE purl_affects (
@@ -147,17 +149,20 @@ class VulnIndex:
             chunk = wanted[start:start + 500]
             cursor = self._conn.execute(
                 "SELECT id, ident, source, origin, summary, description, aliases, score, severity,"
-                " refs, cwes, kconfig, paths, conditions, fixed, state, package FROM vuln"
+                " refs, cwes, kconfig, paths, conditions, fixed, state, package, macros, verified"
+                " FROM vuln"
                 f" WHERE id IN ({','.join('?' * len(chunk))})", chunk)
             for (rowid, ident, source, origin, summary, description, aliases, score, severity,
-                 refs, cwes, kconfig, paths, conditions, fixed, state, package) in cursor:
+                 refs, cwes, kconfig, paths, conditions, fixed, state, package, macros,
+                 verified) in cursor:
                 found[rowid] = Vulnerability(
                     id=ident, source=source, origin=origin, summary=summary or "",
                     description=description or "", aliases=_unjs(aliases),
                     score=score, severity=severity, references=_unjs(refs),
                     cwes=_unjs(cwes), kconfig=_unjs(kconfig),
                     paths=_unjs(paths), conditions=conditions or "",
-                    fixed=fixed or "", state=state or "published", package=package or "")
+                    fixed=fixed or "", state=state or "published", package=package or "",
+                    macros=_unjs(macros), verified=bool(verified))
         return found
 
 
@@ -277,7 +282,8 @@ class _Writer:
                 rowid, vuln.id, vuln.source, vuln.origin, vuln.summary, vuln.description,
                 _js(vuln.aliases), vuln.score, vuln.severity, _js(vuln.references),
                 _js(vuln.cwes), _js(vuln.kconfig), _js(vuln.paths),
-                vuln.conditions, vuln.fixed, vuln.state, vuln.package))
+                vuln.conditions, vuln.fixed, vuln.state, vuln.package, _js(vuln.macros),
+                int(vuln.verified)))
             keyed = vuln.source != SOURCE_CURATED  # curated rows always come back
             for affects in vuln.affects:
                 package = affects.package
@@ -311,7 +317,7 @@ class _Writer:
                 if affects.exact == "*" and not affects.ranges and not versions:
                     # '*' with no bounds: every version.
                     target.append((*head, KIND_RANGE, None, None, 1, None, 0, None, None, None))
-        self.conn.executemany(f"INSERT INTO vuln VALUES ({','.join('?' * 17)})", vuln_rows)
+        self.conn.executemany(f"INSERT INTO vuln VALUES ({','.join('?' * 19)})", vuln_rows)
         self.conn.executemany(f"INSERT INTO cpe_affects VALUES ({','.join('?' * 12)})", cpe_rows)
         self.conn.executemany(f"INSERT INTO purl_affects VALUES ({','.join('?' * 13)})", purl_rows)
 
