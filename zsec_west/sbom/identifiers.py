@@ -56,6 +56,7 @@ class KnownComponent:
     aliases: tuple[str, ...]
     version_files: tuple[VersionFile, ...]
     source: str
+    repository: str | None = None  # the canonical repository (https URL)
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,25 @@ def _module(name: str, raw: Any, path: Path, at: str) -> KnownComponent:
         version_files=_version_files(raw.get("version_files"), where, path,
                                      located(path, raw, "version_files")),
         source=_text(raw, "source", where, path) or "",
+        repository=_repository(raw, where, path),
     )
+
+
+def _repository(raw: dict[str, Any], where: str, path: Path) -> str | None:
+    value = _text(raw, "repository", where, path, required=False)
+    if value is not None and not value.startswith("https://"):
+        raise DataFileError(f"{where}: repository must be an https:// URL",
+                            path=located(path, raw, "repository"))
+    return value.rstrip("/") if value else None
+
+
+def same_repository(url: str | None, canonical: str) -> bool:
+    """Whether a git remote names the canonical repository (any scheme, .git, case)."""
+    host, owner, repo = split_remote(url)
+    c_host, c_owner, c_repo = split_remote(canonical)
+    return bool(host) and (host or "").casefold() == (c_host or "").casefold() and \
+        (owner or "").casefold() == (c_owner or "").casefold() and \
+        (repo or "").casefold() == (c_repo or "").casefold()
 
 
 def _family(name: str, raw: Any, path: Path, at: str) -> CompilerFamily:

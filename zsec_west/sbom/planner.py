@@ -18,11 +18,18 @@ from zsec_west.builddir.tfmbuild import recorded_release
 from zsec_west.errors import BuildDirError
 from zsec_west.sbom.gitinfo import GitCache, run_git
 from zsec_west.sbom.hashing import FileFacts, read_facts
-from zsec_west.sbom.identifiers import Identifiers, IdentifierTable, VersionFile, identify, purl_for_remote
+from zsec_west.sbom.identifiers import (
+    Identifiers,
+    IdentifierTable,
+    VersionFile,
+    identify,
+    purl_for_remote,
+)
 from zsec_west.sbom.inventory import Inventory, recorded_build_dir
-from zsec_west.sbom.packages import APP, GENERATED, MODULE, ZEPHYR, Mapper, PackageData, Root, assign
+from zsec_west.sbom.packages import APP, GENERATED, MODULE, ZEPHYR, PackageData, Root, assign
 from zsec_west.sbom.pkgversion import VersionInfo, manifest_revisions, read_version_file, resolve
-from zsec_west.sbom.tlsconfig import read_tls_config
+from zsec_west.sbom.provenance import canonical_origin
+from zsec_west.sbom.tlsconfig import attach_tls_config
 from zsec_west.sbom.toolchain import toolchain_package
 
 _IMAGE_ROLES = ("signed.bin", "signed.hex", "bin", "hex", "elf")
@@ -147,32 +154,8 @@ class Planner:
                                   if p in inv.contributions}
                 package.link_map = inv.link_map
         self._describe(plan, roots, image_domain, zephyr_local)
-        self._tls_config(plan, inv, roots.all)
+        attach_tls_config(plan.packages, inv, roots.all, self.table)
         return plan
-
-    def _tls_config(self, plan: DomainPlan, inv: Inventory, packages: list[PackageData]) -> None:
-        """The mbed TLS feature macros the image's mbed TLS was compiled with."""
-        mapper = Mapper(packages)
-
-        def localize(recorded: str) -> Path | None:
-            here = Path(recorded)
-            if here.exists():
-                return here
-            owner = mapper.owner(recorded)
-            local = owner.local_path(recorded) if owner is not None else None
-            return Path(local) if local and Path(local).exists() else None
-
-        for package in plan.packages:
-            entry = self.table.lookup(package.name) if package.kind == MODULE else None
-            if entry is None or entry.name != "mbedtls":
-                continue
-            unit = next((inv.units[p] for p in package.compiled if p in inv.units), None)
-            if unit is None:
-                continue
-            config = read_tls_config(unit, localize)
-            package.tls = config
-            if config.macros is None:
-                package.notes.append(f"mbed TLS feature macros unknown: {config.note}")
 
     def _roots(self, domain: Domain, image_domain: Domain, inv: Inventory,
                zephyr_recorded: str | None, zephyr_local: Path | None) -> _Roots:
@@ -269,6 +252,8 @@ class Planner:
             build_release=domain.zephyr_version, build_source="the build (kernel version)",
             recorded_tags=meta.zephyr_tags if meta else (), git_cache=self._git)
         self._fill(zephyr, entry, remote)
+        if entry is not None and entry.repository:
+            canonical_origin(zephyr, entry, remote)
 
     def _describe_module(self, package: PackageData, module: Module,
                          manifest: dict[str, str]) -> None:
