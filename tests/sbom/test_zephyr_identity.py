@@ -3,9 +3,8 @@ from the remote a checkout uses; a fork's remote only for a revision that is not
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import shutil
+from pathlib import Path
 
 import pytest
 
