@@ -68,6 +68,7 @@ class CompilerFamily:
     purl: str | None
     license: str | None
     source: str
+    homepage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -360,7 +361,8 @@ def _family(name: str, raw: Any, path: Path, at: str) -> CompilerFamily:
     return CompilerFamily(
         name, match, _org(_text(raw, "supplier", where, path), where, located(path, raw, "supplier")) or "",
         cpe, _text(raw, "purl", where, path, required=False),
-        _text(raw, "license", where, path, required=False), _text(raw, "source", where, path) or "")
+        _text(raw, "license", where, path, required=False), _text(raw, "source", where, path) or "",
+        _text(raw, "homepage", where, path, required=False))
 
 
 def _organizations(data: dict[str, Any], path: Path) -> dict[str, str]:

@@ -17,7 +17,7 @@ from zsec_west.builddir.outputs import find_outputs
 from zsec_west.builddir.tfmbuild import recorded_release
 from zsec_west.errors import BuildDirError
 from zsec_west.sbom.gitinfo import GitCache, run_git
-from zsec_west.sbom.hashing import FileFacts, read_facts
+from zsec_west.sbom.hashing import FileFacts, read_facts, sha512_of
 from zsec_west.sbom.identifiers import (
     Identifiers,
     IdentifierTable,
@@ -45,6 +45,8 @@ class ImageInfo:
     supplier: str | None
     files: list[tuple[str, FileFacts]] = field(default_factory=list)  # main image first
     missing: str | None = None  # why there is no image file to hash
+    sha512: dict[str, str] = field(default_factory=dict)  # image file -> SHA-512 (deployable)
+    expected: str | None = None  # the main image file the build makes, when none is here
 
 
 @dataclass
@@ -97,6 +99,18 @@ def _module_evidence(package: PackageData, domain: Domain, inv: Inventory,
     if not package.evidence and not inv.has_compile_info and domain.kind != TFM:
         package.evidence.append("known to the build (no compile information to tell whether the "
                                 "image uses it)")
+
+
+def _expected_image(domain: Domain) -> str | None:
+    """The main image file name a domain's build makes (it may not be here: a copied build)."""
+    if domain.kind == TFM:
+        return "bin/" + _TFM_IMAGES[0]
+    try:
+        name = domain.kernel_name
+        signed = domain.kconfig.enabled("BOOTLOADER_MCUBOOT")
+    except BuildDirError:
+        return None
+    return f"zephyr/{name}.signed.bin" if signed else f"zephyr/{name}.bin"
 
 
 def _git_remote(path: Path | None) -> str | None:
@@ -367,6 +381,8 @@ class Planner:
             facts = read_facts(str(path))
             if isinstance(facts, FileFacts):
                 info.files.append((rel, facts))
+                info.sha512[rel] = sha512_of(str(path)) or ""
+        info.expected = candidates[0][0] if candidates else _expected_image(domain)
         if not info.files:
             info.missing = (f"{domain.name}: no image file found in {domain.build_dir} "
                             "(binaries not part of this build directory copy?)")
