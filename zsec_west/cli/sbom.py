@@ -81,8 +81,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     vulns.add_argument("--vex", metavar="FILE",
                        help="OpenVEX statements that settle matches (implies --vulns)")
     vulns.add_argument("--vex-out", metavar="FILE",
-                       help="write an OpenVEX document with a statement per match "
-                            "(implies --vulns)")
+                       help="write a VEX document with a statement per match (implies --vulns)")
+    vulns.add_argument("--vex-format", choices=("openvex", "csaf"), default="openvex",
+                       help="format of --vex-out: OpenVEX 0.2.0 (default) or CSAF 2.0 VEX")
 
 
 def _created() -> _dt.datetime | None:
@@ -110,6 +111,7 @@ def _scan(components: list[Component], build: Build, args: argparse.Namespace,
         db=Path(args.db) if args.db else None,
         vex_in=Path(args.vex) if args.vex else None,
         vex_out=Path(args.vex_out) if args.vex_out else None,
+        vex_format=args.vex_format,
     )
     return scan(components, build, options, ctx.console.progress)
 

@@ -73,7 +73,12 @@ def run_scan(components: Sequence[Component], build: Build, options: VulnOptions
         result.notes.append(f"{name} ({domain}): {len(ids)} record(s) give only ranges this version "
                             f"cannot be compared with (git commits, non-version bounds): {shown}")
     if options.vex_out:
-        vex.write(options.vex_out, list(entries.values()))
+        if options.vex_format == "csaf":
+            from zsec_west.sbom.vulns import csaf
+
+            csaf.write(options.vex_out, list(entries.values()))
+        else:
+            vex.write(options.vex_out, list(entries.values()))
     result.stats.update(findings=len(result))
     return result
 

@@ -181,14 +181,18 @@ def product_of(name: str, version: str, cpes: tuple[str, ...], purls: tuple[str,
     return product
 
 
+def worst_status(entry: Entry) -> tuple[str, list[str]]:
+    """One status per vulnerability and product: the worst across the domains, and the
+    domains that have it."""
+    values = {s for s, _, _ in entry.statuses.values()}
+    status = next(s for s in ("affected", "under_investigation", "not_affected", "fixed")
+                  if s in values)
+    return status, sorted(d for d, (s, _, _) in entry.statuses.items() if s == status)
+
+
 def _statement(entry: Entry, timestamp: str) -> dict:
     statuses = entry.statuses
-    values = {s for s, _, _ in statuses.values()}
-    # One statement per vulnerability and product: the worst status across the domains wins.
-    for status in ("affected", "under_investigation", "not_affected", "fixed"):
-        if status in values:
-            break
-    domains = sorted(d for d, (s, _, _) in statuses.items() if s == status)
+    status, domains = worst_status(entry)
     statement: dict[str, Any] = {
         "vulnerability": {"name": entry.name, **({"aliases": list(entry.aliases)} if entry.aliases else {})},
         "timestamp": timestamp,
