@@ -29,7 +29,7 @@ from zsec_west.sbom.inventory import Inventory, recorded_build_dir
 from zsec_west.sbom.packages import APP, GENERATED, MODULE, ZEPHYR, PackageData, Root, assign
 from zsec_west.sbom.pkgversion import VersionInfo, manifest_revisions, read_version_file, resolve
 from zsec_west.sbom.provenance import canonical_origin
-from zsec_west.sbom.tlsconfig import attach_tls_config
+from zsec_west.sbom.tlsattach import attach_tls_config
 from zsec_west.sbom.toolchain import toolchain_package
 
 _IMAGE_ROLES = ("signed.bin", "signed.hex", "bin", "hex", "elf")

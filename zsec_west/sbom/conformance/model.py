@@ -127,19 +127,3 @@ def load(path: Path) -> Any:
         raise DataFileError(f"not JSON (line {exc.lineno} column {exc.colno}: {exc.msg}); "
                             "only JSON SBOMs are checked", path=path) from None
 
-
-def check_document(path: Path) -> list[Finding]:
-    """Findings for one SBOM file; DataFileError when it is no SBOM this knows."""
-    from zsec_west.sbom.conformance import cyclonedx, spdx2, spdx3
-
-    data = load(path)
-    if isinstance(data, dict) and data.get("bomFormat") == "CycloneDX":
-        outcome = cyclonedx.check(data)
-    elif isinstance(data, dict) and "spdx.org/rdf/3" in json.dumps(data.get("@context", "")):
-        outcome = spdx3.check(data)
-    elif isinstance(data, dict) and str(data.get("spdxVersion", "")).startswith("SPDX-2"):
-        outcome = spdx2.check(data)
-    else:
-        raise DataFileError("not a CycloneDX or SPDX JSON document", path=path,
-                            hint="BSI TR-03183-2 accepts CycloneDX 1.6+ or SPDX 3.0.1+")
-    return findings(outcome, path.name)
