@@ -187,3 +187,22 @@ def test_sysbuild_spdx3_validates_against_the_schema(tmp_path: Path) -> None:
     generate(load_build(copy), SbomOptions(output_dir=tmp_path / "out", fmt="spdx3-json"))
     path = tmp_path / "out" / "system.spdx3.json"
     assert _graph_schema_errors(path) == []
+
+
+def test_cyclonedx_files_and_bsi_properties(workspace_sboms) -> None:
+    ws, out = workspace_sboms
+    (path,) = (out / "cdx").glob("*.cdx.json")
+    bom = json.loads(path.read_text())
+    mbedtls = next(c for c in bom["components"] if c["name"] == "mbedtls")
+    aes = next(f for f in mbedtls["components"] if f["name"] == "./library/aes.c")
+    digest = hashlib.sha256((ws.modules["mbedtls"] / "library" / "aes.c").read_bytes()).hexdigest()
+    assert {"alg": "SHA-256", "content": digest} in aes["hashes"]
+    assert aes["licenses"] == [{"expression": "Apache-2.0 OR GPL-2.0-or-later"}]
+    props = {p["name"]: p["value"] for p in mbedtls["properties"]}
+    assert props["bsi:component:filename"] == "zephyr.bin"
+    assert props["bsi:component:executable"] == "executable"
+    sha512 = hashlib.sha512((ws.build / "zephyr" / "zephyr.bin").read_bytes()).hexdigest()
+    distribution = next(r for r in mbedtls["externalReferences"] if r["type"] == "distribution")
+    assert distribution["hashes"] == [{"alg": "SHA-512", "content": sha512}]
+    assert {"aggregate": "complete", "dependencies": [f"{ws.app.name}:image"]} in bom["compositions"] \
+        or any(c["aggregate"] in ("complete", "incomplete") for c in bom["compositions"])
