@@ -97,6 +97,28 @@ class PackageData:
                 seen.setdefault(line, None)
         return list(seen)
 
+    def comment(self) -> str | None:
+        """What the SBOM says about the package in words: why it is in the image, where its
+        version came from, notes, files not read."""
+        lines = []
+        if self.evidence:
+            lines.append("In this image because: " + "; ".join(self.evidence) + ".")
+        if self.version.source:
+            lines.append(f"Version from {self.version.source}.")
+        if self.version.revision:
+            lines.append(f"Revision {self.version.revision}.")
+        if self.identifiers.basis not in ("none", ""):
+            lines.append(f"Identifiers from {self.identifiers.basis}.")
+        lines += [note[:1].upper() + note[1:] + "." for note in self.notes]
+        if self.missing:
+            reasons: dict[str, int] = {}
+            for _, reason in self.missing:
+                reasons[reason] = reasons.get(reason, 0) + 1
+            text = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
+            lines.append(f"{len(self.missing)} of {len(self.missing) + len(self.files)} "
+                         f"files the build used could not be read here and are not listed ({text}).")
+        return " ".join(lines) or None
+
     def component(self, domain: str, spdx_id: str) -> Component:
         """The seam to vulnerability matching. Package URLs with a subpath (an application
         inside the Zephyr tree) name part of another package that is already a component of

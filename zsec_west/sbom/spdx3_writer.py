@@ -130,19 +130,6 @@ def _identifiers(package: PackageData) -> list[Any]:
     return found
 
 
-def _comment(package: PackageData) -> str | None:
-    lines = []
-    if package.evidence:
-        lines.append("In this image because: " + "; ".join(package.evidence) + ".")
-    if package.version.source:
-        lines.append(f"Version from {package.version.source}.")
-    lines += [note[:1].upper() + note[1:] + "." for note in package.notes]
-    if package.missing:
-        lines.append(f"{len(package.missing)} of {len(package.missing) + len(package.files)} files "
-                     "the build used could not be read here and are not listed.")
-    return " ".join(lines) or None
-
-
 def _image_unknowns(b: _Builder, image: Any) -> None:
     """An image is this build's product: no registry names it and its sources are the
     packages it contains."""
@@ -182,7 +169,7 @@ def _package(b: _Builder, package: PackageData, image_file: Any, image: Any,
         software_homePage=package.homepage,
         software_copyrightText="\n".join(package.copyrights()) or None,
         suppliedBy=supplier, originatedBy=[creator] if creator else None,
-        externalIdentifier=_identifiers(package) or None, comment=_comment(package))
+        externalIdentifier=_identifiers(package) or None, comment=package.comment())
     if package.identifiers.purls:
         element.software_packageUrl = package.identifiers.purls[0]
     if package.download_location:

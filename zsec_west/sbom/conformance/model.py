@@ -3,13 +3,12 @@ about each, and how that becomes findings."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zsec_west.errors import DataFileError
 from zsec_west.findings import Evidence, Finding, Rule, Severity, Status
+from zsec_west.sbom.jsonfile import read_json
 
 PROFILE = "bsi-tr-03183-2"
 UNKNOWN_PREFIX = "bsi-unknown:"  # the statement our writers make (sbom/bsi.py)
@@ -117,13 +116,4 @@ def findings(outcome: Outcome, document: str) -> list[Finding]:
 
 
 def load(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError("SBOM not found", path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read the SBOM: {exc}", path=path) from None
-    except json.JSONDecodeError as exc:
-        raise DataFileError(f"not JSON (line {exc.lineno} column {exc.colno}: {exc.msg}); "
-                            "only JSON SBOMs are checked", path=path) from None
-
+    return read_json(path, "SBOM", hint="only JSON SBOMs are checked")

@@ -14,6 +14,7 @@ from typing import Any
 from zsec_west import TOOL_NAME, __version__
 from zsec_west.errors import DataFileError
 from zsec_west.files.writing import atomic_write
+from zsec_west.sbom.jsonfile import read_json
 from zsec_west.sbom.vulns.identifiers import parse_cpe, parse_purl
 from zsec_west.sbom.vulns.model import CpeKey, PurlKey
 from zsec_west.versions import same
@@ -88,15 +89,7 @@ def _product_refs(entry: Any) -> list[ProductRef]:
 
 
 def _read_document(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError("VEX document not found", path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read the VEX document: {exc}", path=path) from None
-    except json.JSONDecodeError as exc:
-        raise DataFileError(f"not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})",
-                            path=path) from None
+    return read_json(path, "VEX document")
 
 
 def _vulnerability_names(vuln: Any) -> set[str]:
