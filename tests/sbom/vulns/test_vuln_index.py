@@ -133,3 +133,19 @@ def test_macros_and_verified_survive_indexing(hello_build, db: Path) -> None:
     for ident, advisory in table.items():
         assert (stored[ident].macros, stored[ident].verified, stored[ident].paths) == \
             (advisory.macros, advisory.verified, advisory.paths)
+
+
+def test_feeds_are_read_in_worker_processes_and_errors_name_the_file(feed: Path, hello_build,
+                                                                     db: Path) -> None:
+    second = feed.parent / "nvd-2.json"
+    shutil.copy(feed, second)
+    both = scan([zephyr("hello_world")], hello_build, VulnOptions(data=(feed.parent,), db=db))
+    one = scan([zephyr("hello_world")], hello_build,
+               VulnOptions(data=(feed,), db=db.parent / "one.sqlite"))
+    # The same record in both files is indexed once (the later file wins), as with one file.
+    assert sorted(f.rule.id for f in both) == sorted(f.rule.id for f in one)
+    second.write_text('{"vulnerabilities": [')
+    with pytest.raises(DataFileError) as info:
+        scan([zephyr("hello_world")], hello_build,
+             VulnOptions(data=(feed.parent,), db=db.parent / "broken.sqlite"))
+    assert "nvd-2.json" in str(info.value.path) and "corrupt JSON" in info.value.message
