@@ -102,6 +102,29 @@ def finding_for(outcome: Outcome, location: Location | None) -> Finding:
                    location=location, subject=subject, waiver=outcome.waiver)
 
 
+INCOMPLETE_RULE = Rule(
+    id="ZSEC-VULN-INCOMPLETE",
+    title="Vulnerability result incomplete: a component has no comparable version",
+    severity=Severity.MEDIUM, category="vulnerability",
+    rationale="The vulnerability data knows this component, but without a version that can be "
+              "compared with its affected ranges none of its vulnerabilities can be matched. "
+              "No finding is not the same as not affected.",
+    fix="Give the build a version for the component: build with CONFIG_BUILD_OUTPUT_META=y "
+        "(zephyr.meta records module revisions and tags), keep the module's source tree "
+        "readable (its version file is read), or pin a release tag in the west manifest.")
+
+
+def incomplete_finding(component: str, domain: str, version: str | None, known: str,
+                       location: Location | None) -> Finding:
+    """The matching of one component could not run: its result is incomplete, not clean."""
+    shown = version or "none recorded"
+    return Finding(rule=INCOMPLETE_RULE, domain=domain, status=Status.FAIL,
+                   message=f"{component} has no comparable version ({shown}): {known} could "
+                           "not be matched against it, so this result is incomplete",
+                   evidence=Evidence(actual=shown, expected="a release version"),
+                   location=location, subject=component)
+
+
 class Locator:
     """The file a user edits to change a component's version: the west manifest when the
     workspace is known, else the build's zephyr_modules.txt. Paths are shown relative to the
