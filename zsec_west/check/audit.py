@@ -13,6 +13,7 @@ from pathlib import Path
 
 from zsec_west.builddir.locate import find_west_topdir
 from zsec_west.builddir.model import Build, Domain
+from zsec_west.check.fixes import Fragment, checked_fixes, with_advice
 from zsec_west.check.imagechecks import check_image_devkey, check_image_format, check_image_key_match
 from zsec_west.check.keychecks import check_encryption_key, check_key_file, check_key_match, check_signing_key
 from zsec_west.check.waivers import EXPIRED_RULE_ID, apply_waivers, load_waivers
@@ -68,6 +69,7 @@ class CheckRun:
     zephyr_base: Path | None
     warnings: list[str] = field(default_factory=list)  # something is wrong with an input
     notes: list[str] = field(default_factory=list)  # worth knowing, nothing to fix
+    fixes: list[Fragment] = field(default_factory=list)  # what `--fix DIR` writes (not yet written)
 
 
 def zephyr_tree(build: Build | None, option: Path | None) -> tuple[Path | None, str | None]:
@@ -143,6 +145,9 @@ def run_check(build: Build, options: CheckOptions) -> CheckRun:
                                expired_rule.rule, known, domains[0] if domains else "build")
         findings = list(result.findings)
         warnings += result.warnings
+    # Fix advice comes from the plan `--fix` writes, so the report and the fragments agree.
+    fixes = checked_fixes(build, findings, catalogue, base)
+    findings = with_advice(findings, fixes)
     inputs = {
         "build_dir": str(build.top),
         "profile": options.profile,
@@ -155,4 +160,4 @@ def run_check(build: Build, options: CheckOptions) -> CheckRun:
     }
     facts = CheckFacts(str(build.top), options.profile, tuple(chain), tuple(catalogue.sources))
     report = Report("check", tuple(findings), inputs, tuple(domains), tuple(warnings + notes), facts)
-    return CheckRun(report, catalogue, base, warnings, notes)
+    return CheckRun(report, catalogue, base, warnings, notes, fixes)

@@ -73,14 +73,41 @@ class _Actions(_SubParsers):
         super().__call__(parser, namespace, words, option_string)
 
 
+def add_verbosity_args(parser: argparse.ArgumentParser) -> None:
+    """-v/--verbose and -q/--quiet after the command name too (`zsec check -q`, `west sec-check
+    -v`), adding to the ones before it. Where a command uses -v for something else (`sign -v
+    VERSION`, as imgtool), only --verbose is added. Absent unless given, so that a subcommand's
+    defaults never overwrite the global counts."""
+    taken = parser._option_string_actions
+    for short, long, dest, help in (("-v", "--verbose", "cmd_verbose", "more output (-v: details)"),
+                                    ("-q", "--quiet", "cmd_quiet", "less output (-q: summary only)")):
+        names = [name for name in (short, long) if name not in taken]
+        if long in names:
+            parser.add_argument(*names, action="count", dest=dest, default=argparse.SUPPRESS, help=help)
+
+
+def verbosity_change(args: argparse.Namespace) -> int:
+    """What -v/-q after the command name add to the verbosity."""
+    return int(getattr(args, "cmd_verbose", 0)) - int(getattr(args, "cmd_quiet", 0))
+
+
+def west_description(spec: CommandSpec, name: str) -> str:
+    """The description as the front end names the command: `west sec-check` under west."""
+    if name == spec.name:
+        return spec.description
+    return spec.description.replace(f"zsec {spec.name}", f"west {spec.west_name}")
+
+
 def add_command_parser(adder: Any, spec: CommandSpec, name: str) -> argparse.ArgumentParser:
     """`spec`'s parser among `adder`'s subcommands (zsec's or west's), the same for both."""
-    options: dict[str, Any] = {"help": spec.help, "description": spec.description,
+    options: dict[str, Any] = {"help": spec.help, "description": west_description(spec, name),
                                "formatter_class": argparse.RawDescriptionHelpFormatter}
     if spec.default_action is not None:
         options.update(prefix_chars=_NO_OPTIONS, add_help=False)
     parser: argparse.ArgumentParser = adder.add_parser(name, **options)
     spec.add_arguments(parser)
+    if spec.default_action is None:
+        add_verbosity_args(parser)
     return parser
 
 
@@ -102,6 +129,7 @@ def add_action(actions: _SubParsers, name: str, help: str, add: Callable[[argpar
     parser = actions.add_parser(name, help=help, description=help, epilog=epilog,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     add(parser)
+    add_verbosity_args(parser)
     return parser
 
 

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     from zsec_west.builddir import find_build_dir, load_build
     from zsec_west.check.audit import CheckOptions, load_catalogue, run_check
     from zsec_west.check.explain import explain, list_rules
-    from zsec_west.check.fixes import write_fixes
+    from zsec_west.check.fixes import write_fragments
     from zsec_west.cli.reporting import finish
 
     def options(build: Build | None) -> CheckOptions:
@@ -96,8 +96,7 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     if args.format == "text":
         report = report.with_changes(notes=())  # just printed on stderr; machine formats keep them
     if args.fix is not None:
-        fragments = write_fixes(build, result.report.findings, result.catalogue, args.fix,
-                                result.zephyr_base)
+        fragments = write_fragments(result.fixes, args.fix)
         for fragment in fragments:
             ctx.console.inf(f"wrote {fragment.path}: {len(fragment.values)} value(s)"
                             + (f", {len(fragment.blocked)} that cannot be applied"

@@ -29,10 +29,12 @@ def short_version(version: str | None) -> str:
     return version[:12] if _COMMIT.match(version) else version
 
 
-def _check_lines(facts: CheckFacts) -> list[str]:
+def _check_lines(facts: CheckFacts, detail: int) -> list[str]:
     chain = " + ".join(reversed(facts.profile_chain))
-    return [f"zsec check of {facts.build_dir} (profile {facts.profile}: {chain})",
-            "rules: " + "; ".join(facts.rule_sources)]
+    lines = [f"Security check of {display_path(facts.build_dir)}, profile {facts.profile} ({chain})"]
+    if detail > 0:
+        lines.append("rules: " + "; ".join(facts.rule_sources))
+    return lines
 
 
 def _sbom_documents(facts: SbomFacts) -> list[str]:
@@ -72,10 +74,11 @@ def _sbom_lines(facts: SbomFacts) -> list[str]:
     return lines
 
 
-def preamble_lines(facts: Any) -> list[str]:
-    """What the text report prints before the findings (nothing for a report without facts)."""
+def preamble_lines(facts: Any, detail: int = 0) -> list[str]:
+    """What the text report prints before the findings (nothing for a report without facts);
+    `detail` > 0 (-v) adds what only a closer look needs."""
     if isinstance(facts, CheckFacts):
-        return _check_lines(facts)
+        return _check_lines(facts, detail)
     if isinstance(facts, SbomFacts):
         return _sbom_lines(facts)
     if isinstance(facts, TfmFacts):

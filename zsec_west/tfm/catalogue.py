@@ -27,7 +27,8 @@ def advisory_rule(advisory: Advisory) -> Rule:
     rationale = advisory.summary + (f" Affected: {advisory.range_text}; {advisory.note}."
                                     if advisory.note else f" Affected: {advisory.range_text}.")
     label = f"{advisory.id} ({advisory.cve})" if advisory.cve else advisory.id
-    return Rule(id=f"TFM-{advisory.id}", title=f"{label}: {advisory.title}",
+    return Rule(id=f"TFM-{advisory.id}", title=f"Not affected by {label}",
+                problem=f"{label}: {advisory.title}",
                 severity=advisory.severity, category="advisory", rationale=rationale,
                 fix=f"Update TF-M to {fixed} or later{commits}, or disable the affected "
                     "configuration.",
