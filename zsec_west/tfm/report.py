@@ -9,6 +9,7 @@ from zsec_west.builddir.model import APP, MCUBOOT, OTHER, SYSBUILD, TFM, Build, 
 from zsec_west.errors import ZsecError
 from zsec_west.facts import TfmFacts
 from zsec_west.findings import Finding, Report
+from zsec_west.rules.profiles import DEFAULT_PROFILE
 from zsec_west.tfm.analysis import TfmAnalysis, analyse
 from zsec_west.tfm.boards import BoardScan, scan_boards
 from zsec_west.tfm.capability import Capability, assess, capability_facts
@@ -108,7 +109,7 @@ def _capability(domain: Domain, workspace: WorkspaceSource | None) -> tuple[Capa
 
 
 def build_report(build: Build, names: list[str] | None = None,
-                 workspace: WorkspaceSource | None = None) -> Report:
+                 workspace: WorkspaceSource | None = None, profile: str = DEFAULT_PROFILE) -> Report:
     """The report for `zsec tfm -d BUILD`: TF-M facts and findings, or whether TF-M could be used."""
     domains: list[str] = []
     findings: list[Finding] = []
@@ -123,7 +124,7 @@ def build_report(build: Build, names: list[str] | None = None,
             analysis = analyse(build, domain)
             domains.append(domain.name)
             warnings: list[str] = []
-            findings += tfm_findings(build, domain, analysis, warnings)
+            findings += tfm_findings(build, domain, analysis, warnings, profile)
             notes += [f"{domain.name}: {note}" for note in analysis.notes]
             notes += warnings
             entries.append(analysis_facts(analysis))
