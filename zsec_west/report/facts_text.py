@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from zsec_west.facts import CheckFacts, SbomFacts, TfmFacts
+from zsec_west.report.tfm_text import tfm_lines
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
@@ -82,7 +83,7 @@ def preamble_lines(facts: Any, detail: int = 0) -> list[str]:
     if isinstance(facts, SbomFacts):
         return _sbom_lines(facts)
     if isinstance(facts, TfmFacts):
-        return list(facts.lines)
+        return tfm_lines(facts)
     return []
 
 

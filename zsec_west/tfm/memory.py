@@ -93,15 +93,3 @@ def memory_map(dt: Devicetree | None) -> MemoryMap | None:
     return MemoryMap(tuple(regions), "chosen flash and RAM of the non-secure image",
                      "no slot0/slot0_ns partitions in the devicetree: only the non-secure view is "
                      "known; the secure side's layout is in TF-M's platform flash_layout.h")
-
-
-def memory_facts(memory: MemoryMap | None) -> dict[str, object] | None:
-    if memory is None:
-        return None
-    return {
-        "basis": memory.basis,
-        "note": memory.note,
-        "regions": [{"name": r.name, "world": r.world, "purpose": r.purpose,
-                     "address": f"0x{r.address:08x}", "size": r.size, "source": r.source}
-                    for r in memory.regions],
-    }

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from zsec_west.facts.tfm import TfmFacts
+
 
 @dataclass(frozen=True)
 class CheckFacts:
@@ -87,18 +89,6 @@ class SbomFacts:
         if self.vulns is not None:
             sections["vulns"] = dict(self.vulns)
         return sections
-
-
-@dataclass(frozen=True)
-class TfmFacts:
-    """How a build uses TF-M: one entry per TF-M domain, or per application that could use it."""
-
-    in_use: bool
-    domains: tuple[Mapping[str, Any], ...]
-    lines: tuple[str, ...] = ()  # the TF-M summary for people, until its entries are typed
-
-    def json_sections(self) -> dict[str, Any]:
-        return {"tfm": {"in_use": self.in_use, "domains": list(self.domains)}}
 
 
 Facts = CheckFacts | SbomFacts | TfmFacts
