@@ -149,7 +149,7 @@ def test_machine_formats_never_coloured(report, fmt):
 
 def test_unknown_format_is_refused(report):
     with pytest.raises(ValueError, match="unknown report format"):
-        render(report, "html")
+        render(report, "pdf")
 
 
 def test_locations_relative_to_the_build_directory_or_the_current_one(tmp_path, monkeypatch):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zsec_west.cli.console import Console
 from zsec_west.findings import Severity
 
-REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown")
+REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
 
 
 @dataclass

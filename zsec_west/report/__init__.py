@@ -13,6 +13,7 @@ _REPORTERS = {
     "sarif": "zsec_west.report.sarif",
     "junit": "zsec_west.report.junit",
     "markdown": "zsec_west.report.markdown",
+    "html": "zsec_west.report.html",
 }
 
 FORMATS = tuple(_REPORTERS)

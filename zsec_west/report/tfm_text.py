@@ -16,14 +16,21 @@ def size_text(size: int) -> str:
     return f"{size} B"
 
 
-def _row(label: str, value: str) -> str:
-    return f"  {label.ljust(_LABEL)}{value}"
+Row = tuple[str, str]  # (label, value); a continuation row has an empty label
 
 
-def _rows(label: str, values: list[str]) -> list[str]:
+def _row(label: str, value: str) -> Row:
+    return (label, value)
+
+
+def _rows(label: str, values: list[str]) -> list[Row]:
     if not values:
         return []
     return [_row(label, values[0])] + [_row("", v) for v in values[1:]]
+
+
+def _text(rows: list[Row]) -> list[str]:
+    return [f"  {label.ljust(_LABEL)}{value}" for label, value in rows]
 
 
 def _yes(value: bool | None, yes: str = "yes", no: str = "no") -> str:
@@ -37,7 +44,7 @@ def _version(d: TfmDomain) -> str:
     return f"{d.version}{full} (from {d.version_source})"
 
 
-def _bl2(d: TfmDomain) -> list[str]:
+def _bl2(d: TfmDomain) -> list[Row]:
     bl2 = d.bl2
     if not bl2.enabled:
         return [_row("BL2", _yes(bl2.enabled) + ("" if bl2.enabled is None else " (images not verified by TF-M)"))]
@@ -61,7 +68,7 @@ def _bl2(d: TfmDomain) -> list[str]:
     return _rows("BL2", parts)
 
 
-def _keys(d: TfmDomain) -> list[str]:
+def _keys(d: TfmDomain) -> list[Row]:
     lines = []
     for key in d.keys:
         if key.dev_key:
@@ -76,7 +83,7 @@ def _keys(d: TfmDomain) -> list[str]:
     return _rows("signing keys", lines)
 
 
-def _partitions(d: TfmDomain) -> list[str]:
+def _partitions(d: TfmDomain) -> list[Row]:
     on = [p.service for p in d.partitions if p.built]
     off = [p.service for p in d.partitions if not p.built]
     lines = [", ".join(on) if on else "none"]
@@ -96,7 +103,7 @@ def _logging(d: TfmDomain) -> str:
     return ", ".join(parts) or "?"
 
 
-def _subbuild(d: TfmDomain) -> list[str]:
+def _subbuild(d: TfmDomain) -> list[Row]:
     state = {"built": "built", "configured": "configured, not built", "missing": "missing",
              "unreadable": "unreadable"}.get(d.subbuild_state, d.subbuild_state)
     if not d.subbuild_cache:
@@ -108,7 +115,7 @@ def _subbuild(d: TfmDomain) -> list[str]:
     return _rows("sub-build", lines)
 
 
-def _images(d: TfmDomain) -> list[str]:
+def _images(d: TfmDomain) -> list[Row]:
     if not d.outputs:
         return [_row("images", "none found in the build directory")]
     lines = []
@@ -136,7 +143,7 @@ def _images(d: TfmDomain) -> list[str]:
     return _rows("images", lines)
 
 
-def _memory(d: TfmDomain) -> list[str]:
+def _memory(d: TfmDomain) -> list[Row]:
     if d.memory is None:
         return [_row("memory", "unknown (no devicetree)")]
     lines = [f"{r.world:<11}0x{r.address:08x}-0x{r.end - 1:08x} {size_text(r.size):>10}  {r.purpose} [{r.name}]"
@@ -146,7 +153,7 @@ def _memory(d: TfmDomain) -> list[str]:
     return _rows("memory", lines)
 
 
-def _advisories(d: TfmDomain) -> list[str]:
+def _advisories(d: TfmDomain) -> list[Row]:
     lines = []
     clear = []
     for adv in d.advisories:
@@ -163,48 +170,58 @@ def _advisories(d: TfmDomain) -> list[str]:
     return _rows("advisories", lines)
 
 
-def domain_lines(d: TfmDomain) -> list[str]:
-    """The TF-M facts of one domain."""
-    lines = [f"TF-M: in use by {d.app_domain} (board {d.board or '?'}; domain {d.domain})"]
-    lines.append(_row("platform", d.platform_display or "?"))
-    lines.append(_row("version", _version(d)))
+def domain_rows(d: TfmDomain) -> list[Row]:
+    """The TF-M facts of one domain as (label, value) rows."""
+    rows = [_row("platform", d.platform_display or "?"), _row("version", _version(d))]
     profile = d.profile or ("not set (base configuration)" if d.profile_choice in (None, "NOT_SET") else "?")
-    lines.append(_row("profile", profile))
-    lines.append(_row("isolation", f"level {d.isolation_level or '?'}, {d.model or '?'} model"))
-    lines.append(_row("build type", d.build_type or "?"))
-    lines += _bl2(d)
-    lines.append(_row("provisioning", _yes(d.dummy_provisioning, "DUMMY keys (TFM_DUMMY_PROVISIONING)",
-                                           "device-specific (no dummy provisioning)")))
-    lines += _keys(d)
-    lines += _partitions(d)
-    lines.append(_row("logging", _logging(d)))
+    rows.append(_row("profile", profile))
+    rows.append(_row("isolation", f"level {d.isolation_level or '?'}, {d.model or '?'} model"))
+    rows.append(_row("build type", d.build_type or "?"))
+    rows += _bl2(d)
+    rows.append(_row("provisioning", _yes(d.dummy_provisioning, "DUMMY keys (TFM_DUMMY_PROVISIONING)",
+                                          "device-specific (no dummy provisioning)")))
+    rows += _keys(d)
+    rows += _partitions(d)
+    rows.append(_row("logging", _logging(d)))
     if d.test_suites:
-        lines += _rows("test suites", list(d.test_suites))
-    lines += _subbuild(d)
-    lines += _images(d)
-    lines += _memory(d)
-    lines += _advisories(d)
+        rows += _rows("test suites", list(d.test_suites))
+    rows += _subbuild(d)
+    rows += _images(d)
+    rows += _memory(d)
+    rows += _advisories(d)
+    return rows
+
+
+def domain_lines(d: TfmDomain) -> list[str]:
+    """The TF-M facts of one domain, as the text report prints them."""
+    lines = [f"TF-M: in use by {d.app_domain} (board {d.board or '?'}; domain {d.domain})"]
+    lines += _text(domain_rows(d))
     lines += [f"  note: {note}" for note in d.notes]
     return lines
+
+
+def capability_rows(c: TfmCapability) -> list[Row]:
+    core = c.cpu or "unknown core"
+    if c.architecture:
+        core += f" ({c.architecture})"
+    rows = [_row("core", core),
+            _row("TrustZone-M", "yes (" + ", ".join(c.evidence) + ")" if c.secure_capable else "no"),
+            _row("built as", c.current_role)]
+    if c.ns_targets:
+        rows += _rows("build instead", list(c.ns_targets))
+        if c.ns_source:
+            rows.append(_row("", f"(from {c.ns_source})"))
+    if c.secure_capable:
+        rows.append(_row("TF-M platform", c.tfm_platform_display
+                         or "none known for this board (Kconfig.tfm has no TFM_BOARD default)"))
+    rows.append(_row("verdict", c.summary))
+    return rows
 
 
 def capability_lines(c: TfmCapability) -> list[str]:
     """What the report says about an image built without TF-M."""
     lines = [f"TF-M: not in use by {c.domain} (board {c.board or '?'})"]
-    core = c.cpu or "unknown core"
-    if c.architecture:
-        core += f" ({c.architecture})"
-    lines.append(_row("core", core))
-    lines.append(_row("TrustZone-M", "yes (" + ", ".join(c.evidence) + ")" if c.secure_capable else "no"))
-    lines.append(_row("built as", c.current_role))
-    if c.ns_targets:
-        lines += _rows("build instead", list(c.ns_targets))
-        if c.ns_source:
-            lines.append(_row("", f"(from {c.ns_source})"))
-    if c.secure_capable:
-        lines.append(_row("TF-M platform", c.tfm_platform_display
-                          or "none known for this board (Kconfig.tfm has no TFM_BOARD default)"))
-    lines.append(_row("verdict", c.summary))
+    lines += _text(capability_rows(c))
     lines += [f"  note: {note}" for note in c.notes]
     return lines
 
