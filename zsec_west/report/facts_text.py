@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from zsec_west.facts import CheckFacts, SbomFacts, TfmFacts
-from zsec_west.report.tfm_text import tfm_lines
+from zsec_west.facts.tfm import TfmDomain
+from zsec_west.report.mdcell import cell
+from zsec_west.report.tfm_text import capability_rows, domain_rows, tfm_lines
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
@@ -110,10 +112,27 @@ def json_sections(facts: Any) -> dict[str, Any]:
     return facts.json_sections() if facts is not None else {}
 
 
+def _tfm_markdown(facts: TfmFacts) -> list[str]:
+    lines: list[str] = []
+    for entry in facts.domains:
+        if isinstance(entry, TfmDomain):
+            lines += [f"**TF-M** in use by {cell(entry.app_domain)} (domain {cell(entry.domain)})", "",
+                      "| | |", "| --- | --- |"]
+            rows = domain_rows(entry)
+        else:
+            lines += [f"**TF-M** not in use by {cell(entry.domain)}", "", "| | |", "| --- | --- |"]
+            rows = capability_rows(entry)
+        lines += [f"| {cell(label)} | {cell(value)} |" for label, value in rows]
+        lines.append("")
+    return lines[:-1]
+
+
 def markdown_lines(facts: Any) -> list[str]:
     """The facts for a pull-request comment: no paths of the machine that ran the command."""
     if isinstance(facts, CheckFacts):
         return [f"**Profile:** {facts.profile} ({' + '.join(reversed(facts.profile_chain))})"]
+    if isinstance(facts, TfmFacts):
+        return _tfm_markdown(facts)
     if isinstance(facts, SbomFacts):
         lines = [f"**SBOM:** {facts.format}, {len(facts.documents)} document(s)", ""]
         for doc in facts.documents:
