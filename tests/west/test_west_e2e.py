@@ -69,8 +69,9 @@ def test_sec_check_on_a_fixture_matches_zsec(workspace: Path):
                            "--format", "json"], cwd=workspace, capture_output=True, text=True,
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert west.returncode == zsec.returncode == 1, west.stderr + zsec.stderr
-    import json
-    a, b = json.loads(west.stdout), json.loads(zsec.stdout)
+
+    from tests.jsonschemas import validate
+    a, b = validate(west.stdout), validate(zsec.stdout)
     key = lambda f: (f["domain"], f["rule_id"], f["status"])  # noqa: E731
     assert sorted(map(key, a["findings"])) == sorted(map(key, b["findings"]))
     assert {d["name"] for d in a["domains"]} == {"sysbuild", "hello_world", "mcuboot"}
