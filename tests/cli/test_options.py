@@ -88,3 +88,19 @@ def test_explain_with_a_build_shows_what_it_found(capsys):
                           "  when it fails: MCUboot is built without fault-injection hardening")
     assert "mcuboot: fail (low) MCUboot is built without fault-injection hardening" in out
     assert "fix: Set CONFIG_BOOT_FIH_PROFILE_MEDIUM=y" in " ".join(out.split())
+
+
+def test_errors_name_the_file(capsys, tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image\n")
+    empty = tmp_path / "empty.bin"
+    empty.write_bytes(b"")
+    for image in (text, empty):
+        code, _, err = run(capsys, "sign", "info", str(image))
+        assert code == 2 and err.startswith(f"zsec sign: error: {image}: ") and len(err.splitlines()) == 1
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    code, _, err = run(capsys, "check", "-d", EXAMPLE, "--fix", str(a_file))
+    assert code == 2 and f"{a_file}: --fix names a file, not a directory" in err
+    code, _, err = run(capsys, "sbom", "-d", EXAMPLE, "--output-dir", str(a_file))
+    assert code == 2 and f"{a_file}: --output-dir names a file, not a directory" in err

@@ -150,24 +150,34 @@ def add_build_dir_args(parser: argparse._ActionsContainer, *, domains: bool = Tr
                             help="only this sysbuild domain (repeatable; default: all)")
 
 
-ZEPHYR_BASE_ORDER = "default: the build's ZEPHYR_BASE if present, else $ZEPHYR_BASE"
+ZEPHYR_BASE_ORDER = ("default: the build's ZEPHYR_BASE if it is on this machine, else $ZEPHYR_BASE, else the "
+                     "zephyr/ project of the west workspace")
 
 
-def add_zephyr_base_arg(parser: argparse.ArgumentParser, purpose: str, default: str = ZEPHYR_BASE_ORDER) -> None:
+def add_zephyr_base_arg(parser: argparse._ActionsContainer, purpose: str, default: str = ZEPHYR_BASE_ORDER) -> None:
     """--zephyr-base DIR: a Zephyr tree to use `purpose`."""
     parser.add_argument("--zephyr-base", metavar="DIR", help=f"Zephyr tree {purpose} ({default})")
 
 
-def zephyr_base_fallback(args: argparse.Namespace, recorded: Path | None, environ: Mapping[str, str]) -> Path | None:
-    """The tree a command uses when the build's own ZEPHYR_BASE (`recorded`) is not on this machine:
-    --zephyr-base, else $ZEPHYR_BASE when it is a directory (west sets it to its workspace's tree).
-    None: use the build's."""
-    if args.zephyr_base:
+def zephyr_base_fallback(args: argparse.Namespace, recorded: Path | None, environ: Mapping[str, str],
+                         west_topdir: str | Path | None = None) -> Path | None:
+    """The tree a command uses instead of the build's own ZEPHYR_BASE (`recorded`), in the order
+    every command follows: --zephyr-base; None when the build's tree is on this machine (use it);
+    else $ZEPHYR_BASE when it is a directory (west sets it to its workspace's tree); else the
+    zephyr/ project of the west workspace (`west_topdir`, west's when run under west)."""
+    if getattr(args, "zephyr_base", None):
         return Path(args.zephyr_base)
     if recorded is not None and recorded.is_dir():
         return None
     env = environ.get("ZEPHYR_BASE")
-    return Path(env) if env and Path(env).is_dir() else None
+    if env and Path(env).expanduser().is_dir():
+        return Path(env).expanduser()
+    from zsec_west.builddir.locate import find_west_topdir
+
+    topdir = Path(west_topdir) if west_topdir is not None else find_west_topdir(Path.cwd())
+    if topdir is not None and (topdir / "zephyr").is_dir():
+        return topdir / "zephyr"
+    return None
 
 
 def add_format_arg(parser: argparse.ArgumentParser, formats: Sequence[str], help: str = "report format") -> None:
@@ -194,3 +204,16 @@ def add_report_args(parser: argparse.ArgumentParser, *, short_output: bool = Tru
     )
     parser.add_argument("--exit-zero", action="store_true",
                         help="exit 0 even when findings reach --fail-on (errors still exit 2/3)")
+
+
+def output_directory(value: str | Path | None, option: str) -> Path | None:
+    """A directory option (--fix, --output-dir) that names an existing file is a usage error
+    naming it, before anything is written."""
+    if value is None:
+        return None
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        from zsec_west.errors import UsageError
+
+        raise UsageError(f"{option} names a file, not a directory", path=path)
+    return path

@@ -14,6 +14,7 @@ from zsec_west.cli.args import (
     add_build_dir_args,
     add_report_args,
     add_zephyr_base_arg,
+    output_directory,
     zephyr_base_fallback,
 )
 
@@ -69,6 +70,7 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     from zsec_west.cli.reporting import finish
 
     _refuse_conflicts(args)
+    output_directory(args.fix, "--fix")
     profile = args.profile or "base"
 
     def options(build: Build | None) -> CheckOptions:
@@ -77,7 +79,8 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
             domains=tuple(args.domain or ()),
             rule_files=tuple(args.rules),
             waivers=args.waivers,
-            zephyr_base=zephyr_base_fallback(args, build.zephyr_base if build else None, os.environ),
+            zephyr_base=zephyr_base_fallback(args, build.zephyr_base if build else None, os.environ,
+                                             ctx.west_topdir),
             use_zephyr_db=not args.no_zephyr_db,
             west_topdir=Path(ctx.west_topdir) if ctx.west_topdir else None,
         )

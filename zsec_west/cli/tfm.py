@@ -43,7 +43,7 @@ without TF-M it says whether the board could use it and which non-secure target 
 """
 
 BOARD_FORMATS = ("text", "json")
-TREE_ORDER = f"{ZEPHYR_BASE_ORDER}, else the zephyr/ project of the west workspace"
+TREE_ORDER = ZEPHYR_BASE_ORDER  # the order every command follows (cli/args.py)
 
 
 def _add_report(parser: argparse.ArgumentParser) -> None:
