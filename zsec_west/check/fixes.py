@@ -156,13 +156,14 @@ def check_dependencies(fragment: Fragment, zephyr_base: Path | None) -> None:
     fragment.values = kept
 
 
-def render_fragment(fragment: Fragment) -> str:
+def render_fragment(fragment: Fragment, command: str = "zsec check") -> str:
+    """The fragment's text; `command` names the check as the user ran it (zsec or west)."""
     owner = fragment.owner
     prefix = owner.kconfig.prefix
     how = ("west build --sysbuild ... -- -DSB_EXTRA_CONF_FILE=<this file>" if owner.kind == SYSBUILD
            else f"west build ... -- -DEXTRA_CONF_FILE=<this file> (sysbuild: "
                 f"-D{owner.name}_EXTRA_CONF_FILE=<this file>)")
-    lines = [f"# Recommended values for the failing rules of domain '{owner.name}' (zsec check --fix).",
+    lines = [f"# Recommended values for the failing rules of domain '{owner.name}' ({command} --fix).",
              f"# Use with: {how}"]
     if fragment.tree_note:
         lines.append(f"# Note: {fragment.tree_note}.")
@@ -186,11 +187,11 @@ def checked_fixes(build: Build, findings: Sequence[Finding], catalogue: Catalogu
     return fragments
 
 
-def write_fragments(fragments: Sequence[Fragment], out_dir: Path) -> list[Fragment]:
+def write_fragments(fragments: Sequence[Fragment], out_dir: Path, command: str = "zsec check") -> list[Fragment]:
     """Write planned fragments into `out_dir` atomically; each `path` names its file after."""
     for fragment in fragments:
         fragment.path = out_dir / fragment.path.name
-        atomic_write(fragment.path, render_fragment(fragment))
+        atomic_write(fragment.path, render_fragment(fragment, command))
     return list(fragments)
 
 

@@ -106,7 +106,7 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     if args.format == "text":
         report = report.with_changes(notes=())  # just printed on stderr; machine formats keep them
     if args.fix is not None:
-        fragments = write_fragments(result.fixes, args.fix)
+        fragments = write_fragments(result.fixes, args.fix, ctx.console.command_name)
         for fragment in fragments:
             ctx.console.inf(f"wrote {fragment.path}: {len(fragment.values)} value(s)"
                             + (f", {len(fragment.blocked)} that cannot be applied"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zsec_west.builddir.devicetree import Devicetree
+from zsec_west.facts.tfm import MemoryRegion
 
 SECURE, NON_SECURE, UNKNOWN = "secure", "non-secure", "unknown"
 
@@ -33,18 +34,8 @@ _ROLES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Region:
-    name: str  # partition label, chosen property or node name
-    world: str  # secure, non-secure or unknown
-    purpose: str
-    address: int
-    size: int
-    source: str  # "partition", "chosen" or "reserved-memory"
-
-    @property
-    def end(self) -> int:
-        return self.address + self.size
+# A region is the same value in the analysis and in the report's facts.
+Region = MemoryRegion
 
 
 @dataclass(frozen=True)

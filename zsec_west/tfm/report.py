@@ -8,7 +8,6 @@ from pathlib import Path
 from zsec_west.builddir.model import APP, MCUBOOT, OTHER, SYSBUILD, TFM, Build, Domain
 from zsec_west.errors import ZsecError
 from zsec_west.facts.tfm import (
-    MemoryRegion,
     TfmAdvisory,
     TfmBl2,
     TfmCapability,
@@ -97,8 +96,7 @@ def _outputs(a: TfmAnalysis) -> tuple[TfmOutput, ...]:
 def _memory(a: TfmAnalysis) -> TfmMemory | None:
     if a.memory is None:
         return None
-    return TfmMemory(a.memory.basis, tuple(MemoryRegion(r.name, r.world, r.purpose, r.address, r.size, r.source)
-                                            for r in a.memory.regions), a.memory.note)
+    return TfmMemory(a.memory.basis, tuple(a.memory.regions), a.memory.note)
 
 
 def domain_facts(a: TfmAnalysis) -> TfmDomain:
