@@ -53,6 +53,8 @@ def _open(browser: Browser, page: Path, shots: Path, name: str) -> str:
     browser.screenshot(shots / f"{name}.png")
     assert browser.requests() == [page.resolve().as_uri()], "the page asked for something else"
     assert browser.problems() == [], "the page logged errors (a blocked script or resource?)"
+    # Nothing sticks out sideways at a laptop's width (long paths and digests wrap).
+    assert browser.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     return browser.evaluate("document.body.innerText")
 
 
