@@ -14,6 +14,10 @@ BUILDS = {
     "hello": DATA / "builds" / "hello",
     "tfm-ns": DATA / "builds" / "tfm-ns",
     "mcuboot-sysbuild": ROOT / "examples" / "nrf52840-mcuboot",
+    # The same samples built with a Zephyr 4.1.99 tree (4.2 development).
+    "hello-4.1": DATA / "builds-4.1" / "hello",
+    "tfm-ns-4.1": DATA / "builds-4.1" / "tfm-ns",
+    "mcuboot-sysbuild-4.1": DATA / "builds-4.1" / "mcuboot-sysbuild",
 }
 # Read-only material beside the project (CI has it too); tests skip when it is absent.
 SHARED = ROOT.parent / "shared"

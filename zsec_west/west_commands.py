@@ -8,6 +8,7 @@ stdout stays reserved for the report (west's inf() would mix with JSON or SARIF 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from west.commands import CommandError, Verbosity, WestCommand  # noqa: E402
 
 from zsec_west.cli.args import CommandSpec, RunContext, add_command_parser, verbosity_change  # noqa: E402
 from zsec_west.cli.console import Console  # noqa: E402
+from zsec_west.cli.policy import apply_policy, load_policy, prepare_parser  # noqa: E402
 from zsec_west.cli.registry import spec_for_west  # noqa: E402
 from zsec_west.errors import EXIT_ENVIRONMENT, ZsecError  # noqa: E402
 
@@ -77,7 +79,9 @@ class _ZsecCommand(WestCommand):
                          requires_workspace=False)
 
     def do_add_parser(self, parser_adder: Any) -> argparse.ArgumentParser:  # argparse's subparsers action
-        return add_command_parser(parser_adder, self.spec, self.name)
+        parser = add_command_parser(parser_adder, self.spec, self.name)
+        prepare_parser(parser, self.spec.name)
+        return parser
 
     def do_run(self, args: argparse.Namespace, unknown: list[str]) -> None:
         console = WestConsole(self, prog=self.name,
@@ -87,6 +91,10 @@ class _ZsecCommand(WestCommand):
             dir_fmt = self.config.get("build.dir-fmt")
         ctx = RunContext(console=console, build_dir_fmt=dir_fmt, west_topdir=self.topdir)
         try:
+            config_get = self.config.get if self.has_config else None
+            topdir = Path(self.topdir) if self.topdir else None
+            for note in apply_policy(args, load_policy(os.environ, config_get, topdir)):
+                console.dbg(f"policy: {note}")
             code = self.spec.run(args, ctx)
         except ZsecError as exc:
             if self.verbosity >= Verbosity.DBG_EXTREME:

@@ -49,8 +49,8 @@ def write_shim(directory: Path, root: Path | None = None) -> Path:
     classes = ", ".join(cls for _, cls, _ in COMMANDS)
     atomic_write(directory / SHIM,
                  f'"""west imports this file; the commands live in the zsec-west package."""\n'
-                 f"from zsec_west.west_commands import {classes}  # noqa: F401\n")
-    return atomic_write(directory / "west-commands.yml", commands_yaml(shim))
+                 f"from zsec_west.west_commands import {classes}  # noqa: F401\n", create_dirs=True)
+    return atomic_write(directory / "west-commands.yml", commands_yaml(shim), create_dirs=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -128,10 +128,14 @@ def test_tfm_report_as_seen(browser, tmp_path, monkeypatch):
     assert "TF-M images are signed with a published development key" in text
     assert "PSA Crypto, PSA Internal Trusted Storage" in text
     assert "TFMV-9" in text and "Firmware Update (FWU) partition is disabled" in text
-    # The non-secure flash and RAM the devicetree gives, each drawn across its bar.
-    [flash, ram] = json.loads(browser.evaluate(BARS_JS))
+    # The non-secure flash and RAM the devicetree gives, each drawn across its bar, and the
+    # secure and non-secure images of TF-M's signing layout, to one scale.
+    [flash, ram, images] = json.loads(browser.evaluate(BARS_JS))
     assert [r["world"] for r in flash + ram] == ["non-secure", "non-secure"]
     assert flash[0]["width"] > 500
+    assert [r["world"] for r in images] == ["secure", "non-secure"]
+    per_byte = [r["width"] / r["size"] for r in images]
+    assert max(per_byte) - min(per_byte) < 0.01 * max(per_byte)
 
 
 def test_memory_split_is_drawn_to_scale(browser, tmp_path):

@@ -15,6 +15,7 @@ from zsec_west.builddir.locate import find_west_topdir
 from zsec_west.builddir.model import Build, Domain
 from zsec_west.check.fixes import Fragment, checked_fixes, with_advice
 from zsec_west.check.imagechecks import check_image_devkey, check_image_format, check_image_key_match, images
+from zsec_west.check.kconfmarkers import check_kconfig_markers
 from zsec_west.check.keychecks import (
     check_encryption_key,
     check_key_file,
@@ -50,6 +51,7 @@ BUILTINS: dict[str, Builtin] = {
     "image-key-match": check_image_key_match,
     "image-format": check_image_format,
     "expired-waiver": _reported_by_waivers,
+    "kconfig-markers": check_kconfig_markers,
     **TFM_BUILTINS,
 }
 
@@ -90,7 +92,8 @@ def zephyr_tree(build: Build | None, option: Path | None) -> tuple[Path | None, 
     if recorded.is_dir():
         return recorded, None
     return None, (f"the build's ZEPHYR_BASE ({recorded}) is not on this machine; Zephyr's hardening "
-                  "database was not loaded (give the tree with --zephyr-base)")
+                  "database was not loaded and the options its Kconfig tree marks experimental, "
+                  "deprecated or not secure were not checked (give the tree with --zephyr-base)")
 
 
 def load_catalogue(options: CheckOptions, build: Build | None
@@ -150,6 +153,7 @@ def key_and_image_facts(domains: list[Domain], ctx: CheckContext
 
 def run_check(build: Build, options: CheckOptions) -> CheckRun:
     catalogue, base, warnings, notes = load_catalogue(options, build)
+    notes = build.notes + notes
     chain = catalogue.profiles.chain(options.profile)
     selected = build.select(list(options.domains) or None)
     topdir = options.west_topdir or find_west_topdir(base, build.top, Path(os.getcwd()))
@@ -180,6 +184,9 @@ def run_check(build: Build, options: CheckOptions) -> CheckRun:
     findings = with_advice(findings, fixes)
     inputs = {
         "build_dir": str(build.top),
+        "board": build.default.board_target,
+        "zephyr_version": build.zephyr_version,
+        "west_command": build.west_command,  # Zephyr 4.x build_info.yml
         "profile": options.profile,
         "profile_chain": list(chain),
         "rule_sources": list(catalogue.sources),

@@ -191,7 +191,7 @@ def write_fragments(fragments: Sequence[Fragment], out_dir: Path, command: str =
     """Write planned fragments into `out_dir` atomically; each `path` names its file after."""
     for fragment in fragments:
         fragment.path = out_dir / fragment.path.name
-        atomic_write(fragment.path, render_fragment(fragment, command))
+        atomic_write(fragment.path, render_fragment(fragment, command), create_dirs=True)  # --fix names a directory
     return list(fragments)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from zsec_west import __version__
 from zsec_west.cli.args import RunContext, add_command_parser, verbosity_change
 from zsec_west.cli.console import DBG_MORE, INF, Console
+from zsec_west.cli.policy import apply_policy, load_policy, prepare_parser
 from zsec_west.cli.registry import command_specs
 from zsec_west.errors import EXIT_ENVIRONMENT, ZsecError
 
@@ -31,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"zsec-west {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for spec in command_specs():
-        add_command_parser(sub, spec, spec.name).set_defaults(_spec=spec)
+        cmd = add_command_parser(sub, spec, spec.name)
+        prepare_parser(cmd, spec.name)
+        cmd.set_defaults(_spec=spec)
     return parser
 
 
@@ -42,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(verbosity=verbosity, prog=f"zsec {args.command}")
     ctx = RunContext(console=console)
     try:
+        for note in apply_policy(args, load_policy(os.environ)):
+            console.dbg(f"policy: {note}")
         return args._spec.run(args, ctx)
     except ZsecError as exc:
         if verbosity >= TRACEBACK_LEVEL:

@@ -121,6 +121,8 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     build = load_build(find_build_dir(args.build_dir, ctx.build_dir_fmt))
+    for note in build.notes:  # a domain read from outside the named directory
+        ctx.console.inf(f"note: {note}")
     options = SbomOptions(
         output_dir=output_directory(args.output_dir, "--output-dir"),
         fmt=args.sbom_format, domains=tuple(args.domain or ()), supplier=args.supplier,

@@ -109,10 +109,26 @@ class MemoryRegion:
 
 
 @dataclass(frozen=True)
+class TfmImageArea:
+    """An image in TF-M's signing layout: where it sits in the area BL2 loads from, how big."""
+
+    world: str
+    purpose: str
+    offset: int
+    size: int
+    source: str  # the layout file
+
+    @property
+    def end(self) -> int:
+        return self.offset + self.size
+
+
+@dataclass(frozen=True)
 class TfmMemory:
     basis: str  # how the split was found
     regions: tuple[MemoryRegion, ...]
     note: str | None = None
+    image_areas: tuple[TfmImageArea, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,6 +276,8 @@ def _domain_json(d: TfmDomain) -> dict[str, Any]:
             "regions": [{"name": r.name, "world": r.world, "purpose": r.purpose,
                          "address": _hex(r.address), "size": r.size, "source": r.source}
                         for r in d.memory.regions],
+            "image_areas": [{"world": a.world, "purpose": a.purpose, "offset": f"0x{a.offset:x}",
+                             "size": a.size, "source": a.source} for a in d.memory.image_areas],
         },
         "advisories": [{"id": a.id, "cve": a.cve, "affected": a.affected, "in_range": a.in_range,
                         "reason": a.reason} for a in d.advisories],

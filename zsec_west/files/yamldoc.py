@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from zsec_west.errors import DataFileError
+from zsec_west.files.reading import read_input_text
 
 
 class LineDict(dict):
@@ -55,10 +56,30 @@ class YamlSyntaxError(DataFileError):
         self.line = line
 
 
+YAML_MAX_DEPTH = 100  # our formats nest fewer than 10 levels; Zephyr's build files fewer than 20
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader building LineDict/LineList and refusing duplicate keys."""
+    """SafeLoader building LineDict/LineList and refusing duplicate keys, aliases (none of the
+    formats we read uses them, and a few bytes of nested aliases expand to gigabytes) and
+    nesting deeper than YAML_MAX_DEPTH."""
 
     allow_duplicates = False
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not accepted in this file", event.start_mark)
+        depth = getattr(self, "_depth", 0) + 1
+        if depth > YAML_MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {YAML_MAX_DEPTH} levels", self.peek_event().start_mark)
+        self._depth = depth
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth = depth - 1
 
 
 class _LenientLoader(_Loader):
@@ -109,25 +130,21 @@ def parse_yaml(text: str, source: str | Path, *, strict: bool = True) -> Any:
                               source) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"invalid YAML ({exc})", None, source) from None
+    except RecursionError:
+        raise YamlSyntaxError(f"nested deeper than {YAML_MAX_DEPTH} levels", None, source) from None
+    except ValueError as exc:  # an integer beyond Python's digit limit, a date out of range ...
+        raise YamlSyntaxError(f"a value cannot be read: {exc}", None, source) from None
 
 
-def read_text(path: Path) -> str:
-    """The text of the file at `path`; DataFileError naming it when it cannot be read."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataFileError("file not found", path=path) from None
-    except IsADirectoryError:
-        raise DataFileError("is a directory, not a YAML file", path=path) from None
-    except UnicodeDecodeError:
-        raise DataFileError("not a UTF-8 text file", path=path) from None
-    except OSError as exc:
-        raise DataFileError(f"cannot read: {exc.strerror}", path=path) from None
+def read_text(path: Path, kind: str = "data") -> str:
+    """The text of the file at `path` (a regular file within the size limit of `kind`);
+    DataFileError naming it when it cannot be read."""
+    return read_input_text(path, kind, DataFileError)
 
 
-def load_yaml(path: Path, *, strict: bool = True) -> Any:
+def load_yaml(path: Path, *, strict: bool = True, kind: str = "data") -> Any:
     """The YAML document in the file at `path`, with line numbers kept."""
-    return parse_yaml(read_text(path), path, strict=strict)
+    return parse_yaml(read_text(path, kind), path, strict=strict)
 
 
 class Where:

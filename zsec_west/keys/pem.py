@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa, x25519
 
 from zsec_west.errors import KeyFileError
-from zsec_west.files.writing import read_bytes
+from zsec_west.files.reading import read_bytes
 from zsec_west.keys.encoding import PublicKey
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | x25519.X25519PrivateKey
@@ -16,7 +16,7 @@ PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519Pri
 
 def _read(path: Path) -> bytes:
     return read_bytes(path, KeyFileError, missing="key file not found",
-                      directory="is a directory, not a key file", unreadable="cannot read key file")
+                      directory="is a directory, not a key file", unreadable="cannot read key file", kind="key")
 
 
 def is_encrypted_pem(data: bytes) -> bool:

@@ -15,7 +15,8 @@ from pathlib import Path
 from intelhex import IntelHex, IntelHexError
 
 from zsec_west.errors import ImageFormatError, InputError, UsageError
-from zsec_west.files.writing import atomic_write, read_bytes
+from zsec_west.files.reading import read_bytes
+from zsec_west.files.writing import atomic_write
 
 
 def is_hex_path(path: str | Path) -> bool:
@@ -34,7 +35,7 @@ class InputImage:
 
 def _read_file(path: Path) -> bytes:
     return read_bytes(path, InputError, missing="input file not found",
-                      directory="is a directory, not an image file")
+                      directory="is a directory, not an image file", kind="image")
 
 
 @dataclass(frozen=True)

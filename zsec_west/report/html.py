@@ -150,6 +150,12 @@ def _tfm_view(facts: TfmFacts) -> list[dict[str, Any]]:
                 if regions:
                     bars.append({"kind": kind, "title": title, "segments": memory_bar(regions),
                                  "total": size_text(sum(r.size for r in regions))})
+            # TF-M's signing layout: the secure and non-secure images in the area BL2 loads from.
+            areas = [MemoryRegion(a.purpose, a.world, a.purpose, a.offset, a.size, "signing layout")
+                     for a in entry.memory.image_areas]
+            if areas:
+                bars.append({"kind": "images", "title": "Images (TF-M signing layout)",
+                             "segments": memory_bar(areas), "total": size_text(sum(r.size for r in areas))})
         rows = _text_rows(domain_rows(entry))
         views.append({"facts": entry, "rows": rows, "bars": bars, "memory": entry.memory})
     return views

@@ -148,6 +148,8 @@ def _memory(d: TfmDomain) -> list[Row]:
         return [_row("memory", "unknown (no devicetree)")]
     lines = [f"{r.world:<11}0x{r.address:08x}-0x{r.end - 1:08x} {size_text(r.size):>10}  {r.purpose} [{r.name}]"
              for r in d.memory.regions]
+    lines += [f"{a.world:<11}image area +0x{a.offset:x}-0x{a.end - 1:x} {size_text(a.size):>10}  "
+              f"{a.purpose} [TF-M signing layout]" for a in d.memory.image_areas]
     if d.memory.note:
         lines.append(f"({d.memory.note})")
     return _rows("memory", lines)

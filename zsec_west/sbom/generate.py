@@ -220,7 +220,7 @@ def _write_domain(build: Build, options: SbomOptions, created: _dt.datetime, pat
         creator_comment=_creator_comment(inv), comment=_document_comment(plan, gaps))
     written_doc = writer(options.fmt).domain_document(plan, info, options.fmt)
     text, ids, namespace = written_doc.text, written_doc.package_ids, written_doc.namespace
-    written_path = atomic_write(path, text, mode=_file_mode())
+    written_path = atomic_write(path, text, mode=_file_mode(), create_dirs=True)
     data = text.encode("utf-8")
     written = WrittenDocument(domain, written_path, len(plan.packages) + 1,
                               sum(len(p.files) for p in plan.packages),
@@ -259,6 +259,6 @@ def _write_system(build: Build, options: SbomOptions, plans: list[DomainPlan],
         comment=None)
     system = SystemImage(name, default.image.version, default.image.supplier, tuple(flash_order))
     text = writer(options.fmt).system_document(system, entries, info, options.fmt)
-    written = atomic_write(path, text, mode=_file_mode())
+    written = atomic_write(path, text, mode=_file_mode(), create_dirs=True)
     return WrittenDocument("system", written, len(entries) + 1, 0, 0,
                            hashlib.sha256(text.encode("utf-8")).hexdigest())

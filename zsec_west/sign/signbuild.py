@@ -44,10 +44,13 @@ def sign_build(request: SignBuildRequest) -> SignRun:
     build = load_build(build_dir)
     topdir = request.west_topdir or find_west_topdir(build.zephyr_base, Path.cwd())
     plans = plan_build(build, list(request.domains) or None, west_topdir=topdir)
-    warnings = [w for plan in plans for w in plan.warnings]
+    warnings = build.notes + [w for plan in plans for w in plan.warnings]
     notes = tuple(n for plan in plans for n in plan.notes)
     check_one_file(request, plans)
     jobs = [job for plan in plans for job in plan_jobs(plan, request, warnings)]
+    if request.outfile is None:
+        warnings += [f"{job.domain}: writing {job.outfile}, outside the build directory {build.top}"
+                     for job in jobs if build.outside(job.outfile)]
     built = _build_all(jobs, request.signing, request.outputs, request.overrides, fixed)
     outputs = _write_all(built, request.outputs, build_dir)
     return SignRun(outputs, build_dir, tuple(warnings), notes, request.outputs.manifest, request.outputs.signature)

@@ -13,6 +13,7 @@ from zsec_west.facts.tfm import (
     TfmCapability,
     TfmDomain,
     TfmFacts,
+    TfmImageArea,
     TfmKey,
     TfmLogging,
     TfmMemory,
@@ -96,7 +97,8 @@ def _outputs(a: TfmAnalysis) -> tuple[TfmOutput, ...]:
 def _memory(a: TfmAnalysis) -> TfmMemory | None:
     if a.memory is None:
         return None
-    return TfmMemory(a.memory.basis, tuple(a.memory.regions), a.memory.note)
+    areas = tuple(TfmImageArea(x.world, x.purpose, x.offset, x.size, x.source) for x in a.memory.image_areas)
+    return TfmMemory(a.memory.basis, tuple(a.memory.regions), a.memory.note, areas)
 
 
 def domain_facts(a: TfmAnalysis) -> TfmDomain:
@@ -177,7 +179,7 @@ def build_report(build: Build, names: list[str] | None = None,
     """The report for `zsec tfm -d BUILD`: TF-M facts and findings, or whether TF-M could be used."""
     domains: list[str] = []
     findings: list[Finding] = []
-    notes: list[str] = []
+    notes: list[str] = list(build.notes)
     entries: list[TfmDomain | TfmCapability] = []
     for domain in _targets(build, names):
         if domain.kind == MCUBOOT:

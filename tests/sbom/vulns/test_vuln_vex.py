@@ -61,6 +61,7 @@ OPENVEX_SHAPE = {
 def test_vex_out_has_a_statement_per_match(tmp_path: Path, hello_build, db,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    (tmp_path / "out").mkdir()
     out = tmp_path / "out" / "build.vex.json"
     components = [zephyr("hello_world", BUILDS["hello"]), mbedtls("hello_world")]
     result = scan(components, hello_build, VulnOptions(data=(NVD,), db=db, vex_out=out))
