@@ -31,6 +31,31 @@ def _no_zephyr_base(monkeypatch):
     monkeypatch.delenv("ZEPHYR_BASE", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _json_outputs_match_their_schemas(monkeypatch):
+    """Every JSON document a test makes the CLI write (reports, listings, sign verify/info, the
+    signing manifest) is validated against the schema shipped for it, whatever the test checks."""
+    from tests.jsonschemas import is_ours, validate
+    from zsec_west.cli.console import Console
+    from zsec_west.sign import manifest
+
+    emit = Console.emit
+
+    def checked_emit(self, report, output):
+        document = is_ours(report)
+        if document is not None:
+            validate(document)
+        return emit(self, report, output)
+
+    make_manifest = manifest.manifest_document
+
+    def checked_manifest(*args, **kwargs):
+        return validate(make_manifest(*args, **kwargs))
+
+    monkeypatch.setattr(Console, "emit", checked_emit)
+    monkeypatch.setattr(manifest, "manifest_document", checked_manifest)
+
+
 @pytest.fixture
 def build_copy(tmp_path: Path):
     """copy('hello') -> a writable copy of that build directory."""

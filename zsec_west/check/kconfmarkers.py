@@ -148,5 +148,5 @@ def check_kconfig_markers(rule: CatalogueRule, domain: Domain, ctx: CheckContext
             rule, domain, ctx, Status.FAIL,
             f"{full}={hit.value}; it selects {hit.marker}{how_counted} at {hit.defined_at}, so Zephyr's "
             "hardenconfig recommends n", full, Evidence(hit.value, "n"), hit.name,
-            Severity.MEDIUM if hit.marker == "NOT_SECURE" else None))
+            Severity.MEDIUM if hit.marker == "NOT_SECURE" else None, detail=f"{full}, {hit.marker}"))
     return findings

@@ -10,7 +10,15 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zsec_west.cli.args import CommandSpec, RunContext, add_build_dir_args, add_report_args
+from zsec_west.cli.args import (
+    CommandSpec,
+    RunContext,
+    add_build_dir_args,
+    add_report_args,
+    add_zephyr_base_arg,
+    output_directory,
+    zephyr_base_fallback,
+)
 from zsec_west.errors import UsageError
 from zsec_west.sbom.writers import SBOM_FORMATS
 
@@ -80,6 +88,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="the local vulnerability index to use or build (implies --vulns)")
     vulns.add_argument("--vex", metavar="FILE",
                        help="OpenVEX statements that settle matches (implies --vulns)")
+    add_zephyr_base_arg(vulns, "whose west.yml vulnerability findings point at")
     vulns.add_argument("--vex-out", metavar="FILE",
                        help="write a VEX document with a statement per match (implies --vulns)")
     vulns.add_argument("--vex-format", choices=("openvex", "csaf"), default="openvex",
@@ -106,7 +115,10 @@ def _scan(components: list[Component], build: Build, args: argparse.Namespace,
     """The vulnerability half, through its public API only."""
     from zsec_west.sbom.vulns import VulnOptions, scan
 
+    tree = zephyr_base_fallback(args, build.zephyr_base, os.environ, ctx.west_topdir)
+    manifest = tree / "west.yml" if tree is not None and (tree / "west.yml").is_file() else None
     options = VulnOptions(
+        manifest=manifest,
         data=tuple(Path(p) for p in args.vuln_data or ()),
         db=Path(args.db) if args.db else None,
         vex_in=Path(args.vex) if args.vex else None,
@@ -142,7 +154,7 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     for note in build.notes:  # a domain read from outside the named directory
         ctx.console.inf(f"note: {note}")
     options = SbomOptions(
-        output_dir=Path(args.output_dir) if args.output_dir else None,
+        output_dir=output_directory(args.output_dir, "--output-dir"),
         fmt=args.sbom_format, domains=tuple(args.domain or ()), supplier=args.supplier,
         author=args.author, namespace_prefix=args.namespace_prefix or DEFAULT_NAMESPACE,
         created=_created(), workers=args.jobs, author_contact=args.author_contact,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from zsec_west.builddir.devicetree import Devicetree
 from zsec_west.builddir.tfmlayout import SigningLayout
+from zsec_west.facts.tfm import MemoryRegion
 
 SECURE, NON_SECURE, UNKNOWN = "secure", "non-secure", "unknown"
 
@@ -36,18 +37,8 @@ _ROLES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Region:
-    name: str  # partition label, chosen property or node name
-    world: str  # secure, non-secure or unknown
-    purpose: str
-    address: int
-    size: int
-    source: str  # "partition", "chosen" or "reserved-memory"
-
-    @property
-    def end(self) -> int:
-        return self.address + self.size
+# A region is the same value in the analysis and in the report's facts.
+Region = MemoryRegion
 
 
 @dataclass(frozen=True)
@@ -144,17 +135,3 @@ def _from_devicetree(dt: Devicetree) -> MemoryMap:
     return MemoryMap(tuple(regions), "chosen flash and RAM of the non-secure image",
                      "no slot0/slot0_ns partitions in the devicetree: only the non-secure view is "
                      "known; the secure side's layout is in TF-M's platform flash_layout.h")
-
-
-def memory_facts(memory: MemoryMap | None) -> dict[str, object] | None:
-    if memory is None:
-        return None
-    return {
-        "basis": memory.basis,
-        "note": memory.note,
-        "regions": [{"name": r.name, "world": r.world, "purpose": r.purpose,
-                     "address": f"0x{r.address:08x}", "size": r.size, "source": r.source}
-                    for r in memory.regions],
-        "image_areas": [{"world": a.world, "purpose": a.purpose, "offset": f"0x{a.offset:x}",
-                         "size": a.size, "source": a.source} for a in memory.image_areas],
-    }

@@ -53,7 +53,8 @@ def rule_for(canonical: str, records: tuple[Vulnerability, ...], fix: str) -> Ru
     if ghsa and not is_cve(canonical):
         help_uri = f"https://github.com/advisories/{ghsa}"
     return Rule(
-        id=canonical, title=summary, severity=severity_of(score, label), category="vulnerability",
+        id=canonical, title=f"Not affected by {canonical}", problem=summary,
+        severity=severity_of(score, label), category="vulnerability",
         rationale=description, fix=fix, references=tuple(ids + urls[:8]),
         source="+".join(dict.fromkeys(r.source for r in ordered)), help_uri=help_uri)
 
@@ -91,7 +92,7 @@ def finding_for(outcome: Outcome, location: Location | None) -> Finding:
                    f"{outcome.reason}")
     else:
         status = Status.FAIL
-        message = f"{subject} is affected ({in_range}): {rule.title}"
+        message = f"{subject} is affected ({in_range}): {rule.problem}"
         if outcome.conditions:
             message += f"; only when {outcome.conditions}"
         if outcome.reason:
@@ -99,7 +100,7 @@ def finding_for(outcome: Outcome, location: Location | None) -> Finding:
     expected = f">= {outcome.fixed}" if outcome.fixed else f"not in {in_range}"
     return Finding(rule=rule, domain=outcome.domain, status=status, message=message,
                    evidence=Evidence(actual=outcome.version, expected=expected),
-                   location=location, subject=subject, waiver=outcome.waiver)
+                   location=location, subject=subject, waiver=outcome.waiver, detail=subject)
 
 
 INCOMPLETE_RULE = Rule(
