@@ -81,7 +81,8 @@ def test_manifest_records_every_image(zsec, sysbuild: Path, keys, tmp_path: Path
     run = zsec("sign", "--build-dir", sysbuild, "-k", keys["rsa-2048"], "--manifest", manifest, "-v", "1.4.2+7")
     assert run.code == 0, run.err
     doc = json.loads(manifest.read_text())
-    assert doc["schema_version"] == 1 and doc["build_dir"] == str(sysbuild.resolve())
+    assert doc["schema_version"] == "1" and doc["command"] == "sign manifest"
+    assert doc["build_dir"] == str(sysbuild.resolve())
     assert [(e["domain"], e["variant"]) for e in doc["images"]] == [(APP, "signed"), (APP, "signed.confirmed")]
     fingerprint = Fingerprint.of(load_public_key(keys["rsa-2048"])).sha256
     for entry in doc["images"]:

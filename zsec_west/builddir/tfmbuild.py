@@ -9,7 +9,7 @@ from pathlib import Path
 
 from zsec_west.builddir.cmakecache import CMakeCache
 from zsec_west.builddir.model import Build, Domain
-from zsec_west.builddir.tfmlayout import SigningLayout, load_layout
+from zsec_west.builddir.tfmlayout import SigningLayout, load_layouts
 from zsec_west.errors import BuildDirError, ZsecError
 from zsec_west.versions import Version, is_release, parse, release_from_references, release_from_tag
 
@@ -64,7 +64,7 @@ class SubBuild:
 
     def signing_layout(self, role: str) -> SigningLayout | None:
         """The slot geometry TF-M's signing of the `role` image ("S", "NS", "S_NS") used."""
-        return load_layout(self.path, role)
+        return next((layout for layout in load_layouts(self.path) if layout.kind == role.lower()), None)
 
     def bl2_output(self, suffix: str) -> Path | None:
         """BL2's image (`bin/bl2.hex`, ...) when the sub-build made it."""

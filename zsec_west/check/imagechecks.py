@@ -142,7 +142,7 @@ def check_image_devkey(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -
                 f"{image.path} was signed with {image.devkey.name}, a published development key "
                 f"(its {image.tlv} TLV matches)", subject,
                 Evidence(f"{image.tlv} {image.digest_hex[:16]}... = {image.devkey.name}",
-                         "a key of your own")))
+                         "a key of your own"), detail=image.devkey.short_name))
         else:
             findings.append(make_finding(rule, domain, ctx, Status.PASS,
                                      f"{image.path}: {image.tlv} {image.digest_hex[:16]}... is not a "

@@ -237,7 +237,8 @@ def _devkey_findings(rule: CatalogueRule, domain: Domain, ctx: CheckContext, use
                        f"{ref.fingerprint.sha256[:16]}...)")  # type: ignore[union-attr]
             evidence = Evidence(f"{ref.by_content.name} ({ref.detail})", "a key of your own")
             findings.append(_advised(make_finding(rule, domain, ctx, Status.FAIL, message, ref.setting,
-                                                  evidence, ref.symbol), domain, ref, ctx, use))
+                                                  evidence, ref.symbol, detail=ref.by_content.short_name),
+                                     domain, ref, ctx, use))
         elif ref.state == LOADED:
             findings.append(make_finding(rule, domain, ctx, Status.PASS,
                                      f"{ref.setting}: {ref.detail} key, not a known development key "
@@ -248,7 +249,8 @@ def _devkey_findings(rule: CatalogueRule, domain: Domain, ctx: CheckContext, use
                        f"key: {ref.by_name.name}. Its content could not be checked: {ref.detail}.")
             evidence = Evidence(f"file name of {ref.by_name.name}", "a key of your own")
             findings.append(_advised(make_finding(rule, domain, ctx, Status.FAIL, message, ref.setting,
-                                                  evidence, ref.symbol), domain, ref, ctx, use))
+                                                  evidence, ref.symbol, detail=ref.by_name.short_name),
+                                     domain, ref, ctx, use))
         else:
             findings.append(make_finding(rule, domain, ctx, Status.NOT_APPLICABLE,
                                      f"{ref.setting}: {ref.shown} could not be checked ({ref.detail}); "

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from zsec_west import __version__
-from zsec_west.cli.args import RunContext, add_command_parser
+from zsec_west.cli.args import RunContext, add_command_parser, verbosity_change
 from zsec_west.cli.console import DBG_MORE, INF, Console
 from zsec_west.cli.policy import apply_policy, load_policy, prepare_parser
 from zsec_west.cli.registry import command_specs
@@ -49,7 +49,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
-    verbosity = INF + args.verbose - args.quiet
+    verbosity = INF + args.verbose - args.quiet + verbosity_change(args)
     console = Console(verbosity=verbosity, prog=f"zsec {args.command}")
     ctx = RunContext(console=console)
     try:

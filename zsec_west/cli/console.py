@@ -21,6 +21,17 @@ def colour_wanted(stream: TextIO) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def terminal_width(stream: TextIO, default: int = 100) -> int:
+    """The width to wrap text to: the terminal's when `stream` is one, else `default`."""
+    if not (hasattr(stream, "isatty") and stream.isatty()):
+        return default
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return default
+    return columns if columns > 0 else default
+
+
 def interactive(stream: TextIO) -> bool:
     """Progress bars only for a person at a terminal, never in CI."""
     if os.environ.get("CI"):
@@ -69,6 +80,11 @@ class Console:
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
         self.prog = prog
+
+    @property
+    def command_name(self) -> str:
+        """The command as the user typed it, for messages: "zsec check" (west: "west sec-check")."""
+        return self.prog
 
     @property
     def colour(self) -> bool:

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from zsec_west.cli.args import RunContext
 from zsec_west.cli.sign_verify import emit, json_document
-from zsec_west.errors import EXIT_OK, UsageError
+from zsec_west.errors import EXIT_OK, ImageFormatError, UsageError
 from zsec_west.files.writing import atomic_write
 from zsec_west.keys.encoding import Fingerprint, key_type_name
 from zsec_west.keys.keyset import key_kind
@@ -62,7 +62,10 @@ def info_text(image: str, info: dict[str, Any]) -> str:
 def run_info(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
              prompt: Prompt | None) -> int:
     data = hexio.read_input(args.image, allow_gaps=True).data
-    info = image_info(data)
+    try:
+        info = image_info(data)
+    except ImageFormatError as exc:  # the parser sees bytes; say which file they came from
+        raise ImageFormatError(exc.message, path=exc.path or args.image, hint=exc.hint) from None
     key = cast("dict[str, Any] | None", info["signing_key"])
     if args.format in ("json", "yaml"):
         dump = dumpinfo(data, args.image)

@@ -93,8 +93,8 @@ def run_verify(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[st
     data = hexio.read_input(args.image, allow_gaps=True).data  # a padded .hex has its trailer apart
     result = verify_with_keys(data, keys, decrypt_key=decrypt, slot_size=args.slot_size)
     if args.format == "json":
-        inputs = {"image": args.image, "key": [_key_input(s) for s in specs] if len(specs) > 1 else _key_input(
-            specs[0] if specs else None), "decrypt_key": _key_input(args.decrypt_key)}
+        key = ",".join(str(_key_input(s)) for s in specs) if specs else None  # a key set as -k takes it
+        inputs = {"image": args.image, "key": key, "decrypt_key": _key_input(args.decrypt_key)}
         fields = {"image": args.image, **result.as_dict(), "hash_only": bool(args.hash_only)}
         emit(ctx, json_document("sign verify", inputs, fields), args.output)
     else:

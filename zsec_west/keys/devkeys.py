@@ -24,6 +24,16 @@ class DevKey:
     type: str
     file: str
 
+    @property
+    def short_name(self) -> str:
+        """The name without its aliases: "MCUboot root-rsa-2048.pem"."""
+        return short_name(self.name)
+
+
+def short_name(name: str) -> str:
+    """A development key's name without the "(also ...)" aliases, for one-line headlines."""
+    return name.split(" (also ", 1)[0]
+
 
 DATA_FILE = "devkeys.yaml"  # in zsec_west/data
 _DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}

@@ -76,6 +76,9 @@ class ImageOptions:
         set_(self, "custom_tlvs", tuple((int(t), bytes(v)) for t, v in self.custom_tlvs))
         if not HEADER_SIZE <= self.header_size <= 0xFFFF:
             raise UsageError(f"header size {self.header_size} must be between 32 and 0xffff")
+        if self.confirm and self.test:
+            raise UsageError("--confirm and --test exclude each other: an image is either confirmed or "
+                             "marked for a test swap")
         if self.slot_size < 0 or (self.padded and self.slot_size == 0):
             raise UsageError("a slot size is needed to pad the image (--pad/--confirm/--test)")
         if self.erased_val not in (0x00, 0xFF):

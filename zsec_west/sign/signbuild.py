@@ -58,19 +58,22 @@ def sign_build(request: SignBuildRequest) -> SignRun:
         if request.domains:
             raise UsageError("--domain does not apply to a TF-M build; --secure signs the secure image too")
         tfm = plan_tfm(build, app, secure=request.secure, west_topdir=topdir, merge=request.infile is None)
-        warnings: list[str] = []
+        warnings: list[str] = list(build.notes)
         notes: tuple[str, ...] = ()
         jobs = tfm_jobs(tfm, request)
     else:
         if request.secure or request.secure_key:
             raise UsageError("--secure and --secure-key are for TF-M builds; this build has no TF-M")
         plans = plan_build(build, list(request.domains) or None, west_topdir=topdir)
-        warnings = [w for plan in plans for w in plan.warnings]
+        warnings = build.notes + [w for plan in plans for w in plan.warnings]
         notes = tuple(n for plan in plans for n in plan.notes)
         check_one_file(request, plans)
         anchors = {plan.domain: mcuboot_anchor(build, plan.domain, topdir) for plan in plans}
         jobs = [dataclasses.replace(job, trust=anchors[plan.domain])
                 for plan in plans for job in plan_jobs(plan, request, warnings)]
+    if request.outfile is None:
+        warnings += [f"{job.domain}: writing {job.outfile}, outside the build directory {build.top}"
+                     for job in jobs if build.outside(job.outfile)]
     built = _build_all(jobs, request.signing, request.outputs, request.overrides, fixed, warnings)
     if app is not None and tfm.merge is not None and not request.outputs.vector_to_sign:
         merged.append((tfm.merge.output, merged_hex(tfm.merge, {b.job.outfile: b.output_data for b in built})))

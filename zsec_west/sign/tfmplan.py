@@ -105,9 +105,10 @@ def _fota(app: Domain, build: Build) -> tuple[bool, str]:
 
 def _slot_size(plan_sources: dict[str, str], role: str, sub: SubBuild, app: Domain) -> int:
     layout = sub.signing_layout(role)
-    if layout is not None and layout.sign_bin_size:
+    size = layout.get("RE_SIGN_BIN_SIZE") if layout is not None else None
+    if layout is not None and size:
         plan_sources["slot_size"] = f"RE_SIGN_BIN_SIZE in {layout.path}"
-        return layout.sign_bin_size
+        return size
     dt = app.devicetree
     part = dt.partition(_DT_PARTITIONS[role]) if dt is not None else None
     if part is None:
@@ -195,8 +196,9 @@ def _image_plan(role: str, app: Domain, sub: SubBuild, config: TfmConfig, fota: 
     layout = sub.signing_layout(role)
     fields: dict[str, Any] = {"max_align": max_align, "security_counter": counter,
                               "boot_record": BOOT_RECORDS[role], "public_key_format": key_format}
-    if layout is not None and layout.rom_fixed is not None:
-        fields["rom_fixed"] = layout.rom_fixed
+    rom_fixed = layout.get("RE_IMAGE_ROM_FIXED") if layout is not None else None
+    if rom_fixed is not None:
+        fields["rom_fixed"] = rom_fixed
     if fota and (sectors := _max_sectors(app)):
         fields["max_sectors"] = sectors
     setting, key_file, key_source = _key(role, config, sub, west_topdir)
@@ -205,7 +207,7 @@ def _image_plan(role: str, app: Domain, sub: SubBuild, config: TfmConfig, fota: 
     sources["key_type"] = "CONFIG_TFM_MCUBOOT_SIGNATURE_TYPE"
     return TfmImagePlan(
         domain=f"{app.name}:{role}", build_dir=app.build_dir, header_size=header, slot_size=slot, align=align,
-        version=version, load_addr=layout.load_address if layout is not None else None,
+        version=version, load_addr=layout.get("RE_IMAGE_LOAD_ADDRESS") if layout is not None else None,
         key_setting=setting, key_file=key_file, expect_key_type=KEY_TYPES.get(config.signature_type or ""),
         sources=sources, role=role, tfm_fields=fields, tfm_outputs=_outputs(role, app, sub, fota),
     )

@@ -14,6 +14,7 @@ from zsec_west.builddir.bootloader import keygen_advice, tfm_signature
 from zsec_west.builddir.model import Domain
 from zsec_west.errors import DataFileError
 from zsec_west.findings import Evidence, Finding, Location, Status
+from zsec_west.keys.devkeys import short_name
 from zsec_west.rules.engine import Builtin, CheckContext
 from zsec_west.rules.model import CatalogueRule
 from zsec_west.tfm.analysis import TfmAnalysis, analyse
@@ -52,12 +53,13 @@ class _Emitter:
             return None
 
     def add(self, status: Status, message: str, *, subject: str = "", actual: str | None = None,
-            expected: str | None = None, symbol: str | None = None, advice: str | None = None) -> list[Finding]:
+            expected: str | None = None, symbol: str | None = None,
+            detail: str | None = None, advice: str | None = None) -> list[Finding]:
         self.findings.append(Finding(
             rule=self.rule.rule, domain=self.analysis.domain.name, status=status, message=message,
             evidence=Evidence(actual, expected),
             location=self.location(symbol) if status is Status.FAIL else None,
-            subject=subject or self.rule.id, severity_override=self.override, advice=advice,
+            subject=subject or self.rule.id, severity_override=self.override, detail=detail, advice=advice,
         ))
         return self.findings
 
@@ -147,7 +149,8 @@ def keys(e: _Emitter) -> list[Finding]:
                                        "not on this machine to check its content)")
             advice = keygen_advice(tfm_signature(a.app.kconfig), (f"CONFIG_{symbol}",))
             e.add(Status.FAIL, f"the {who} image key is {key.dev_key}{how}", subject=subject,
-                  actual=key.path, expected="a private key of your own", symbol=symbol, advice=advice)
+                  actual=key.path, expected="a private key of your own", symbol=symbol,
+                  detail=f"{who}: {short_name(key.dev_key)}", advice=advice)
         elif key.method == "unknown":
             e.add(Status.NOT_APPLICABLE, f"{who} image key {key.path}: {key.detail}",
                   subject=subject, actual=key.path)
@@ -177,7 +180,8 @@ def images(e: _Emitter) -> list[Finding]:
         if img.dev_key:
             e.add(Status.FAIL, f"{where} ({img.sw_type or 'image'} v{img.version}) carries "
                                f"{img.dev_key} in its {img.key_source} TLV", subject=subject,
-                  actual=img.key_sha256, expected="the hash of a key of your own", advice=_resign_advice(e))
+                  actual=img.key_sha256, expected="the hash of a key of your own",
+                  detail=f"{where}: {short_name(img.dev_key)}", advice=_resign_advice(e))
         elif img.key_source:
             e.add(Status.PASS, f"{where}: {img.key_source} key {(img.key_sha256 or '')[:16]}… is not "
                                "a published development key", subject=subject, actual=img.key_sha256)
