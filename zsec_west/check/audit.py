@@ -145,7 +145,7 @@ def key_and_image_facts(domains: list[Domain], ctx: CheckContext
                                 dev.name if dev else None,
                                 "content" if ref.by_content else "file name" if ref.by_name else None))
         for image in signed:
-            found.append(ImageFact(domain.name, image.role, str(image.path), image.signed, image.tlv,
+            found.append(ImageFact(domain.name, image.role, image.shown, image.signed, image.tlv,
                                    image.digest_hex or None, image.devkey.name if image.devkey else None,
                                    image.error))
     return tuple(keys), tuple(found)
