@@ -50,3 +50,11 @@ def test_development_keys_are_critical_in_production_whichever_the_bootloader():
                                                   "TFM-DEV-KEY", "TFM-IMAGE-DEV-KEY", "TFM-DUMMY-PROVISIONING"}
     for rule in devkey_rules:
         assert rule.severity_for(chain) is Severity.CRITICAL, rule.id
+
+
+def test_sbom_conformance_rules_state_their_problem():
+    from zsec_west.sbom.conformance.model import FIELDS, rule
+
+    for spec in FIELDS:
+        made = rule(spec)
+        assert made.problem and made.problem != made.title, spec.key

@@ -23,6 +23,11 @@ class Field:
     required: bool  # 5.2.1/5.2.2 (SHALL); else 5.2.3/5.2.4 (SHALL where it exists)
     sbom_level: bool = False
 
+    @property
+    def problem(self) -> str:
+        """What a document lacking the field fails at, as the report's headline."""
+        return _PROBLEMS[self.key]
+
 
 FIELDS = (
     Field("format", "4", "SBOM format: CycloneDX 1.6+ or SPDX 3.0.1+ (JSON or XML)", True, True),
@@ -45,6 +50,26 @@ FIELDS = (
     Field("original-licences", "5.2.4", "Original licences", False),
 )
 BY_KEY = {f.key: f for f in FIELDS}
+_PROBLEMS = {
+    "format": "The SBOM is not CycloneDX 1.6+ or SPDX 3.0.1+",
+    "sbom-creator": "The SBOM does not name its creator (e-mail or URL)",
+    "timestamp": "The SBOM has no creation time",
+    "sbom-uri": "The SBOM has no URI",
+    "creator": "Components do not name their creator (e-mail or URL)",
+    "name": "Components have no name",
+    "version": "Components have no version",
+    "filename": "Components do not name their file",
+    "dependencies": "Dependencies, or the completeness of their list, are not given",
+    "distribution-licences": "Components have no distribution licence",
+    "sha512": "Deployable components have no SHA-512 hash",
+    "executable": "Components do not say whether they are executable",
+    "archive": "Components do not say whether they are archives",
+    "structured": "Components do not say whether they are structured",
+    "source-uri": "Components have no source code URI",
+    "deployable-uri": "Components have no URI of their deployable form",
+    "identifiers": "Components have no other unique identifier (CPE, PURL, SWID)",
+    "original-licences": "Components have no original licence",
+}
 
 
 @dataclass
@@ -67,7 +92,7 @@ class Outcome:
 
 
 def rule(spec: Field) -> Rule:
-    return Rule(id=f"BSI-TR-03183-2:{spec.key}", title=spec.title,
+    return Rule(id=f"BSI-TR-03183-2:{spec.key}", title=spec.title, problem=spec.problem,
                 severity=Severity.MEDIUM if spec.required else Severity.LOW,
                 category="sbom-conformance",
                 rationale=f"{_SOURCE} section {spec.section} "
