@@ -54,7 +54,9 @@ def test_development_keys_are_critical_in_production_whichever_the_bootloader():
 
 def test_sbom_conformance_rules_state_their_problem():
     from zsec_west.sbom.conformance.model import FIELDS, rule
+    from zsec_west.sbom.vulns.findings import INCOMPLETE_RULE
 
+    assert INCOMPLETE_RULE.problem and INCOMPLETE_RULE.problem != INCOMPLETE_RULE.title
     for spec in FIELDS:
         made = rule(spec)
         assert made.problem and made.problem != made.title, spec.key

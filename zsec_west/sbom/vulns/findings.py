@@ -105,7 +105,8 @@ def finding_for(outcome: Outcome, location: Location | None) -> Finding:
 
 INCOMPLETE_RULE = Rule(
     id="ZSEC-VULN-INCOMPLETE",
-    title="Vulnerability result incomplete: a component has no comparable version",
+    title="Every component known to the vulnerability data has a comparable version",
+    problem="The vulnerability result is incomplete: a component has no comparable version",
     severity=Severity.MEDIUM, category="vulnerability",
     rationale="The vulnerability data knows this component, but without a version that can be "
               "compared with its affected ranges none of its vulnerabilities can be matched. "
