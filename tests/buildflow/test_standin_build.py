@@ -167,6 +167,26 @@ def test_release_refuses_a_development_key_on_every_build(tmp_path: Path, devkey
         assert not list(b.image().glob("zephyr.signed.*"))
 
 
+def test_release_refuses_a_key_the_bootloader_does_not_trust(tmp_path: Path, keys: Keys):
+    # MCUboot is built with `sign`'s public key; the image would be signed with `other`.
+    b = standin(tmp_path)
+    options = (*SYSBUILD_MCUBOOT, f"-DSB_CONFIG_BOOT_SIGNATURE_KEY_FILE={keys.sign}", "-DSB_CONFIG_ZSEC_SIGN=y",
+               f"-DSB_CONFIG_ZSEC_SIGN_KEY={keys.other}")
+    ok(b.configure(*options))
+    test_build = b.compile()  # a test build: signed, with a warning that it will not boot
+    ok(test_build)
+    assert "not a key MCUboot in this build trusts" in test_build.output
+    assert imgtool_verifies(keys.other, b.image() / "zephyr.signed.bin")
+
+    ok(b.configure(*options, "-DSB_CONFIG_ZSEC_RELEASE=y"))
+    release = b.compile()
+    assert release.code != 0, str(release)
+    errors = [line for line in release.output.splitlines() if line.startswith("zsec sign: error:")]
+    assert len(errors) == 1, release.output
+    assert str(keys.other.name) in errors[0] and "not a key MCUboot in this build trusts" in errors[0]
+    assert not list(b.image().glob("zephyr.signed.*"))
+
+
 RULES = """\
 rules:
   - id: STANDIN-001
