@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zsec_west.sbom.hashing import FileFacts, Unreadable, hash_files, read_facts
 from zsec_west.sbom.licenses import combine, license_ref_id, parse_license, scan_header, symbols
@@ -44,6 +47,48 @@ def test_only_the_first_20_lines_count():
     assert scan_header(late) == (None, ())
     early = b"\n" * 19 + b"// SPDX-License-Identifier: MIT\n"
     assert scan_header(early)[0] == "MIT"
+
+
+def _scan_line_by_line(data: bytes) -> tuple[str | None, tuple[str, ...]]:
+    """The header scan as the convention states it, one line at a time (the reference the fast
+    scan, which searches the whole header at once, must agree with)."""
+    lines = data[:8192].split(b"\n")[:20]
+    end = re.compile(r"\s*(\*/|-->|\*\)|\*+|#+)\s*$")
+    tag = re.search(rb"SPDX-License-Identifier:[ \t]*([^\r\n]*)", b"\n".join(lines))
+    license_text = end.sub("", tag.group(1).decode("utf-8", "replace")).strip() or None if tag \
+        else None
+    notice = re.compile(rb"^[\s/*#;!%'\"-]*((?:SPDX-FileCopyrightText:|copyright\b|\(c\)|\xc2\xa9)"
+                        rb"[^\r\n]*)", re.I)
+    licence_words = re.compile(r"^copyright\s+(notice|notices|holder|holders|owner|owners|and|"
+                               r"law|laws|statement|license|licence|to|of|is|in|for)\b", re.I)
+    notices: list[str] = []
+    for raw in lines:
+        found = notice.match(raw)
+        if not found:
+            continue
+        line = end.sub("", found.group(1).decode("utf-8", "replace")).strip()
+        if line.startswith("SPDX-FileCopyrightText:"):
+            line = line.split(":", 1)[1].strip()
+            if not line.lower().startswith(("copyright", "(c)", "©")):
+                line = f"Copyright {line}"
+        if line and not licence_words.match(line) and line not in notices:
+            notices.append(line)
+    return license_text, tuple(notices)
+
+
+_HEADER_PARTS = [b"\n", b"\r\n", b" * ", b"// ", b"# ", b"/*", b"*/", b"  ", b"\t", b"-", b"\xc2\xa9 ",
+                 b"Copyright ", b"copyright notice", b"COPYRIGHT (c) ", b"(C) 2020 ", b"(c)", b"Acme",
+                 b"SPDX-FileCopyrightText: ", b"SPDX-License-Identifier: ", b"MIT", b"Apache-2.0 ",
+                 b"OR ", b"x" * 40, b"\xff", b"\n\n\n\n\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_HEADER_PARTS), max_size=60), st.binary(max_size=30))
+def test_header_scan_agrees_with_the_line_by_line_reading(parts, noise):
+    data = b"".join(parts) + noise
+    assert scan_header(data) == _scan_line_by_line(data)
+    padded = b"x" * 8170 + data  # a header cut at the byte limit
+    assert scan_header(padded) == _scan_line_by_line(padded)
 
 
 def test_expressions_are_normalised_and_unknown_ids_become_references():

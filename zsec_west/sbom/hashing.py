@@ -60,16 +60,15 @@ def read_facts(path: str) -> FileFacts | Unreadable:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return Unreadable(path, "not a regular file")
-        sha1 = hashlib.sha1()
-        sha256 = hashlib.sha256()
-        first = b""
-        size = 0
-        while True:
-            block = os.read(fd, max(info.st_size + 1, 1) if info.st_size < _BLOCK else _BLOCK)
+        # Most files fit one read (asking one byte more than the size sees a file that grew).
+        first = os.read(fd, info.st_size + 1 if info.st_size < _BLOCK else _BLOCK)
+        sha1 = hashlib.sha1(first)
+        sha256 = hashlib.sha256(first)
+        size = len(first)
+        while first:
+            block = os.read(fd, _BLOCK)
             if not block:
                 break
-            if not size:
-                first = block
             size += len(block)
             sha1.update(block)
             sha256.update(block)
