@@ -28,6 +28,7 @@ from spdx_tools.spdx.writer.tagvalue import tagvalue_writer
 
 from zsec_west.errors import ToolError
 from zsec_west.sbom.jsontemplate import Template, TemplateError, compile_template
+from zsec_west.sbom.licenses import spdx_licensing
 from zsec_west.sbom.spdx_writer import FileLayout
 
 _LOCK = threading.Lock()
@@ -97,7 +98,9 @@ def _fast_paths(document: Document) -> Iterator[None]:
 
     * Relationship validation checks each end against a fresh list of every id in the
       document (quadratic: ~90 s for 11,000 files); answer from a set built once.
-    * Licence validation re-parses each file's expression; memoise per expression text.
+    * Licence validation re-parses each file's expression; memoise per expression text, with
+      licenses.py's licensing object: the same get_spdx_licensing() spdx-tools makes for
+      itself, whose tokenizer (a 5,000-symbol automaton, built on first use) the run has built.
     * JSON conversion turns property names into camelCase with a regex per property per
       element; memoise per name.
     Everything is restored on exit; a lock keeps concurrent callers from seeing the swap.
@@ -115,7 +118,7 @@ def _fast_paths(document: Document) -> Iterator[None]:
         stack.enter_context(_patched(spdx_id_validators, "is_spdx_id_present_in_document",
                                      present))
         stack.enter_context(_patched(license_expression_validator, "spdx_licensing",
-                                     _MemoLicensing(license_expression_validator.spdx_licensing)))
+                                     _MemoLicensing(spdx_licensing)))
         stack.enter_context(_patched(json_converter, "snake_case_to_camel_case", camel))
         yield
 
