@@ -25,6 +25,7 @@ from zsec_west.files.writing import atomic_write
 from zsec_west.sbom.bsi import contact_kind
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.document import DocumentInfo, SystemEntry, SystemImage
+from zsec_west.sbom.gcpause import gc_paused
 from zsec_west.sbom.hashing import hash_files
 from zsec_west.sbom.identifiers import check_organization, load_table
 from zsec_west.sbom.inventory import Inventory, collect
@@ -179,6 +180,14 @@ def generate(build: Build, options: SbomOptions, progress: ProgressFactory | Non
     planner = Planner(build, table, supplier=options.supplier)
     created = _created(options)
 
+    with gc_paused():  # tens of thousands of file facts and strings, walked again and again
+        _run(build, options, domains, result, planner, created, progress)
+    return result
+
+
+def _run(build: Build, options: SbomOptions, domains: list[Domain], result: SbomResult,
+         planner: Planner, created: _dt.datetime, progress: ProgressFactory | None) -> None:
+    output_dir = result.output_dir
     clock = time.perf_counter()
     inventories = [collect(domain) for domain in domains]
     known_versions = {inv.compiler: inv.compiler_version for inv in inventories
@@ -212,7 +221,6 @@ def generate(build: Build, options: SbomOptions, progress: ProgressFactory | Non
         result.documents.append(_write_system(build, options, plans, entries, created,
                                               output_dir / f"system{suffix}"))
     result.timings["documents"] = time.perf_counter() - clock
-    return result
 
 
 def _write_domain(build: Build, options: SbomOptions, created: _dt.datetime, path: Path,

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from zsec_west.errors import DataFileError, ToolError
+from zsec_west.sbom.gcpause import gc_paused
 from zsec_west.sbom.vulns import sources
 from zsec_west.sbom.vulns.curated import Table
 from zsec_west.sbom.vulns.model import SOURCE_CURATED, CpeKey, PurlKey, Vulnerability
 from zsec_west.sbom.vulns.rows import (
     Rows,
     curated_first_id,
-    gc_paused,
     read_all,
     record_rows,
 )

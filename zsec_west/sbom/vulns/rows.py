@@ -7,8 +7,6 @@ Row ids are unique without coordination: file number i owns ids from i * 2**32 +
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
 from collections.abc import Iterator
@@ -16,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from zsec_west.errors import DataFileError, ZsecError
+from zsec_west.sbom.gcpause import gc_paused
 from zsec_west.sbom.vulns import sources
 from zsec_west.sbom.vulns.model import SOURCE_CURATED, CpeKey, Vulnerability
 from zsec_west.versions import sortable_of
@@ -83,23 +82,6 @@ def record_rows(vulns: list[Vulnerability], first_id: int) -> Rows:
                 # '*' with no bounds: every version.
                 target.append((*head, KIND_RANGE, None, None, 1, None, 0, None, None, None))
     return vuln_rows, cpe_rows, purl_rows
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection for the duration (restored after).
-
-    Reading a feed makes millions of small objects that live until the file is done, and the
-    collector walks all of them again and again as they pile up: two thirds of an index build
-    went to it. Records, rows and parsed JSON hold no reference cycles, so reference counting
-    frees them just the same."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_rows(job: tuple[Path, int]) -> tuple[Rows | None, list[str], tuple[str, str | None, str | None] | None]:
