@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zsec_west.sbom.hashing import FileFacts, Unreadable, hash_files, read_facts
+from zsec_west.sbom.hashing import FileFacts, Unreadable, hash_files, read_facts, read_image_facts
 from zsec_west.sbom.licenses import combine, license_ref_id, parse_license, scan_header, symbols
 
 
@@ -134,6 +134,18 @@ def test_big_files_are_read_in_blocks_with_the_same_digest(tmp_path):
     path.write_bytes(data)
     facts = read_facts(str(path))
     assert facts.sha256 == hashlib.sha256(data).hexdigest() and facts.size == len(data)
+
+
+@pytest.mark.parametrize("size", [0, 5000, 3 * (1 << 20) + 17])
+def test_image_facts_add_sha512_from_the_same_read(tmp_path, size):
+    path = tmp_path / "zephyr.signed.bin"
+    data = os.urandom(size)
+    path.write_bytes(data)
+    facts, sha512 = read_image_facts(str(path))
+    assert sha512 == hashlib.sha512(data).hexdigest()
+    assert facts == read_facts(str(path)) and facts.sha256 == hashlib.sha256(data).hexdigest()
+    assert read_image_facts(str(tmp_path / "gone.bin")) == (
+        Unreadable(str(tmp_path / "gone.bin"), "missing"), None)
 
 
 def test_unreadable_inputs_are_reported_not_raised(tmp_path):

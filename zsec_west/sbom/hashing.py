@@ -17,6 +17,7 @@ import stat
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import Any
 
 from zsec_west.sbom.licenses import scan_header
 
@@ -48,6 +49,18 @@ class Unreadable:
 
 def read_facts(path: str) -> FileFacts | Unreadable:
     """Digests and header facts of one file."""
+    return _read(path, None)
+
+
+def read_image_facts(path: str) -> tuple[FileFacts | Unreadable, str | None]:
+    """Digests and header facts of an image file, and its SHA-512 (BSI TR-03183-2 asks it of
+    each deployable file), from one read."""
+    sha512 = hashlib.sha512()
+    facts = _read(path, sha512)
+    return facts, sha512.hexdigest() if isinstance(facts, FileFacts) else None
+
+
+def _read(path: str, sha512: Any) -> FileFacts | Unreadable:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
@@ -60,36 +73,28 @@ def read_facts(path: str) -> FileFacts | Unreadable:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return Unreadable(path, "not a regular file")
-        # Most files fit one read (asking one byte more than the size sees a file that grew).
+        # Most files fit one read. Asking one byte more than the size sees a file that grew;
+        # getting exactly the size is the end of the file (no second read to be told so).
         first = os.read(fd, info.st_size + 1 if info.st_size < _BLOCK else _BLOCK)
-        sha1 = hashlib.sha1(first)
-        sha256 = hashlib.sha256(first)
+        digests = [hashlib.sha1(first), hashlib.sha256(first)]
+        if sha512 is not None:
+            sha512.update(first)
+            digests.append(sha512)
         size = len(first)
-        while first:
+        while first and size != info.st_size:
             block = os.read(fd, _BLOCK)
             if not block:
                 break
             size += len(block)
-            sha1.update(block)
-            sha256.update(block)
+            for digest in digests:
+                digest.update(block)
     except OSError as exc:
         return Unreadable(path, f"unreadable: {exc.strerror or exc}")
     finally:
         os.close(fd)
     license_text, copyrights = scan_header(first)
-    return FileFacts(path, sha1.hexdigest(), sha256.hexdigest(), size, license_text, copyrights)
-
-
-def sha512_of(path: str) -> str | None:
-    """SHA-512 of one file (BSI TR-03183-2 asks it of each deployable file: the images)."""
-    digest = hashlib.sha512()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(_BLOCK), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
+    return FileFacts(path, digests[0].hexdigest(), digests[1].hexdigest(), size, license_text,
+                     copyrights)
 
 
 def _batch(paths: list[str]) -> list[FileFacts | Unreadable]:

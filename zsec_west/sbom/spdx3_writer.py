@@ -11,6 +11,7 @@ required property when the document is serialised; nothing is written unless bot
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from typing import Any
 
@@ -32,6 +33,17 @@ _PURPOSES = {APP: "application", ZEPHYR: "operatingSystem", MODULE: "library",
              GENERATED: "source", TOOLCHAIN: "application"}
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 Purpose = spdx.software_SoftwarePurpose
+
+
+def _safe(part: str) -> str:
+    return _ID_UNSAFE.sub("-", part).strip("-") or "x"
+
+
+@functools.lru_cache(maxsize=1024)
+def _safe_head(parts: tuple[str, ...]) -> str:
+    """The id parts before the last one, each followed by '-' (every file's id starts with the
+    same ones: made once)."""
+    return "".join(_safe(part) + "-" for part in parts)
 
 
 class _Builder:
@@ -62,8 +74,7 @@ class _Builder:
                                 "--author-contact)")))
 
     def ident(self, *parts: str) -> str:
-        base = f"{self.namespace}#SPDXRef-" + "-".join(_ID_UNSAFE.sub("-", p).strip("-") or "x"
-                                                       for p in parts)
+        base = f"{self.namespace}#SPDXRef-{_safe_head(parts[:-1])}{_safe(parts[-1])}"
         ident, number = base, 2
         while ident in self.ids:
             ident, number = f"{base}-{number}", number + 1

@@ -4,6 +4,7 @@ serialises them).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Hashable
@@ -45,8 +46,18 @@ _ARCHIVE_SUFFIXES = (".a", ".lib")
 _BINARY_SUFFIXES = (".o", ".obj", ".elf", ".bin", ".hex", ".so")
 
 
+def _safe(part: str) -> str:
+    return _ID_UNSAFE.sub("-", part).strip("-") or "x"
+
+
+@functools.lru_cache(maxsize=1024)
+def _safe_head(parts: tuple[str, ...]) -> str:
+    return "".join(_safe(part) + "-" for part in parts)
+
+
 def spdx_id(*parts: str) -> str:
-    return "SPDXRef-" + "-".join(_ID_UNSAFE.sub("-", part).strip("-") or "x" for part in parts)
+    # Every file's id starts with the same few parts ("File", the package): made once.
+    return "SPDXRef-" + _safe_head(parts[:-1]) + _safe(parts[-1])
 
 
 def creators(info: DocumentInfo) -> list[Actor]:
