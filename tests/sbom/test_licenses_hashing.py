@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from zsec_west.sbom import hashing
 from zsec_west.sbom.hashing import FileFacts, Unreadable, hash_files, read_facts, read_image_facts
 from zsec_west.sbom.licenses import combine, license_ref_id, parse_license, scan_header, symbols
 
@@ -183,3 +184,48 @@ def test_hash_files_reads_each_path_once_and_reports_progress(tmp_path, workers)
     sample = Path(paths[7]).read_bytes()
     assert results[paths[7]].sha1 == hashlib.sha1(sample).hexdigest()
     assert hash_files([]) == {}
+
+
+def _many(tmp_path, count=300):
+    paths = []
+    for number in range(count):
+        path = tmp_path / f"g{number}.c"
+        path.write_bytes(f"/* Copyright (c) {number} Me\n * SPDX-License-Identifier: MIT */\n".encode()
+                         + os.urandom(number * 13))
+        paths.append(str(path))
+    return paths + [str(tmp_path / "gone.c")]
+
+
+def test_a_forked_helper_hashes_the_second_half(tmp_path, monkeypatch):
+    paths = _many(tmp_path)
+    monkeypatch.setattr(hashing, "_SPLIT_FROM", 10)
+    if not hashing._can_split(len(paths)):
+        pytest.skip("a helper process needs Linux and two CPUs")
+    here: list[str] = []
+    serial = hashing._serial
+
+    def recording(batches, results, progress):
+        here.extend(path for batch in batches for path in batch)
+        serial(batches, results, progress)
+
+    monkeypatch.setattr(hashing, "_serial", recording)
+    seen: list[int] = []
+    results = hash_files(paths, progress=seen.append)
+    assert here == paths[:len(paths) // 2]  # the rest came from the helper
+    assert list(results) == paths and sum(seen) == len(paths)
+    monkeypatch.setattr(hashing, "_serial", serial)
+    assert results == hash_files(paths, workers=1)
+    assert isinstance(results[paths[-1]], Unreadable)
+
+
+def test_a_failing_helper_leaves_no_file_out(tmp_path, monkeypatch):
+    paths = _many(tmp_path, 100)
+    monkeypatch.setattr(hashing, "_SPLIT_FROM", 10)
+    if not hashing._can_split(len(paths)):
+        pytest.skip("a helper process needs Linux and two CPUs")
+
+    def broken(facts):  # only the helper flattens facts (to send them)
+        raise RuntimeError("helper breaks")
+
+    monkeypatch.setattr(hashing, "_flat", broken)
+    assert hash_files(paths) == hash_files(paths, workers=1)

@@ -4,16 +4,24 @@ Each file is opened once: the bytes feed both digests and the header scan (licen
 
 Right after a build the sources are in the page cache and most are a few kilobytes: then the
 per-file Python work dominates and threads only add GIL hand-offs (measured on 11,000 files,
-52 MB: 0.8 s with one thread, 1.2 s with two, 1.6 s with four). So one thread is the default;
-a thread pool (`workers` > 1, `--jobs`) pays off when files come from slow or network storage,
-where threads overlap the waiting, and for big files, whose hashing releases the GIL.
+52 MB: 0.8 s with one thread, 1.2 s with two, 1.6 s with four). A second process has no GIL
+to share: by default, with two or more CPUs and thousands of files, a forked helper hashes half
+of them (measured: 0.26 s of CPU serially, 0.14 s in each process; when the other CPU is busy
+the wall time stays the serial one). A thread pool (`workers` > 1, `--jobs`) pays off when
+files come from slow or network storage, where threads overlap the waiting; `workers` 1 is
+one thread and no helper.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import pickle
+import signal
 import stat
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -23,6 +31,7 @@ from zsec_west.sbom.licenses import scan_header
 
 _BLOCK = 1 << 20  # files larger than this are read in blocks (toolchain archives can be big)
 _BATCH = 64
+_SPLIT_FROM = 2000  # files; below this a helper process costs more than it saves (fork, pickle)
 
 Progress = Callable[[int], None]  # called with the number of files just finished
 
@@ -108,14 +117,12 @@ def hash_files(paths: Iterable[str], *, workers: int | None = None,
     results: dict[str, FileFacts | Unreadable] = {}
     if not unique:
         return results
+    if workers is None and _can_split(len(unique)):
+        return _split(unique, progress)
     workers = workers or 1
     batches = [unique[i:i + _BATCH] for i in range(0, len(unique), _BATCH)]
     if workers <= 1 or len(batches) == 1:
-        for batch in batches:
-            for facts in _batch(batch):
-                results[facts.path] = facts
-            if progress:
-                progress(len(batch))
+        _serial(batches, results, progress)
         return results
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zsec-hash") as pool:
         futures = [pool.submit(_batch, batch) for batch in batches]
@@ -125,4 +132,88 @@ def hash_files(paths: Iterable[str], *, workers: int | None = None,
                 results[facts.path] = facts
             if progress:
                 progress(len(done))
+    return results
+
+
+def _serial(batches: list[list[str]], results: dict[str, FileFacts | Unreadable],
+            progress: Progress | None) -> None:
+    for batch in batches:
+        for facts in _batch(batch):
+            results[facts.path] = facts
+        if progress:
+            progress(len(batch))
+
+
+def _can_split(count: int) -> bool:
+    """A forked helper: Linux (fork without exec is safe there), two CPUs for this process,
+    and no other thread that the fork could catch holding a lock."""
+    if count < _SPLIT_FROM or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    return len(os.sched_getaffinity(0)) >= 2 and threading.active_count() == 1
+
+
+def _flat(facts: FileFacts | Unreadable) -> tuple[Any, ...]:
+    if isinstance(facts, FileFacts):
+        return (facts.path, facts.sha1, facts.sha256, facts.size, facts.license, facts.copyrights)
+    return (facts.path, facts.reason)
+
+
+def _unflat(row: tuple[Any, ...]) -> FileFacts | Unreadable:
+    return FileFacts(*row) if len(row) == 6 else Unreadable(*row)
+
+
+def _helper(paths: list[str], out: int) -> None:
+    """In the forked helper: hash `paths`, send the facts down the pipe, and leave at once (no
+    exit handlers or buffers of the parent's run twice)."""
+    code = 1
+    try:
+        payload = pickle.dumps([_flat(facts) for facts in _batch(paths)],
+                               protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(out, "wb") as pipe:
+            pipe.write(payload)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _split(unique: list[str], progress: Progress | None) -> dict[str, FileFacts | Unreadable]:
+    """The first half hashed here, the second in a forked helper; if the helper fails, its
+    half is hashed here too."""
+    half = len(unique) // 2
+    mine, theirs = unique[:half], unique[half:]
+    results: dict[str, FileFacts | Unreadable] = {}
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        _serial([unique[i:i + _BATCH] for i in range(0, len(unique), _BATCH)], results, progress)
+        return results
+    if pid == 0:
+        os.close(read_end)
+        _helper(theirs, write_end)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        try:
+            _serial([mine[i:i + _BATCH] for i in range(0, len(mine), _BATCH)], results, progress)
+            payload = pipe.read()
+            _, status = os.waitpid(pid, 0)
+        except BaseException:  # interrupted: the helper must not outlive the run
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            raise
+    try:
+        found = [_unflat(row) for row in pickle.loads(payload)] \
+            if os.waitstatus_to_exitcode(status) == 0 else []
+    except (pickle.UnpicklingError, EOFError, TypeError, ValueError):
+        found = []
+    if [facts.path for facts in found] != theirs:
+        _serial([theirs[i:i + _BATCH] for i in range(0, len(theirs), _BATCH)], results, progress)
+        return results
+    for facts in found:
+        results[facts.path] = facts
+    if progress:
+        progress(len(found))
     return results
