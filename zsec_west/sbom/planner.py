@@ -16,7 +16,7 @@ from zsec_west.builddir.modules import Module, read_module_yml
 from zsec_west.builddir.outputs import find_outputs
 from zsec_west.builddir.tfmbuild import recorded_release
 from zsec_west.errors import BuildDirError
-from zsec_west.sbom.gitinfo import GitCache, run_git
+from zsec_west.sbom.gitinfo import GitCache, in_repository, run_git
 from zsec_west.sbom.hashing import FileFacts, read_image_facts
 from zsec_west.sbom.identifiers import (
     Identifiers,
@@ -114,7 +114,7 @@ def _expected_image(domain: Domain) -> str | None:
 
 
 def _git_remote(path: Path | None) -> str | None:
-    if path is None:
+    if path is None or not in_repository(path):
         return None
     return run_git(path, "config", "--get", "remote.origin.url")
 
