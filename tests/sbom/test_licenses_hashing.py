@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -196,36 +197,65 @@ def _many(tmp_path, count=300):
     return paths + [str(tmp_path / "gone.c")]
 
 
-def test_a_forked_helper_hashes_the_second_half(tmp_path, monkeypatch):
+def _after_the_helper_starts(monkeypatch, tmp_path):
+    """A `meanwhile` that returns once the helper has hashed a chunk, and the paths this
+    process hashed."""
+    parent, marker, here = os.getpid(), tmp_path / "helper-started", []
+    batch = hashing._batch
+
+    def recording(paths):
+        if os.getpid() == parent:
+            here.extend(paths)
+            return batch(paths)
+        found = batch(paths)
+        marker.touch()
+        return found
+
+    def meanwhile():
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    monkeypatch.setattr(hashing, "_batch", recording)
+    return meanwhile, here
+
+
+def test_a_forked_helper_shares_the_chunks(tmp_path, monkeypatch):
     paths = _many(tmp_path)
     monkeypatch.setattr(hashing, "_SPLIT_FROM", 10)
     if not hashing._can_split(len(paths)):
         pytest.skip("a helper process needs Linux and two CPUs")
-    here: list[str] = []
-    serial = hashing._serial
-
-    def recording(batches, results, progress):
-        here.extend(path for batch in batches for path in batch)
-        serial(batches, results, progress)
-
-    monkeypatch.setattr(hashing, "_serial", recording)
+    meanwhile, here = _after_the_helper_starts(monkeypatch, tmp_path / "marks")
+    (tmp_path / "marks").mkdir()
     seen: list[int] = []
-    results = hash_files(paths, progress=seen.append)
-    assert here == paths[:len(paths) // 2]  # the rest came from the helper
+    results = hash_files(paths, progress=seen.append, meanwhile=meanwhile)
     assert list(results) == paths and sum(seen) == len(paths)
-    monkeypatch.setattr(hashing, "_serial", serial)
+    assert 0 < len(paths) - len(here) and set(here) < set(paths)  # the helper did its part
     assert results == hash_files(paths, workers=1)
     assert isinstance(results[paths[-1]], Unreadable)
 
 
 def test_a_failing_helper_leaves_no_file_out(tmp_path, monkeypatch):
-    paths = _many(tmp_path, 100)
+    paths = _many(tmp_path, 200)
     monkeypatch.setattr(hashing, "_SPLIT_FROM", 10)
     if not hashing._can_split(len(paths)):
         pytest.skip("a helper process needs Linux and two CPUs")
+    meanwhile, here = _after_the_helper_starts(monkeypatch, tmp_path / "marks")
+    (tmp_path / "marks").mkdir()
 
     def broken(facts):  # only the helper flattens facts (to send them)
         raise RuntimeError("helper breaks")
 
     monkeypatch.setattr(hashing, "_flat", broken)
-    assert hash_files(paths) == hash_files(paths, workers=1)
+    seen: list[int] = []
+    assert hash_files(paths, progress=seen.append, meanwhile=meanwhile) == \
+        hash_files(paths, workers=1)
+    assert sum(seen) == len(paths) and set(here) == set(paths)  # all of it here in the end
+
+
+def test_meanwhile_runs_once_whoever_hashes(tmp_path):
+    calls: list[int] = []
+    for workers in (None, 1, 3):
+        hash_files([str(tmp_path / "x")], workers=workers, meanwhile=lambda: calls.append(1))
+    hash_files([], meanwhile=lambda: calls.append(1))
+    assert calls == [1, 1, 1, 1]

@@ -204,8 +204,10 @@ def _run(build: Build, options: SbomOptions, domains: list[Domain], result: Sbom
     unique = list(dict.fromkeys(local_paths))
     context = progress("hashing", len(unique)) if progress and unique else nullcontext()
     with context as bar:
+        # The writer's library loads while a helper process starts hashing (hashing.py).
         facts = hash_files(unique, workers=options.workers,
-                           progress=bar.advance if bar is not None else None)
+                           progress=bar.advance if bar is not None else None,
+                           meanwhile=lambda: writer(options.fmt))
     result.files_hashed = len(unique)
     for plan in plans:
         attach_facts(plan.packages, facts)
@@ -236,8 +238,8 @@ def _write_domain(build: Build, options: SbomOptions, created: _dt.datetime, pat
         author_contact=options.author_contact, supplier_contact=options.supplier_contact)
     written_doc = writer(options.fmt).domain_document(plan, info, options.fmt)
     text, ids, namespace = written_doc.text, written_doc.package_ids, written_doc.namespace
-    written_path = atomic_write(path, text, mode=_file_mode(), create_dirs=True)
-    data = text.encode("utf-8")
+    data = text.encode("utf-8")  # once, for the file and both digests (megabytes)
+    written_path = atomic_write(path, data, mode=_file_mode(), create_dirs=True)
     written = WrittenDocument(domain, written_path, len(plan.packages) + 1,
                               sum(len(p.files) for p in plan.packages),
                               sum(len(p.missing) for p in plan.packages),
