@@ -71,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--jobs", type=int, metavar="N",
                        help="threads reading and hashing files; more help on network "
                             "storage (default: with two or more CPUs and thousands of files, a "
-                            "second process hashes half of them; 1: one thread, no second "
+                            "second process shares the hashing; 1: one thread, no second "
                             "process)")
     conformance = parser.add_argument_group("conformance of existing SBOMs")
     conformance.add_argument("--conformance", choices=("bsi-tr-03183-2",), metavar="PROFILE",
