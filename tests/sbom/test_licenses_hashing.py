@@ -223,6 +223,7 @@ def _after_the_helper_starts(monkeypatch, tmp_path):
 def test_a_forked_helper_shares_the_chunks(tmp_path, monkeypatch):
     paths = _many(tmp_path)
     monkeypatch.setattr(hashing, "_SPLIT_FROM", 10)
+    monkeypatch.setattr(hashing, "_spare_cpu", lambda: len(os.sched_getaffinity(0)) >= 2)
     if not hashing._can_split(len(paths)):
         pytest.skip("a helper process needs Linux and two CPUs")
     meanwhile, here = _after_the_helper_starts(monkeypatch, tmp_path / "marks")
@@ -238,6 +239,7 @@ def test_a_forked_helper_shares_the_chunks(tmp_path, monkeypatch):
 def test_a_failing_helper_leaves_no_file_out(tmp_path, monkeypatch):
     paths = _many(tmp_path, 200)
     monkeypatch.setattr(hashing, "_SPLIT_FROM", 10)
+    monkeypatch.setattr(hashing, "_spare_cpu", lambda: len(os.sched_getaffinity(0)) >= 2)
     if not hashing._can_split(len(paths)):
         pytest.skip("a helper process needs Linux and two CPUs")
     meanwhile, here = _after_the_helper_starts(monkeypatch, tmp_path / "marks")
@@ -259,3 +261,11 @@ def test_meanwhile_runs_once_whoever_hashes(tmp_path):
         hash_files([str(tmp_path / "x")], workers=workers, meanwhile=lambda: calls.append(1))
     hash_files([], meanwhile=lambda: calls.append(1))
     assert calls == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("cpus,load,spare", [(2, 1.0, True), (2, 1.6, False), (1, 0.0, False),
+                                             (4, 3.2, True), (4, 3.6, False)])
+def test_a_helper_only_where_a_cpu_is_to_spare(monkeypatch, cpus, load, spare):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert hashing._spare_cpu() is spare

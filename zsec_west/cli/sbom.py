@@ -70,7 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="prefix of the SPDX document namespaces")
     group.add_argument("--jobs", type=int, metavar="N",
                        help="threads reading and hashing files; more help on network "
-                            "storage (default: with two or more CPUs and thousands of files, a "
+                            "storage (default: with thousands of files and a CPU to spare, a "
                             "second process shares the hashing; 1: one thread, no second "
                             "process)")
     conformance = parser.add_argument_group("conformance of existing SBOMs")
