@@ -197,9 +197,14 @@ def _many(tmp_path, count=300):
     return paths + [str(tmp_path / "gone.c")]
 
 
-def _after_the_helper_starts(monkeypatch, tmp_path):
-    """A `meanwhile` that returns once the helper has hashed a chunk, and the paths this
-    process hashed."""
+def _after_the_helper_starts(monkeypatch, tmp_path, paths):
+    """A helper for `paths` (else skip), a `meanwhile` that returns once the helper has hashed
+    a chunk, and the paths this process hashed."""
+    monkeypatch.setattr(hashing, "_SPLIT_FROM", 10)
+    monkeypatch.setattr(hashing, "_spare_cpu", lambda: len(os.sched_getaffinity(0)) >= 2)
+    if not hashing._can_split(len(paths)):
+        pytest.skip("a helper process needs Linux and two CPUs")
+    tmp_path.mkdir()
     parent, marker, here = os.getpid(), tmp_path / "helper-started", []
     batch = hashing._batch
 
@@ -222,12 +227,7 @@ def _after_the_helper_starts(monkeypatch, tmp_path):
 
 def test_a_forked_helper_shares_the_chunks(tmp_path, monkeypatch):
     paths = _many(tmp_path)
-    monkeypatch.setattr(hashing, "_SPLIT_FROM", 10)
-    monkeypatch.setattr(hashing, "_spare_cpu", lambda: len(os.sched_getaffinity(0)) >= 2)
-    if not hashing._can_split(len(paths)):
-        pytest.skip("a helper process needs Linux and two CPUs")
-    meanwhile, here = _after_the_helper_starts(monkeypatch, tmp_path / "marks")
-    (tmp_path / "marks").mkdir()
+    meanwhile, here = _after_the_helper_starts(monkeypatch, tmp_path / "marks", paths)
     seen: list[int] = []
     results = hash_files(paths, progress=seen.append, meanwhile=meanwhile)
     assert list(results) == paths and sum(seen) == len(paths)
@@ -238,12 +238,7 @@ def test_a_forked_helper_shares_the_chunks(tmp_path, monkeypatch):
 
 def test_a_failing_helper_leaves_no_file_out(tmp_path, monkeypatch):
     paths = _many(tmp_path, 200)
-    monkeypatch.setattr(hashing, "_SPLIT_FROM", 10)
-    monkeypatch.setattr(hashing, "_spare_cpu", lambda: len(os.sched_getaffinity(0)) >= 2)
-    if not hashing._can_split(len(paths)):
-        pytest.skip("a helper process needs Linux and two CPUs")
-    meanwhile, here = _after_the_helper_starts(monkeypatch, tmp_path / "marks")
-    (tmp_path / "marks").mkdir()
+    meanwhile, here = _after_the_helper_starts(monkeypatch, tmp_path / "marks", paths)
 
     def broken(facts):  # only the helper flattens facts (to send them)
         raise RuntimeError("helper breaks")
