@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from tests.sbom.workspace import _git, git_commit
-from zsec_west.sbom.gitinfo import git_facts
+from zsec_west.sbom.gitinfo import git_facts, in_repository
 from zsec_west.sbom.identifiers import VersionFile, load_table
 from zsec_west.sbom.pkgversion import manifest_revisions, read_version_file, resolve, split_meta_revision
 from zsec_west.versions import release_from_references, release_from_tag
@@ -145,3 +145,19 @@ def test_manifest_revisions(tmp_path):
 
 def test_not_a_git_tree(tmp_path):
     assert git_facts(str(tmp_path)) is None
+
+
+def test_git_is_asked_only_where_it_can_find_a_repository(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    monkeypatch.delenv("GIT_WORK_TREE", raising=False)
+    repo, plain = tmp_path / "repo", tmp_path / "plain" / "deep"
+    (repo / "sub" / "dir").mkdir(parents=True)
+    plain.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    for folder in (repo, repo / "sub" / "dir", plain):
+        git_finds = subprocess.run(["git", "-C", str(folder), "rev-parse", "--git-dir"],
+                                   capture_output=True, check=False).returncode == 0
+        assert in_repository(folder) == git_finds
+    assert in_repository(repo / "sub" / "dir")
+    monkeypatch.setenv("GIT_DIR", str(repo / ".git"))
+    assert in_repository(plain)

@@ -69,8 +69,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--namespace-prefix", metavar="URI",
                        help="prefix of the SPDX document namespaces")
     group.add_argument("--jobs", type=int, metavar="N",
-                       help="threads reading and hashing files (default: 1, the fastest when "
-                            "the sources are in the page cache; more help on network storage)")
+                       help="threads reading and hashing files; more help on network "
+                            "storage (default: with thousands of files and a CPU to spare, a "
+                            "second process shares the hashing; 1: one thread, no second "
+                            "process)")
     conformance = parser.add_argument_group("conformance of existing SBOMs")
     conformance.add_argument("--conformance", choices=("bsi-tr-03183-2",), metavar="PROFILE",
                              help="check SBOM files (ours or another tool's) against a profile "

@@ -7,6 +7,7 @@ every package. Output is checked against the CycloneDX 1.6 JSON schema before it
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import uuid
@@ -27,8 +28,10 @@ from packageurl import PackageURL
 from zsec_west import __version__
 from zsec_west.errors import ToolError
 from zsec_west.sbom import bsi
+from zsec_west.sbom.cyclonedx_files import Entry, file_entries, render, representatives
 from zsec_west.sbom.document import DocumentInfo, DomainDocument, SystemEntry, SystemImage
 from zsec_west.sbom.hashing import FileFacts
+from zsec_west.sbom.jsontemplate import TemplateError
 from zsec_west.sbom.packages import APP, GENERATED, MODULE, TOOLCHAIN, ZEPHYR, PackageData
 from zsec_west.sbom.planner import DomainPlan, ImageInfo
 
@@ -185,26 +188,6 @@ def _package_component(package: PackageData, domain: str, deployable: bsi.Deploy
         properties=properties)
 
 
-def file_components(package: PackageData, domain: str) -> list[dict[str, Any]]:
-    """A package's files as nested `file` components, as plain JSON.
-
-    The library keeps every component in sorted sets compared field by field, which costs
-    seconds per thousand files; files all have this one shape, so they are written directly
-    (sorted by name, as the library would) and the schema check covers their shape (_sample)."""
-    found = []
-    for name, facts in package.files:
-        item: dict[str, Any] = {
-            "bom-ref": f"{domain}:{package.key}:{name}", "type": "file", "name": name,
-            "hashes": [{"alg": "SHA-1", "content": facts.sha1},
-                       {"alg": "SHA-256", "content": facts.sha256}]}
-        if facts.license:
-            item["licenses"] = [{"expression": facts.license}]
-        if facts.copyrights:
-            item["copyright"] = "\n".join(facts.copyrights)
-        found.append(item)
-    return sorted(found, key=lambda item: item["name"])
-
-
 def _package_unknowns(package: PackageData, fields: bsi.ComponentFields,
                       concluded: bool) -> list[Property]:
     found = []
@@ -232,39 +215,29 @@ def serial_for(namespace: str) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, namespace)
 
 
-# jsonschema checks `uniqueItems` pairwise, which is quadratic in the number of file entries;
-# every file entry has the same shape, so the schema check sees the first ones of each package.
-_VALIDATED_FILES = 50
-
-
-def _sample(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: (_sample(item[:_VALIDATED_FILES]) if key == "components"
-                      and isinstance(item, list) and item and item[0].get("type") == "file"
-                      else _sample(item)) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_sample(item) for item in value]
-    return value
-
-
 def _render(bom: Bom, name: str, compositions: list[dict[str, Any]] | None = None,
-            files: dict[str, list[dict[str, Any]]] | None = None) -> str:
+            files: dict[str, list[Entry]] | None = None) -> str:
     """The BOM as JSON, with the completeness of each dependency list (`compositions`, which
     the library does not model) and each package's files, checked against the CycloneDX 1.6
-    schema."""
+    schema (with one file of each shape per package: jsonschema checks `uniqueItems` pairwise,
+    quadratic in the number of files)."""
     data = json.loads(JsonV1Dot6(bom).output_as_string())
     if compositions:
         data["compositions"] = compositions
-    for component in data.get("components", []):
+    checked = copy.deepcopy(data)
+    for component in checked.get("components", []):
         nested = (files or {}).get(component.get("bom-ref"))
         if nested:
-            component["components"] = nested
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    sample = json.dumps(_sample(data))
-    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(sample)
+            component["components"] = representatives(nested)
+    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(checked))
     if error is not None:
         raise ToolError(f"CycloneDX BOM '{name}' failed schema validation: {error}",
                         hint="this is a bug in zsec-west; please report it")
+    try:
+        text = render(data, files or {})
+    except TemplateError as exc:
+        raise ToolError(f"CycloneDX BOM '{name}': {exc}",
+                        hint="this is a bug in zsec-west; please report it") from None
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -285,7 +258,7 @@ def domain_bom(plan: DomainPlan, info: DocumentInfo) -> str:
         # What each package itself depends on is not enumerated: say so.
         compositions.append({"aggregate": "unknown",
                              "dependencies": [f"{domain}:{p.key}" for p in plan.packages]})
-    files = {f"{domain}:{p.key}": file_components(p, domain) for p in plan.packages}
+    files = {f"{domain}:{p.key}": file_entries(p, domain) for p in plan.packages}
     return _render(bom, info.name, compositions, files)
 
 

@@ -41,6 +41,9 @@ class UnknownDepsLog(Exception):
     """A .ninja_deps this reader does not understand (another version, damaged)."""
 
 
+_U32, _I32 = struct.Struct("<I"), struct.Struct("<i")
+
+
 def parse_ninja_deps(data: bytes) -> dict[str, list[str]]:
     """The dependency records of a .ninja_deps log; later records replace earlier ones."""
     if not data.startswith(_SIGNATURE) or len(data) < len(_SIGNATURE) + 4:
@@ -53,9 +56,10 @@ def parse_ninja_deps(data: bytes) -> dict[str, list[str]]:
     nodes: list[str] = []
     records: dict[int, tuple[int, ...]] = {}
     end = len(data)
+    u32, i32 = _U32.unpack_from, _I32.unpack_from  # tens of thousands of records per build
     while offset + 4 <= end:
-        (size,) = struct.unpack_from("<I", data, offset)
-        is_deps = bool(size >> 31)
+        (size,) = u32(data, offset)
+        is_deps = size >> 31
         size &= 0x7FFFFFFF
         offset += 4
         if offset + size > end or size % 4:
@@ -64,15 +68,14 @@ def parse_ninja_deps(data: bytes) -> dict[str, list[str]]:
             count = (size - 4 - mtime_size) // 4
             if count < 0:
                 break
-            (out_id,) = struct.unpack_from("<i", data, offset)
-            ids = struct.unpack_from(f"<{count}i", data, offset + 4 + mtime_size)
-            records[out_id] = ids
+            (out_id,) = i32(data, offset)
+            records[out_id] = struct.unpack_from(f"<{count}i", data, offset + 4 + mtime_size)
         else:
-            raw = data[offset:offset + size - 4]
-            (checksum,) = struct.unpack_from("<I", data, offset + size - 4)
+            (checksum,) = u32(data, offset + size - 4)
             if checksum != (~len(nodes)) & 0xFFFFFFFF:
                 break  # ids out of step: the rest cannot be trusted
-            nodes.append(raw.rstrip(b"\0").decode("utf-8", "surrogateescape"))
+            nodes.append(data[offset:offset + size - 4].rstrip(b"\0").decode(
+                "utf-8", "surrogateescape"))
         offset += size
     result: dict[str, list[str]] = {}
     for out_id, ids in records.items():

@@ -25,6 +25,7 @@ from zsec_west.files.writing import atomic_write
 from zsec_west.sbom.bsi import contact_kind
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.document import DocumentInfo, SystemEntry, SystemImage
+from zsec_west.sbom.gcpause import gc_paused
 from zsec_west.sbom.hashing import hash_files
 from zsec_west.sbom.identifiers import check_organization, load_table
 from zsec_west.sbom.inventory import Inventory, collect
@@ -179,6 +180,14 @@ def generate(build: Build, options: SbomOptions, progress: ProgressFactory | Non
     planner = Planner(build, table, supplier=options.supplier)
     created = _created(options)
 
+    with gc_paused():  # tens of thousands of file facts and strings, walked again and again
+        _run(build, options, domains, result, planner, created, progress)
+    return result
+
+
+def _run(build: Build, options: SbomOptions, domains: list[Domain], result: SbomResult,
+         planner: Planner, created: _dt.datetime, progress: ProgressFactory | None) -> None:
+    output_dir = result.output_dir
     clock = time.perf_counter()
     inventories = [collect(domain) for domain in domains]
     known_versions = {inv.compiler: inv.compiler_version for inv in inventories
@@ -195,8 +204,10 @@ def generate(build: Build, options: SbomOptions, progress: ProgressFactory | Non
     unique = list(dict.fromkeys(local_paths))
     context = progress("hashing", len(unique)) if progress and unique else nullcontext()
     with context as bar:
+        # The writer's library loads while a helper process starts hashing (hashing.py).
         facts = hash_files(unique, workers=options.workers,
-                           progress=bar.advance if bar is not None else None)
+                           progress=bar.advance if bar is not None else None,
+                           meanwhile=lambda: writer(options.fmt))
     result.files_hashed = len(unique)
     for plan in plans:
         attach_facts(plan.packages, facts)
@@ -212,7 +223,6 @@ def generate(build: Build, options: SbomOptions, progress: ProgressFactory | Non
         result.documents.append(_write_system(build, options, plans, entries, created,
                                               output_dir / f"system{suffix}"))
     result.timings["documents"] = time.perf_counter() - clock
-    return result
 
 
 def _write_domain(build: Build, options: SbomOptions, created: _dt.datetime, path: Path,
@@ -228,8 +238,8 @@ def _write_domain(build: Build, options: SbomOptions, created: _dt.datetime, pat
         author_contact=options.author_contact, supplier_contact=options.supplier_contact)
     written_doc = writer(options.fmt).domain_document(plan, info, options.fmt)
     text, ids, namespace = written_doc.text, written_doc.package_ids, written_doc.namespace
-    written_path = atomic_write(path, text, mode=_file_mode(), create_dirs=True)
-    data = text.encode("utf-8")
+    data = text.encode("utf-8")  # once, for the file and both digests (megabytes)
+    written_path = atomic_write(path, data, mode=_file_mode(), create_dirs=True)
     written = WrittenDocument(domain, written_path, len(plan.packages) + 1,
                               sum(len(p.files) for p in plan.packages),
                               sum(len(p.missing) for p in plan.packages),

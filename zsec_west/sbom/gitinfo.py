@@ -3,6 +3,7 @@ and files as they were at that commit. Every call has a timeout and fails soft (
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,15 @@ def run_git(path: Path, *args: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return result.stdout.strip() if result.returncode == 0 else None
+
+
+def in_repository(path: Path) -> bool:
+    """Whether git could find a repository for `path` (a .git in it or above it, or one named
+    by the environment); where none can be, asking git costs a process and says nothing."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return True
+    path = path.absolute()
+    return any((folder / ".git").exists() for folder in (path, *path.parents))
 
 
 @dataclass(frozen=True)

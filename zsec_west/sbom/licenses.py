@@ -23,8 +23,14 @@ HEAD_LINES = 20
 # A header longer than this is not a header (minified or generated data); stop looking.
 HEAD_BYTES = 8192
 _SPDX_TAG = re.compile(rb"SPDX-License-Identifier:[ \t]*([^\r\n]*)")
+# The first HEAD_LINES lines: up to HEAD_LINES - 1 newlines, the last one excluded.
+_HEAD = re.compile(rb"[^\n]*(?:\n[^\n]*){0,%d}" % (HEAD_LINES - 1))
+# A notice line: comment leaders, then the notice. Only lines holding one of the words can
+# match; they are found with bytes.find (a regular expression tried at every offset of the
+# header is several times slower), and the leaders stop at the word, so a match stays on its line.
 _COPYRIGHT = re.compile(
-    rb"^[\s/*#;!%'\"-]*((?:SPDX-FileCopyrightText:|copyright\b|\(c\)|\xc2\xa9)[^\r\n]*)", re.I)
+    rb"[\s/*#;!%'\"-]*((?:SPDX-FileCopyrightText:|copyright\b|\(c\)|\xc2\xa9)[^\r\n]*)", re.I)
+_NOTICE_WORDS = (b"copyright", b"(c)", b"\xc2\xa9")
 # Words that follow "copyright" in licence *text* (BSD, MIT ...), not in a notice.
 _NOT_A_NOTICE = re.compile(r"^copyright\s+(notice|notices|holder|holders|owner|owners|and|law|"
                            r"laws|statement|license|licence|to|of|is|in|for)\b", re.I)
@@ -35,6 +41,10 @@ _OPERATORS = {"AND", "OR", "WITH"}
 
 def head(data: bytes, lines: int = HEAD_LINES, limit: int = HEAD_BYTES) -> bytes:
     """The first `lines` lines of `data` (at most `limit` bytes), without decoding the rest."""
+    if lines == HEAD_LINES:
+        found = _HEAD.match(data, 0, limit)  # one C call; it matches every input
+        assert found is not None
+        return found.group()
     data = data[:limit]
     end = -1
     for _ in range(lines):
@@ -45,29 +55,51 @@ def head(data: bytes, lines: int = HEAD_LINES, limit: int = HEAD_BYTES) -> bytes
 
 
 def scan_header(data: bytes) -> tuple[str | None, tuple[str, ...]]:
-    """(licence expression text as written, copyright lines) from the start of a file."""
+    """(licence expression text as written, copyright lines) from the start of a file.
+
+    Called once per file of a build (thousands): the header is searched with a few regular
+    expressions over its bytes, and what a tag or notice says is decoded once per distinct text.
+    """
     top = head(data)
-    license_text = None
     match = _SPDX_TAG.search(top)
-    if match:
-        text = _COMMENT_END.sub("", match.group(1).decode("utf-8", "replace")).strip()
-        license_text = text or None
+    license_text = _license_tag(match.group(1)) if match else None
     notices: list[str] = []
-    for raw in top.split(b"\n"):
-        lowered = raw.lower()
-        if b"copyright" not in lowered and b"(c)" not in lowered and b"\xc2\xa9" not in raw:
-            continue
-        found = _COPYRIGHT.match(raw)
-        if not found:
-            continue
-        line = _COMMENT_END.sub("", found.group(1).decode("utf-8", "replace")).strip()
-        if line.startswith("SPDX-FileCopyrightText:"):
-            line = line.split(":", 1)[1].strip()
-            line = line if line.lower().startswith(("copyright", "(c)", "©")) else \
-                f"Copyright {line}"
-        if line and not _NOT_A_NOTICE.match(line) and line not in notices:
+    for start in _candidate_lines(top):
+        found = _COPYRIGHT.match(top, start)
+        line = _notice(found.group(1)) if found else None
+        if line is not None and line not in notices:
             notices.append(line)
     return license_text, tuple(notices)
+
+
+def _candidate_lines(top: bytes) -> list[int]:
+    """Start offsets of the lines that hold a notice word, in order."""
+    lowered = top.lower()
+    starts: set[int] = set()
+    for word in _NOTICE_WORDS:
+        at = lowered.find(word)
+        while at >= 0:
+            starts.add(top.rfind(b"\n", 0, at) + 1)
+            at = lowered.find(word, at + len(word))
+    return sorted(starts)
+
+
+@lru_cache(maxsize=4096)
+def _license_tag(raw: bytes) -> str | None:
+    return _COMMENT_END.sub("", raw.decode("utf-8", "replace")).strip() or None
+
+
+@lru_cache(maxsize=4096)
+def _notice(raw: bytes) -> str | None:
+    """A copyright line as the SBOM states it; None for licence text that mentions copyright."""
+    line = _COMMENT_END.sub("", raw.decode("utf-8", "replace")).strip()
+    if line.startswith("SPDX-FileCopyrightText:"):
+        line = line.split(":", 1)[1].strip()
+        line = line if line.lower().startswith(("copyright", "(c)", "©")) else \
+            f"Copyright {line}"
+    if not line or _NOT_A_NOTICE.match(line):
+        return None
+    return line
 
 
 def license_ref_id(text: str) -> str:

@@ -16,8 +16,8 @@ from zsec_west.builddir.modules import Module, read_module_yml
 from zsec_west.builddir.outputs import find_outputs
 from zsec_west.builddir.tfmbuild import recorded_release
 from zsec_west.errors import BuildDirError
-from zsec_west.sbom.gitinfo import GitCache, run_git
-from zsec_west.sbom.hashing import FileFacts, read_facts, sha512_of
+from zsec_west.sbom.gitinfo import GitCache, in_repository, run_git
+from zsec_west.sbom.hashing import FileFacts, read_image_facts
 from zsec_west.sbom.identifiers import (
     Identifiers,
     IdentifierTable,
@@ -114,7 +114,7 @@ def _expected_image(domain: Domain) -> str | None:
 
 
 def _git_remote(path: Path | None) -> str | None:
-    if path is None:
+    if path is None or not in_repository(path):
         return None
     return run_git(path, "config", "--get", "remote.origin.url")
 
@@ -378,10 +378,10 @@ class Planner:
                           for role in _IMAGE_ROLES if role in outputs]
         info = ImageInfo(domain.name, version, supplier)
         for rel, path in candidates:
-            facts = read_facts(str(path))
+            facts, sha512 = read_image_facts(str(path))
             if isinstance(facts, FileFacts):
                 info.files.append((rel, facts))
-                info.sha512[rel] = sha512_of(str(path)) or ""
+                info.sha512[rel] = sha512 or ""
         info.expected = candidates[0][0] if candidates else _expected_image(domain)
         if not info.files:
             info.missing = (f"{domain.name}: no image file found in {domain.build_dir} "

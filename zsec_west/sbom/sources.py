@@ -16,7 +16,8 @@ from zsec_west.errors import BuildDirError
 
 _QUOTED_PIECE = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)|([^\s'"\\]+)|(\s+)""", re.S)
 _ESCAPE_IN_DQ = re.compile(r"\\([\\\"$`\n])")
-_INCLUDE_DIR_FLAGS = ("-I", "-isystem", "-iquote", "-idirafter")
+# Include directories: -I with the directory attached or following; the others following only.
+_SEPARATE_DIR_FLAGS = ("-isystem", "-iquote", "-idirafter")
 _INCLUDE_FILE_FLAGS = ("-include", "-imacros")
 
 
@@ -60,8 +61,11 @@ class CompileUnit:
     defines: tuple[str, ...] = ()  # -D flags as given ("NAME=value" or "NAME")
 
 
+_WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
 def _absolute(path: str, directory: str) -> str:
-    if path.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", path):
+    if path.startswith("/") or _WINDOWS_ABSOLUTE.match(path):
         return path
     return str(Path(directory) / path) if directory else path
 
@@ -71,33 +75,34 @@ def _unit(source: str, directory: str, argv: list[str]) -> CompileUnit:
     dirs: list[str] = []
     files: list[str] = []
     defines: list[str] = []
-    index = 1
-    while index < len(argv):
+    index, count = 1, len(argv)
+    while index < count:  # a few dozen flags per source, thousands of sources per build
         arg = argv[index]
         index += 1
-        if arg.startswith("-D"):
+        head = arg[:2]
+        if head == "-D":
             if len(arg) > 2:
                 defines.append(arg[2:])
-            elif index < len(argv):
+            elif index < count:
                 defines.append(argv[index])
                 index += 1
-            continue
-        if arg == "-o" and index < len(argv):
-            output = argv[index]
-            index += 1
-            continue
-        for flag in _INCLUDE_DIR_FLAGS:
-            if arg == flag and index < len(argv):
+        elif head == "-I":
+            if len(arg) > 2:
+                dirs.append(_absolute(arg[2:], directory))
+            elif index < count:
                 dirs.append(_absolute(argv[index], directory))
                 index += 1
-                break
-            if arg.startswith(flag) and len(arg) > len(flag) and flag == "-I":
-                dirs.append(_absolute(arg[2:], directory))
-                break
-        else:
-            if arg in _INCLUDE_FILE_FLAGS and index < len(argv):
-                files.append(_absolute(argv[index], directory))
-                index += 1
+        elif index >= count:
+            continue
+        elif arg == "-o":
+            output = argv[index]
+            index += 1
+        elif arg in _SEPARATE_DIR_FLAGS:
+            dirs.append(_absolute(argv[index], directory))
+            index += 1
+        elif arg in _INCLUDE_FILE_FLAGS:
+            files.append(_absolute(argv[index], directory))
+            index += 1
     return CompileUnit(_absolute(source, directory), directory, output,
                        argv[0] if argv else None, tuple(dict.fromkeys(dirs)), tuple(files),
                        tuple(defines))

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from zsec_west.sbom.document import DocumentInfo, DomainDocument, SystemEntry, SystemImage
 from zsec_west.sbom.planner import DomainPlan
-from zsec_west.sbom.spdx_writer import build_domain_document, serialise
+from zsec_west.sbom.spdx_json import serialise
+from zsec_west.sbom.spdx_writer import build_domain_document
 from zsec_west.sbom.system import build_system_document
+
+
+def domain_text(plan: DomainPlan, info: DocumentInfo, fmt: str, *, every_file: bool = False
+                ) -> tuple[str, dict[str, str]]:
+    """A domain's SPDX 2.3 text in `fmt`, validated, and the SPDX id of each package. JSON puts
+    one file per shape through spdx-tools unless `every_file` (tag-value always does)."""
+    document, ids, layout = build_domain_document(
+        plan, info, every_file=every_file or fmt != "spdx-json")
+    return serialise(document, fmt, layout), ids
 
 
 def domain_document(plan: DomainPlan, info: DocumentInfo, fmt: str) -> DomainDocument:
     """A domain's SPDX 2.3 document in `fmt` (spdx-json or spdx-tv), validated."""
-    document, ids = build_domain_document(plan, info)
-    return DomainDocument(serialise(document, fmt), ids, info.namespace)
+    text, ids = domain_text(plan, info, fmt)
+    return DomainDocument(text, ids, info.namespace)
 
 
 def system_document(system: SystemImage, entries: list[SystemEntry], info: DocumentInfo,

@@ -11,21 +11,20 @@ required property when the document is serialised; nothing is written unless bot
 from __future__ import annotations
 
 import datetime as _dt
-import io
-import json
+import functools
 import re
 from typing import Any
 
 from spdx_python_model import v3_0_1 as spdx
 
 from zsec_west import __version__
-from zsec_west.errors import ToolError
 from zsec_west.sbom import bsi
 from zsec_west.sbom.document import DocumentInfo, DomainDocument, SystemEntry, SystemImage
 from zsec_west.sbom.hashing import FileFacts
 from zsec_west.sbom.licenses import parse_license
 from zsec_west.sbom.packages import APP, GENERATED, MODULE, TOOLCHAIN, ZEPHYR, PackageData
 from zsec_west.sbom.planner import DomainPlan, ImageInfo
+from zsec_west.sbom.spdx3_json import Bulk, serialise
 
 EXTENSION = ".spdx3.json"
 _NO_ASSERTION_LICENSE = "https://spdx.org/rdf/3.0.1/terms/ExpandedLicensing/NoAssertionLicense"
@@ -36,11 +35,24 @@ _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 Purpose = spdx.software_SoftwarePurpose
 
 
+def _safe(part: str) -> str:
+    return _ID_UNSAFE.sub("-", part).strip("-") or "x"
+
+
+@functools.lru_cache(maxsize=1024)
+def _safe_head(parts: tuple[str, ...]) -> str:
+    """The id parts before the last one, each followed by '-' (every file's id starts with the
+    same ones: made once)."""
+    return "".join(_safe(part) + "-" for part in parts)
+
+
 class _Builder:
     """The elements of one document, with ids under its namespace."""
 
-    def __init__(self, info: DocumentInfo):
+    def __init__(self, info: DocumentInfo, every_file: bool = True):
         self.namespace = info.namespace.rstrip("/")
+        self.every_file = every_file
+        self.bulk = Bulk()
         self.creation = spdx.CreationInfo()
         self.creation.specVersion = "3.0.1"
         self.creation.created = info.created.replace(tzinfo=_dt.timezone.utc)
@@ -62,8 +74,7 @@ class _Builder:
                                 "--author-contact)")))
 
     def ident(self, *parts: str) -> str:
-        base = f"{self.namespace}#SPDXRef-" + "-".join(_ID_UNSAFE.sub("-", p).strip("-") or "x"
-                                                       for p in parts)
+        base = f"{self.namespace}#SPDXRef-{_safe_head(parts[:-1])}{_safe(parts[-1])}"
         ident, number = base, 2
         while ident in self.ids:
             ident, number = f"{base}-{number}", number + 1
@@ -76,6 +87,7 @@ class _Builder:
             if value is not None:
                 setattr(element, name, value)
         self.elements.append(element)
+        self.bulk.members.append(element)
         return element
 
     def organization(self, name: str, contact: str | None) -> Any:
@@ -196,18 +208,34 @@ def _package(b: _Builder, package: PackageData, image_file: Any, image: Any,
 
 
 def _files(b: _Builder, package: PackageData, element: Any, image_file: Any) -> None:
+    """The package's files and what each source generates. One file of each shape (package,
+    source or not) enters the model; the others are written from its template (spdx3_json.py),
+    with the ids the model would have given them."""
     compiled = {package.relative(p) for p in package.compiled}
-    members = []
+    members: list[Any] = []
     for name, facts in package.files:
         is_source = name[2:] in compiled
+        shape = ("file", package.key, is_source)
+        if not b.every_file and shape in b.bulk.shapes:
+            file_id = b.ident("File", package.key, name[2:])
+            b.bulk.add(shape, (file_id, name[2:], facts.sha1, facts.sha256))
+            members.append(file_id)
+            if is_source:
+                b.bulk.add(("generates", package.key), (
+                    b.ident("Relationship", "generates", file_id.rsplit("#", 1)[-1]), file_id))
+            continue
         file = b.add(spdx.software_File, "File", package.key, name[2:], name=name[2:],
                      verifiedUsing=_hashes(facts),
                      software_primaryPurpose=Purpose.source if is_source else Purpose.file)
+        b.bulk.shapes.setdefault(shape, (file._id, (file._id, name[2:], facts.sha1, facts.sha256)))
         members.append(file)
         if is_source:
-            b.relate(file, "generates", [image_file])
+            rel = b.relate(file, "generates", [image_file])
+            b.bulk.shapes.setdefault(("generates", package.key), (rel._id, (rel._id, file._id)))
     if members:
-        b.relate(element, "contains", members, "complete" if not package.missing else "incomplete")
+        rel = b.relate(element, "contains", [m for m in members if not isinstance(m, str)],
+                       "complete" if not package.missing else "incomplete")
+        b.bulk.lists[rel._id] = ("to", members)
 
 
 def _annotate(b: _Builder, document: Any) -> None:
@@ -218,11 +246,12 @@ def _annotate(b: _Builder, document: Any) -> None:
 
 def _finish(b: _Builder, info: DocumentInfo, root: Any, sbom_name: str,
             imports: list[Any] | None = None) -> str:
-    sbom = spdx.software_Sbom(_id=f"{b.namespace}#SPDXRef-Sbom", creationInfo=b.creation,
+    sbom_id, document_id = f"{b.namespace}#SPDXRef-Sbom", f"{b.namespace}#SPDXRef-DOCUMENT"
+    sbom = spdx.software_Sbom(_id=sbom_id, creationInfo=b.creation,
                               name=sbom_name, rootElement=[root],
                               software_sbomType=[spdx.software_SbomType.build])
     document = spdx.SpdxDocument(
-        _id=f"{b.namespace}#SPDXRef-DOCUMENT", creationInfo=b.creation, name=info.name,
+        _id=document_id, creationInfo=b.creation, name=info.name,
         rootElement=[sbom],
         profileConformance=[spdx.ProfileIdentifierType.core, spdx.ProfileIdentifierType.software,
                             spdx.ProfileIdentifierType.simpleLicensing])
@@ -235,35 +264,16 @@ def _finish(b: _Builder, info: DocumentInfo, root: Any, sbom_name: str,
                                  simplelicensing_licenseExpression="CC0-1.0")
     sbom.element = list(b.elements)
     document.element = [sbom, *b.elements]
-    return serialise([document, sbom, *b.elements], info.name)
+    b.bulk.lists[sbom_id] = ("element", list(b.bulk.members))
+    b.bulk.lists[document_id] = ("element", [sbom, *b.bulk.members])
+    return serialise([document, sbom, *b.elements], info.name, b.bulk)
 
 
-def serialise(objects: list[Any], name: str) -> str:
-    """JSON-LD text; the model raises on a missing required property or a wrong type."""
-    objset = spdx.SHACLObjectSet()
-    for item in objects:
-        objset.add(item)
-    stream = io.BytesIO()
-    try:
-        spdx.JSONLDSerializer().write(objset, stream)
-    except (ValueError, TypeError) as exc:
-        raise ToolError(f"SPDX 3 document '{name}' failed validation: {exc}",
-                        hint="this is a bug in zsec-west; please report it") from None
-    data = json.loads(stream.getvalue())
-    return json_lines(data)
-
-
-def json_lines(data: dict[str, Any]) -> str:
-    """One element of @graph per line: readable, diffs line by line, and fast to write."""
-    graph = data.get("@graph", [])
-    items = ",\n    ".join(json.dumps(item, ensure_ascii=False, sort_keys=True) for item in graph)
-    context = json.dumps(data.get("@context"))
-    return f'{{\n  "@context": {context},\n  "@graph": [\n    {items}\n  ]\n}}\n'
-
-
-def domain_document(plan: DomainPlan, info: DocumentInfo, fmt: str) -> DomainDocument:
-    """A domain's SPDX 3.0.1 document, validated by the model while it is serialised."""
-    b = _Builder(info)
+def domain_document(plan: DomainPlan, info: DocumentInfo, fmt: str, *, every_file: bool = False
+                    ) -> DomainDocument:
+    """A domain's SPDX 3.0.1 document, validated by the model while it is serialised (with
+    `every_file`, each file goes through the model, not just one per shape)."""
+    b = _Builder(info, every_file)
     image = plan.image
     image_file, _ = _image_file(b, image)
     supplier = b.organization(image.supplier, info.supplier_contact) if image.supplier else None

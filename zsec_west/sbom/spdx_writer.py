@@ -1,24 +1,15 @@
-"""SPDX 2.3 documents of a domain, built with the spdx-tools model, validated, then serialised.
-
-Nothing is written unless spdx-tools' full validation returns no message; a failure is a
-ToolError naming the messages (our bug or the library's, never the user's).
+"""SPDX 2.3 documents of a domain, built with the spdx-tools model (spdx_json.py validates and
+serialises them).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-import io
-import json
 import re
-import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 
-from spdx_tools.spdx import casing_tools
-from spdx_tools.spdx.jsonschema import converter as json_converter
-from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
 from spdx_tools.spdx.model import (
     Actor,
     ActorType,
@@ -38,13 +29,8 @@ from spdx_tools.spdx.model import (
     RelationshipType,
     SpdxNoAssertion,
 )
-from spdx_tools.spdx.validation import license_expression_validator, spdx_id_validators
-from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
-from spdx_tools.spdx.writer import write_utils
-from spdx_tools.spdx.writer.tagvalue import tagvalue_writer
 
 from zsec_west import __version__
-from zsec_west.errors import ToolError
 from zsec_west.sbom.document import DocumentInfo
 from zsec_west.sbom.hashing import FileFacts
 from zsec_west.sbom.licenses import License, parse_license, symbols
@@ -60,8 +46,18 @@ _ARCHIVE_SUFFIXES = (".a", ".lib")
 _BINARY_SUFFIXES = (".o", ".obj", ".elf", ".bin", ".hex", ".so")
 
 
+def _safe(part: str) -> str:
+    return _ID_UNSAFE.sub("-", part).strip("-") or "x"
+
+
+@functools.lru_cache(maxsize=1024)
+def _safe_head(parts: tuple[str, ...]) -> str:
+    return "".join(_safe(part) + "-" for part in parts)
+
+
 def spdx_id(*parts: str) -> str:
-    return "SPDXRef-" + "-".join(_ID_UNSAFE.sub("-", part).strip("-") or "x" for part in parts)
+    # Every file's id starts with the same few parts ("File", the package): made once.
+    return "SPDXRef-" + _safe_head(parts[:-1]) + _safe(parts[-1])
 
 
 def creators(info: DocumentInfo) -> list[Actor]:
@@ -124,8 +120,79 @@ def external_refs(package: PackageData) -> list[ExternalPackageRef]:
     return refs
 
 
-def build_domain_document(plan: DomainPlan, info: DocumentInfo) -> tuple[Document, dict[str, str]]:
-    """The SPDX document of one domain, and the SPDX id of each package by its key."""
+@dataclass
+class FileLayout:
+    """Where each file of a domain document and each relationship goes in its JSON.
+
+    Files enter the spdx-tools model (and its validation) once per shape: per package, file
+    type, licence and whether it names copyright holders. The others are written from their
+    shape's template (jsontemplate.py); their ids are unique and well-formed by construction.
+    An int is an index into the document's files (relationships); a tuple holds the strings of
+    a templated file (SPDXID, fileName, SHA-1, SHA-256[, copyrightText]) or of a package's
+    CONTAINS relationship to it (package id, file id).
+    """
+
+    files: list[int | tuple[Hashable, tuple[str, ...]]] = field(default_factory=list)
+    relationships: list[int | tuple[str, str]] = field(default_factory=list)
+    shapes: dict[Hashable, int] = field(default_factory=dict)  # shape -> its file in the model
+    values: dict[int, tuple[str, ...]] = field(default_factory=dict)  # model file -> its strings
+    # A modelled file's CONTAINS relationship (index, its strings): the others' template.
+    contains: tuple[int, tuple[str, str]] | None = None
+
+    @property
+    def templated(self) -> bool:
+        return any(not isinstance(entry, int) for entry in self.files)
+
+
+class _Files:
+    """The files of one document, each in the model or in the layout only."""
+
+    def __init__(self, refs: _LicenseRefs, used_ids: set[str], every_file: bool):
+        self.refs, self.used_ids, self.every_file = refs, used_ids, every_file
+        self.files: list[File] = []
+        self.layout = FileLayout()
+
+    def add(self, package: PackageData, package_id: str, relationships: list[Relationship]
+            ) -> None:
+        for name, facts in package.files:
+            file_id = spdx_id("File", package.key, name[2:])
+            if file_id in self.used_ids:
+                number = 2
+                while f"{file_id}-{number}" in self.used_ids:
+                    number += 1
+                file_id = f"{file_id}-{number}"
+            self.used_ids.add(file_id)
+            item = parse_license(facts.license) if facts.license else None
+            self.refs.note(item)
+            copyright_text = "\n".join(facts.copyrights) if facts.copyrights else None
+            values = (file_id, name, facts.sha1, facts.sha256) + (
+                (copyright_text,) if copyright_text is not None else ())
+            shape = (package.key, _file_type(name), item.text if item else None,
+                     copyright_text is not None)
+            if not self.every_file and shape in self.layout.shapes:
+                self.layout.files.append((shape, values))
+                self.layout.relationships.append((package_id, file_id))
+                continue
+            self.layout.shapes.setdefault(shape, len(self.files))
+            self.layout.values[len(self.files)] = values
+            self.layout.files.append(len(self.files))
+            self.files.append(File(
+                name, file_id, checksums(facts), file_types=[_file_type(name)],
+                license_concluded=item.expression if item else SpdxNoAssertion(),
+                license_info_in_file=symbols(item) if item else [SpdxNoAssertion()],
+                copyright_text=copyright_text if copyright_text is not None
+                else SpdxNoAssertion(),
+            ))
+            if self.layout.contains is None:
+                self.layout.contains = (len(relationships), (package_id, file_id))
+            self.layout.relationships.append(len(relationships))
+            relationships.append(Relationship(package_id, RelationshipType.CONTAINS, file_id))
+
+
+def build_domain_document(plan: DomainPlan, info: DocumentInfo, *, every_file: bool = True
+                          ) -> tuple[Document, dict[str, str], FileLayout]:
+    """The SPDX document of one domain, the SPDX id of each package by its key, and the layout
+    of its files. With `every_file` False only one file per shape is in the model."""
     refs = _LicenseRefs()
     image = plan.image
     image_id = spdx_id("Image", image.name)
@@ -141,14 +208,14 @@ def build_domain_document(plan: DomainPlan, info: DocumentInfo) -> tuple[Documen
         if image.files else image.missing,
     )
     packages = [image_package]
-    files: list[File] = []
     relationships = [Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, image_id)]
     ids: dict[str, str] = {}
-    used_ids = {image_id}
+    files = _Files(refs, {image_id}, every_file)
+    layout = files.layout
     for package in plan.packages:
         package_id = spdx_id("Package", package.key)
         ids[package.key] = package_id
-        used_ids.add(package_id)
+        files.used_ids.add(package_id)
         concluded = package.license()
         refs.note(concluded)
         declared = parse_license(package.declared_license) if package.declared_license else None
@@ -170,168 +237,20 @@ def build_domain_document(plan: DomainPlan, info: DocumentInfo) -> tuple[Documen
             comment=package.comment(), external_references=external_refs(package),
             primary_package_purpose=PackagePurpose[package.purpose],
         ))
+        first = len(relationships)
         if package.kind == TOOLCHAIN:
             relationships.append(Relationship(image_id, RelationshipType.DEPENDS_ON, package_id))
             relationships.append(Relationship(package_id, RelationshipType.BUILD_TOOL_OF,
                                               image_id))
         else:
             relationships.append(Relationship(image_id, RelationshipType.CONTAINS, package_id))
-        for name, facts in package.files:
-            file_id = spdx_id("File", package.key, name[2:])
-            if file_id in used_ids:
-                number = 2
-                while f"{file_id}-{number}" in used_ids:
-                    number += 1
-                file_id = f"{file_id}-{number}"
-            used_ids.add(file_id)
-            item = parse_license(facts.license) if facts.license else None
-            refs.note(item)
-            files.append(File(
-                name, file_id, checksums(facts), file_types=[_file_type(name)],
-                license_concluded=item.expression if item else SpdxNoAssertion(),
-                license_info_in_file=symbols(item) if item else [SpdxNoAssertion()],
-                copyright_text="\n".join(facts.copyrights) if facts.copyrights
-                else SpdxNoAssertion(),
-            ))
-            relationships.append(Relationship(package_id, RelationshipType.CONTAINS, file_id))
+        layout.relationships.extend(range(first, len(relationships)))
+        files.add(package, package_id, relationships)
     creation = CreationInfo(
         "SPDX-2.3", "SPDXRef-DOCUMENT", info.name, info.namespace, creators(info), info.created,
         creator_comment=info.creator_comment, document_comment=info.comment)
-    document = Document(creation, packages=packages, files=files, relationships=relationships,
-                        extracted_licensing_info=refs.declarations())
+    document = Document(creation, packages=packages, files=files.files,
+                        relationships=relationships, extracted_licensing_info=refs.declarations())
     ids["image"] = image_id
-    return document, ids
-
-
-# --- validation and serialisation -------------------------------------------------------------
-
-_LOCK = threading.Lock()
-
-
-class _MemoLicensing:
-    """spdx-tools' licensing object with `validate` and `parse` memoised by expression text: the
-    validator parses every file's licence twice more (48,000 parses for 11,000 files) though a
-    build has a few dozen distinct expressions. Results (and errors) are the library's own."""
-
-    def __init__(self, licensing: Any):
-        self._licensing = licensing
-        self._seen: dict[str, Any] = {}
-        self._parsed: dict[str, tuple[Any, Exception | None]] = {}
-
-    def validate(self, expression: Any, *args: Any, **kwargs: Any) -> Any:
-        if args or kwargs:
-            return self._licensing.validate(expression, *args, **kwargs)
-        key = str(expression)
-        if key not in self._seen:
-            self._seen[key] = self._licensing.validate(expression)
-        return self._seen[key]
-
-    def parse(self, expression: Any, *args: Any, **kwargs: Any) -> Any:
-        if args or not isinstance(expression, str):
-            return self._licensing.parse(expression, *args, **kwargs)
-        key = f"{sorted(kwargs.items())}|{expression}"
-        if key not in self._parsed:
-            try:
-                self._parsed[key] = (self._licensing.parse(expression, **kwargs), None)
-            except Exception as exc:  # remembered and raised again, exactly as the library did
-                self._parsed[key] = (None, exc)
-        result, error = self._parsed[key]
-        if error is not None:
-            raise error
-        return result
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._licensing, name)
-
-
-@contextlib.contextmanager
-def _patched(module: Any, name: str, value: Any) -> Iterator[None]:
-    """Swap one module attribute for the duration; a no-op if the library moved it."""
-    if not hasattr(module, name):
-        yield
-        return
-    original = getattr(module, name)
-    setattr(module, name, value)
-    try:
-        yield
-    finally:
-        setattr(module, name, original)
-
-
-@contextlib.contextmanager
-def _fast_paths(document: Document) -> Iterator[None]:
-    """Make spdx-tools fast on documents with thousands of files, without changing results.
-
-    * Relationship validation checks each end against a fresh list of every id in the
-      document (quadratic: ~90 s for 11,000 files); answer from a set built once.
-    * Licence validation re-parses each file's expression; memoise per expression text.
-    * JSON conversion turns property names into camelCase with a regex per property per
-      element; memoise per name.
-    Everything is restored on exit; a lock keeps concurrent callers from seeing the swap.
-    """
-    original = spdx_id_validators.is_spdx_id_present_in_document
-    known = set(spdx_id_validators.get_list_of_all_spdx_ids(document))
-
-    def present(element_id: str, doc: Document) -> bool:
-        if doc is document:
-            return element_id in known
-        return original(element_id, doc)
-
-    camel = functools.lru_cache(maxsize=512)(casing_tools.snake_case_to_camel_case)
-    with _LOCK, contextlib.ExitStack() as stack:
-        stack.enter_context(_patched(spdx_id_validators, "is_spdx_id_present_in_document",
-                                     present))
-        stack.enter_context(_patched(license_expression_validator, "spdx_licensing",
-                                     _MemoLicensing(license_expression_validator.spdx_licensing)))
-        stack.enter_context(_patched(json_converter, "snake_case_to_camel_case", camel))
-        yield
-
-
-def _validate(document: Document) -> None:
-    messages = validate_full_spdx_document(document)
-    if messages:
-        shown = "; ".join(m.validation_message for m in messages[:5])
-        more = f" (and {len(messages) - 5} more)" if len(messages) > 5 else ""
-        raise ToolError(f"SPDX document '{document.creation_info.name}' failed validation: "
-                        f"{shown}{more}", hint="this is a bug in zsec-west; please report it")
-
-
-def json_lines(data: dict[str, Any]) -> str:
-    """JSON with one package, file or relationship per line.
-
-    spdx-tools' writer pretty-prints with json.dump(indent=4), which cannot use the C encoder
-    (five times slower on a big document); encoding each element separately can, and the
-    result stays readable and diffs line by line.
-    """
-    parts = []
-    for key, value in data.items():
-        name = json.dumps(key)
-        if isinstance(value, list) and value:
-            items = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in value)
-            parts.append(f"  {name}: [\n    {items}\n  ]")
-        else:
-            parts.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
-
-
-def validate(document: Document) -> None:
-    """Raise ToolError naming the problems unless spdx-tools finds the document valid."""
-    with _fast_paths(document):
-        _validate(document)
-
-
-def serialise(document: Document, fmt: str) -> str:
-    """The document, validated by spdx-tools, as SPDX JSON or tag-value text."""
-    with _fast_paths(document):
-        _validate(document)
-        if fmt == "spdx-json":
-            text = json_lines(write_utils.convert(document, DocumentConverter()))
-        elif fmt == "spdx-tv":
-            stream = io.StringIO()
-            # Validated above and ids are unique by construction: skip the writer's deep copy.
-            tagvalue_writer.write_document_to_stream(document, stream, validate=False,
-                                                     drop_duplicates=False)
-            text = stream.getvalue()
-        else:
-            raise ValueError(f"unknown SPDX format {fmt!r}")
-    return text if text.endswith("\n") else text + "\n"
+    layout.relationships.insert(0, 0)  # DESCRIBES
+    return document, ids, layout

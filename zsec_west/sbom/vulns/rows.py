@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from zsec_west.errors import DataFileError, ZsecError
+from zsec_west.sbom.gcpause import gc_paused
 from zsec_west.sbom.vulns import sources
 from zsec_west.sbom.vulns.model import SOURCE_CURATED, CpeKey, Vulnerability
 from zsec_west.versions import sortable_of
@@ -87,11 +88,12 @@ def _read_rows(job: tuple[Path, int]) -> tuple[Rows | None, list[str], tuple[str
     """(rows, warnings, error) of one input file; an input error comes back as a value (its
     keyword arguments do not survive pickling as an exception)."""
     path, first_id = job
-    try:
-        loaded = sources.read(path)
-    except ZsecError as exc:
-        return None, [], (exc.message, exc.path, exc.hint)
-    return record_rows(loaded.vulnerabilities, first_id), loaded.warnings, None
+    with gc_paused():
+        try:
+            loaded = sources.read(path)
+        except ZsecError as exc:
+            return None, [], (exc.message, exc.path, exc.hint)
+        return record_rows(loaded.vulnerabilities, first_id), loaded.warnings, None
 
 
 def _workers(files: list[Path]) -> int:
