@@ -26,7 +26,7 @@ class ZsecError(Exception):
         text = f"{self.path}: {self.message}" if self.path else self.message
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return one_line(text)
 
 
 class InputError(ZsecError):
@@ -57,3 +57,17 @@ class ToolError(ZsecError):
     """The environment failed us: a token, an external command, a dependency, a validator."""
 
     exit_code = EXIT_ENVIRONMENT
+
+
+MESSAGE_LIMIT = 600  # characters of a one-line message; hostile input can make one megabytes long
+
+
+def one_line(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """`text` as one line of at most about `limit` characters: line breaks (a YAML parser's
+    two-line context, an exception quoting the input) become spaces, and a message quoting a
+    huge value keeps its start and its end (the file is named first, the hint comes last)."""
+    flat = " ".join(text.split()) if ("\n" in text or "\r" in text) else text
+    if len(flat) <= limit:
+        return flat
+    keep = limit // 2 - 10
+    return f"{flat[:keep]} [... {len(flat) - 2 * keep} characters ...] {flat[-keep:]}"
