@@ -100,3 +100,14 @@ def test_pip_only_route_through_a_shim(tmp_path: Path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "usage: west sec-tfm" in result.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["sec-check", "--bogus"], "unexpected arguments"),
+    (["sec-sbom", "--jobs", "x"], "argument --jobs: invalid int value: 'x'"),
+    (["sec-sign", "sign", "--align", "3", "a", "b"], "argument --align: invalid choice: 3"),
+])
+def test_usage_errors_under_west_are_one_line(workspace: Path, args, words):
+    result = _west(args, cwd=workspace)
+    assert result.returncode == 2, result.stderr
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr

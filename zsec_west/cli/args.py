@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from zsec_west.cli.console import Console
+from zsec_west.errors import EXIT_INPUT, one_line
+from zsec_west.files.reading import is_dir
 from zsec_west.findings import Severity
 
 REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown")
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other error (argparse prints the usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        one_line_error(self, message)
+
+
+def one_line_error(parser: argparse.ArgumentParser, message: str, prog: str | None = None) -> NoReturn:
+    prog = prog or parser.prog
+    parser.exit(EXIT_INPUT, f"{prog}: error: {one_line(message)}; see '{prog} --help'\n")
 
 
 @dataclass
@@ -80,6 +95,8 @@ def add_command_parser(adder: Any, spec: CommandSpec, name: str) -> argparse.Arg
     if spec.default_action is not None:
         options.update(prefix_chars=_NO_OPTIONS, add_help=False)
     parser: argparse.ArgumentParser = adder.add_parser(name, **options)
+    if not isinstance(parser, OneLineErrorParser):  # west's parser class: errors made one line here
+        parser.error = types.MethodType(one_line_error, parser)  # type: ignore[method-assign]
     spec.add_arguments(parser)
     return parser
 
@@ -89,7 +106,8 @@ def add_actions(parser: argparse.ArgumentParser, default: str, dest: str) -> _Su
     first word names none. Add each with `.add_parser(name, help=...)`."""
     if parser.prefix_chars != _NO_OPTIONS:
         raise TypeError("a command with actions needs the parser add_command_parser makes")
-    options: dict[str, Any] = {"default_action": default}  # for _Actions, beyond what typeshed knows
+    # default_action is for _Actions, beyond what typeshed knows
+    options: dict[str, Any] = {"default_action": default, "parser_class": OneLineErrorParser}
     actions = parser.add_subparsers(dest=dest, metavar="ACTION", title=f"actions (default: {default})",
                                     prog=parser.prog, action=_Actions, **options)
     parser.usage = "%(prog)s [ACTION] ..."
@@ -136,10 +154,10 @@ def zephyr_base_fallback(args: argparse.Namespace, recorded: Path | None, enviro
     None: use the build's."""
     if args.zephyr_base:
         return Path(args.zephyr_base)
-    if recorded is not None and recorded.is_dir():
+    if recorded is not None and is_dir(recorded):
         return None
     env = environ.get("ZEPHYR_BASE")
-    return Path(env) if env and Path(env).is_dir() else None
+    return Path(env) if env and is_dir(env) else None
 
 
 def add_format_arg(parser: argparse.ArgumentParser, formats: Sequence[str], help: str = "report format") -> None:
