@@ -5,9 +5,12 @@ imports zsec once; each run is a fork of it that sets its own limits, points fds
 and two files, calls `zsec_west.cli.app.main(argv)` and leaves with its exit status. A run that
 blocks (a FIFO), spins or allocates without end is killed by its limits and reported as such.
 
-Limits per run: LIMIT_SECONDS of wall time (SIGALRM, whose default action kills) and of CPU time
-(RLIMIT_CPU), and LIMIT_BYTES of address space beyond what the test process already had when it
-forked (RLIMIT_AS; the forked image itself is shared, not allocated by the run).
+Limits per run: LIMIT_SECONDS of CPU time (RLIMIT_CPU: a run that spins dies of SIGXCPU); the
+same time blocked (a child that has run LIMIT_SECONDS and used no CPU for a second is stuck, on
+a FIFO say: the parent has it print its stack and kills it); WALL_SECONDS of wall time whatever
+it does (SIGALRM); and LIMIT_BYTES of address space beyond what the test process had when it
+forked (RLIMIT_AS; the forked image itself is shared, not allocated by the run). The CPU and
+blocked limits, not a plain wall clock, keep a slow shared CI machine from failing a busy run.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from typing import Any
 
 MIB = 1 << 20
 LIMIT_SECONDS = 10
+WALL_SECONDS = 30  # the backstop: no run lives longer, however busy the machine
 LIMIT_BYTES = 512 * MIB
-_GRACE = 5  # seconds the parent waits beyond the limit before it kills a child itself
+_GRACE = 5  # seconds the parent waits beyond WALL_SECONDS before it kills a child itself
+_DUMP_WAIT = 0.3  # seconds between asking a stuck child for its stack and killing it
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class Outcome:
     err: str
     seconds: float
     peak_kib: int  # the child's maximum resident set (it includes the shared parent image)
+    blocked: bool = False  # killed by the parent for using no CPU past LIMIT_SECONDS
     opened: frozenset[str] = frozenset()  # absolute paths, with Run.trace
     cpu_seconds: float = 0.0
 
@@ -61,6 +67,8 @@ class Outcome:
 
     def describe(self) -> str:
         how = f"exit {self.code}" if self.signal is None else f"killed by {signal.Signals(self.signal).name}"
+        if self.blocked:
+            how += f" (blocked: no CPU time after {LIMIT_SECONDS} s)"
         err = self.err if len(self.err) < 2000 else self.err[:1000] + " [...] " + self.err[-800:]
         return (f"zsec {' '.join(self.run.argv)}  (in {self.run.cwd}): {how} after {self.seconds:.2f} s, "
                 f"peak {self.peak_kib // 1024} MiB\nstderr: {err!r}")
@@ -115,9 +123,10 @@ def _child(run: Run, out_path: Path, err_path: Path, address_space: int) -> None
         resource.setrlimit(resource.RLIMIT_AS, (address_space + LIMIT_BYTES,) * 2)
         resource.setrlimit(resource.RLIMIT_CPU, (LIMIT_SECONDS, LIMIT_SECONDS + 1))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        signal.alarm(LIMIT_SECONDS)
+        signal.alarm(WALL_SECONDS)
         # Where a run that is about to be killed for its time is stuck: on its stderr.
-        faulthandler.dump_traceback_later(LIMIT_SECONDS - 0.5, file=sys.stderr)
+        faulthandler.register(signal.SIGUSR1, file=sys.stderr)
+        faulthandler.dump_traceback_later(WALL_SECONDS - 0.5, file=sys.stderr)
         # Durability is not what these runs test, and thousands of fsyncs would make the disk,
         # not the code, the measure of the suite's time.
         os.fsync = lambda fd: None
@@ -160,6 +169,7 @@ class _Active:
     out_path: Path
     err_path: Path
     killed: bool = field(default=False)
+    blocked_at: float = 0.0  # when the parent asked a stuck child for its stack
     cpu: int = -1
     cpu_changed: float = 0.0
 
@@ -212,6 +222,24 @@ def _run_children(runs: Sequence[Run], scratch: Path, workers: int, results: lis
         _wait(active, runs, results, workers if pending else 0)
 
 
+def _police(child: _Active, now: float) -> None:
+    """Kill a child that is stuck (past LIMIT_SECONDS with no CPU for a second), after it printed
+    where; or one that outlived every limit."""
+    age = now - child.started
+    if child.killed:
+        return
+    if child.blocked_at:
+        if now - child.blocked_at > _DUMP_WAIT:
+            os.kill(child.pid, signal.SIGKILL)
+            child.killed = True
+    elif age > LIMIT_SECONDS and now - child.cpu_changed > 1.0:
+        os.kill(child.pid, signal.SIGUSR1)  # faulthandler: the stack, on the child's stderr
+        child.blocked_at = now
+    elif age > WALL_SECONDS + _GRACE:
+        os.kill(child.pid, signal.SIGKILL)
+        child.killed = True
+
+
 def _cpu_ticks(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
@@ -238,9 +266,7 @@ def _wait(active: dict[int, _Active], runs: Sequence[Run], results: list[Outcome
         for pid, child in list(active.items()):
             reaped, status, usage = os.wait4(pid, os.WNOHANG)
             if reaped == 0:
-                if not child.killed and now - child.started > LIMIT_SECONDS + _GRACE:
-                    os.kill(pid, signal.SIGKILL)
-                    child.killed = True
+                _police(child, now)
                 continue
             del active[pid]
             results[child.index] = Outcome(
@@ -248,7 +274,7 @@ def _wait(active: dict[int, _Active], runs: Sequence[Run], results: list[Outcome
                 code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
                 signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
                 out=_read(child.out_path), err=_read(child.err_path),
-                seconds=now - child.started, peak_kib=usage.ru_maxrss,
+                seconds=now - child.started, peak_kib=usage.ru_maxrss, blocked=child.blocked_at > 0,
                 opened=_read_trace(Path(f"{child.err_path}.trace")),
                 cpu_seconds=usage.ru_utime + usage.ru_stime)
             for path in (child.out_path, child.err_path, Path(f"{child.err_path}.trace")):

@@ -1,6 +1,7 @@
 """What every run on hostile input must do, whatever the input.
 
-- finish within the time and memory limits (not killed);
+- finish within the limits of tests/hostile/harness.py: 10 s of CPU, never 10 s blocked,
+  512 MiB of memory (not killed, no MemoryError);
 - exit 0 or 1 (the damage did not matter, or was reported as findings), or 2 or 3 with exactly
   one error line, last on stderr, at most ERROR_LINE_LIMIT characters, naming the damaged file
   (or, for a setting aimed at a hostile file, that file);
@@ -13,7 +14,7 @@ import signal
 from pathlib import PurePath
 
 from tests.hostile.catalogue import PATH_NEEDLES, POINTER_MUTATIONS, CaseRun
-from tests.hostile.harness import Outcome
+from tests.hostile.harness import LIMIT_SECONDS, WALL_SECONDS, Outcome
 
 ERROR_LINE_LIMIT = 1000
 
@@ -34,9 +35,12 @@ def named_files(case_run: CaseRun) -> tuple[str, ...]:
 def problems(case_run: CaseRun, outcome: Outcome) -> list[str]:
     """Why `outcome` is not acceptable (empty: it is)."""
     if outcome.signal is not None:
+        if outcome.blocked:
+            return [f"blocked: no CPU time after {LIMIT_SECONDS} s (hang)"]
         name = signal.Signals(outcome.signal).name
-        return [{"SIGALRM": "ran over its time limit (hang?)", "SIGXCPU": "used more than its CPU time limit",
-                 "SIGKILL": "killed after its time limit"}.get(name, f"died of {name}")]
+        return [{"SIGALRM": f"ran over the {WALL_SECONDS} s wall-clock backstop",
+                 "SIGXCPU": f"used more than {LIMIT_SECONDS} s of CPU time",
+                 "SIGKILL": "killed by the parent after every limit"}.get(name, f"died of {name}")]
     found = []
     if outcome.code not in (0, 1, 2, 3):
         found.append(f"exit status {outcome.code} (an exception escaped main)")

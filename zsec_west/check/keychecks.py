@@ -16,7 +16,7 @@ from pathlib import Path
 
 from zsec_west.builddir.model import APP, MCUBOOT, OTHER, SYSBUILD, TFM, Domain
 from zsec_west.builddir.modules import module_variable
-from zsec_west.errors import BuildDirError, KeyFileError
+from zsec_west.errors import BuildDirError, KeyFileError, ZsecError
 from zsec_west.files.reading import exists, read_input
 from zsec_west.findings import Evidence, Finding, Severity, Status
 from zsec_west.keys import devkeys
@@ -100,8 +100,8 @@ def _variables(domain: Domain, ctx: CheckContext) -> dict[str, str]:
 def _safe_modules(ctx: CheckContext) -> list:
     try:
         return list(ctx.build.modules)
-    except Exception:  # a damaged module list must not hide key findings
-        return []
+    except ZsecError:  # a damaged module list must not hide key findings
+        return []  # (a MemoryError or a bug must not be hidden either: they are not caught)
 
 
 def expand(text: str, domain: Domain, ctx: CheckContext) -> str:
