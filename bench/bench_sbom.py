@@ -5,10 +5,12 @@ a build directory with compile_commands.json, a .ninja_deps log and a linker map
 3,000 compiled sources and 8,000 headers, 50 MB in all. Then it times
 
   * `sha256sum` over the same files (one digest per file, no SBOM: the lower limit), and
-  * zsec's SBOM generation (inventory, SHA-1 + SHA-256 + licence scan per file, SPDX 2.3
-    document built, validated with spdx-tools and written),
+  * zsec's SBOM generation (inventory, SHA-1 + SHA-256 + licence scan per file, the document
+    built, validated and written) in each format asked for (default: SPDX 2.3 JSON, SPDX 3.0.1
+    JSON-LD and CycloneDX 1.6, one after the other over the same files),
 
-and prints both wall times and their ratio. Run: python bench/bench_sbom.py [--help]
+and prints the wall times and each format's ratio to sha256sum, measured in the same run right
+before it. Run: python bench/bench_sbom.py [--help]
 """
 
 from __future__ import annotations
@@ -117,14 +119,39 @@ def time_sha256sum(files: list[Path]) -> float | None:
     return time.perf_counter() - start
 
 
+def _time_format(fmt: str, root: Path, build_dir: Path, files: list[Path]) -> None:
+    limit = time_sha256sum(files)
+    start = time.perf_counter()
+    hash_files([str(f) for f in files])
+    hashing = time.perf_counter() - start
+    start = time.perf_counter()
+    result = generate(load_build(build_dir), SbomOptions(output_dir=root / f"out-{fmt}", fmt=fmt))
+    ours = time.perf_counter() - start
+    listed = sum(d.files for d in result.documents)
+    out_size = sum(d.path.stat().st_size for d in result.documents)
+    print(f"zsec sbom ({fmt}): {ours:.2f} s wall, {listed} files listed, "
+          f"document {out_size / 1e6:.1f} MB")
+    phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items())
+    print(f"  phases: {phases}")
+    print(f"  hashing + licence scan alone, outside the run: {hashing:.2f} s")
+    if limit is None:
+        print("  sha256sum: not installed; no ratio")
+    else:
+        print(f"  sha256sum over the same files, just before: {limit:.2f} s wall")
+        print(f"  ratio zsec / sha256sum ({fmt}): {ours / limit:.1f}x "
+              f"(hashing alone: {hashing / limit:.1f}x)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sources", type=int, default=3000)
     parser.add_argument("--headers", type=int, default=8000)
     parser.add_argument("--total-mb", type=float, default=50.0)
-    parser.add_argument("--format", default="spdx-json", choices=("spdx-json", "spdx-tv",
-                                                                  "cyclonedx"))
+    parser.add_argument("--format", action="append", choices=("spdx-json", "spdx-tv",
+                                                              "spdx3-json", "cyclonedx"),
+                        help="format(s) to time (repeatable; default: spdx-json, spdx3-json, "
+                             "cyclonedx)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary workspace")
     args = parser.parse_args(argv)
 
@@ -138,27 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         # Warm the page cache for both contenders alike.
         for path in files:
             path.read_bytes()
-        limit = time_sha256sum(files)
-        start = time.perf_counter()
-        hash_files([str(f) for f in files])
-        hashing = time.perf_counter() - start
-        start = time.perf_counter()
-        result = generate(load_build(build_dir),
-                          SbomOptions(output_dir=root / "out", fmt=args.format))
-        ours = time.perf_counter() - start
-        listed = sum(d.files for d in result.documents)
-        out_size = sum(d.path.stat().st_size for d in result.documents)
-        print(f"zsec sbom ({args.format}): {ours:.2f} s wall, {listed} files listed, "
-              f"document {out_size / 1e6:.1f} MB")
-        phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items())
-        print(f"  phases: {phases}")
-        print(f"  hashing + licence scan alone, outside the run: {hashing:.2f} s")
-        if limit is None:
-            print("sha256sum: not installed; no ratio")
-        else:
-            print(f"sha256sum over the same files: {limit:.2f} s wall")
-            print(f"ratio zsec / sha256sum: {ours / limit:.1f}x "
-                  f"(hashing alone: {hashing / limit:.1f}x)")
+        for fmt in args.format or ["spdx-json", "spdx3-json", "cyclonedx"]:
+            _time_format(fmt, root, build_dir, files)
     finally:
         if args.keep:
             print(f"kept {root}")

@@ -216,6 +216,35 @@ def _naive_hits(match: dict, version) -> bool:
     return bool(rng.contains(version))
 
 
+def _peer_scan(records: list[dict], by_product: dict, pairs: set) -> None:
+    """The sensible peer: one pass over the records, components looked up by vendor:product."""
+    for item in records:
+        cve = item["cve"]
+        for config in cve.get("configurations", []):
+            for node in config["nodes"]:
+                for match in node["cpeMatch"]:
+                    if not match.get("vulnerable"):
+                        continue
+                    cpe = parse_cpe(match["criteria"])
+                    for c in by_product.get((cpe.vendor, cpe.product), ()):
+                        if _naive_hits(match, c["key"]):
+                            pairs.add((c["name"], cve["id"]))
+
+
+def _peer_nested(records: list[dict], sampled: list[dict]) -> None:
+    """The textbook loop: for each component, walk every record."""
+    for c in sampled:
+        vendor_product = parse_cpe(c["cpe"])
+        for item in records:
+            for config in item["cve"].get("configurations", []):
+                for node in config["nodes"]:
+                    for match in node["cpeMatch"]:
+                        if match.get("vulnerable"):
+                            cpe = parse_cpe(match["criteria"])
+                            if (cpe.vendor, cpe.product) == (vendor_product.vendor, vendor_product.product):
+                                _naive_hits(match, c["key"])
+
+
 def phase_peer(workdir: Path, sample: int) -> dict:
     comps = json.loads((workdir / "components.json").read_text())
     by_product: dict[tuple[str, str], list[dict]] = {}
@@ -225,36 +254,16 @@ def phase_peer(workdir: Path, sample: int) -> dict:
         by_product.setdefault((cpe.vendor, cpe.product), []).append(c)
     sampled = comps[:sample]
     load = scan_time = nested = 0.0
-    pairs = set()
+    pairs: set = set()
     for path in sorted((workdir / "feeds").glob("*.json")):
         start = time.perf_counter()
         data = json.loads(path.read_text(encoding="utf-8"))
         load += time.perf_counter() - start
         start = time.perf_counter()
-        for item in data["vulnerabilities"]:
-            cve = item["cve"]
-            for config in cve.get("configurations", []):
-                for node in config["nodes"]:
-                    for match in node["cpeMatch"]:
-                        if not match.get("vulnerable"):
-                            continue
-                        cpe = parse_cpe(match["criteria"])
-                        for c in by_product.get((cpe.vendor, cpe.product), ()):
-                            if _naive_hits(match, c["key"]):
-                                pairs.add((c["name"], cve["id"]))
+        _peer_scan(data["vulnerabilities"], by_product, pairs)
         scan_time += time.perf_counter() - start
         start = time.perf_counter()
-        # The textbook loop: for each component, walk every record.
-        for c in sampled:
-            vendor_product = parse_cpe(c["cpe"])
-            for item in data["vulnerabilities"]:
-                for config in item["cve"].get("configurations", []):
-                    for node in config["nodes"]:
-                        for match in node["cpeMatch"]:
-                            if match.get("vulnerable"):
-                                cpe = parse_cpe(match["criteria"])
-                                if (cpe.vendor, cpe.product) == (vendor_product.vendor, vendor_product.product):
-                                    _naive_hits(match, c["key"])
+        _peer_nested(data["vulnerabilities"], sampled)
         nested += time.perf_counter() - start
         del data
     (workdir / "pairs-peer.json").write_text(json.dumps(sorted(pairs)))

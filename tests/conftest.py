@@ -14,6 +14,10 @@ BUILDS = {
     "hello": DATA / "builds" / "hello",
     "tfm-ns": DATA / "builds" / "tfm-ns",
     "mcuboot-sysbuild": ROOT / "examples" / "nrf52840-mcuboot",
+    # The same samples built with a Zephyr 4.1.99 tree (4.2 development).
+    "hello-4.1": DATA / "builds-4.1" / "hello",
+    "tfm-ns-4.1": DATA / "builds-4.1" / "tfm-ns",
+    "mcuboot-sysbuild-4.1": DATA / "builds-4.1" / "mcuboot-sysbuild",
 }
 # Read-only material beside the project (CI has it too); tests skip when it is absent.
 SHARED = ROOT.parent / "shared"
@@ -25,6 +29,31 @@ SARIF_SCHEMA = SHARED / "fixtures" / "schemas" / "sarif-schema-2.1.0.json"
 def _no_zephyr_base(monkeypatch):
     """A developer's ZEPHYR_BASE must not change what a test sees; tests that want one set it."""
     monkeypatch.delenv("ZEPHYR_BASE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _json_outputs_match_their_schemas(monkeypatch):
+    """Every JSON document a test makes the CLI write (reports, listings, sign verify/info, the
+    signing manifest) is validated against the schema shipped for it, whatever the test checks."""
+    from tests.jsonschemas import is_ours, validate
+    from zsec_west.cli.console import Console
+    from zsec_west.sign import manifest
+
+    emit = Console.emit
+
+    def checked_emit(self, report, output):
+        document = is_ours(report)
+        if document is not None:
+            validate(document)
+        return emit(self, report, output)
+
+    make_manifest = manifest.manifest_document
+
+    def checked_manifest(*args, **kwargs):
+        return validate(make_manifest(*args, **kwargs))
+
+    monkeypatch.setattr(Console, "emit", checked_emit)
+    monkeypatch.setattr(manifest, "manifest_document", checked_manifest)
 
 
 @pytest.fixture

@@ -58,6 +58,12 @@ class Rule:
     references: tuple[str, ...] = ()
     source: str = "zsec"
     help_uri: str | None = None
+    problem: str = ""  # the failure stated as a problem; `title` states the goal
+
+    @property
+    def problem_text(self) -> str:
+        """What a failure of this rule means, for a headline (the goal negated when not given)."""
+        return self.problem or f"Not met: {self.title}"
 
 
 @dataclass(frozen=True)
@@ -90,11 +96,20 @@ class Finding:
     waiver: str | None = None  # why it is waived, when it is
     severity_override: Severity | None = None  # e.g. a dev key is critical only in production
     advice: str | None = None  # fix advice for this build (the key type to generate ...), else the rule's
+    detail: str | None = None  # what makes this failure specific ("MCUboot root-rsa-2048.pem")
 
     @property
     def fix(self) -> str:
         """What to do about this result: advice for this build when known, else the rule's fix."""
         return self.advice if self.advice is not None else self.rule.fix
+
+    @property
+    def headline(self) -> str:
+        """One line for people: the problem when it failed (or was waived), else the goal."""
+        if self.status in (Status.FAIL, Status.WAIVED):
+            text = self.rule.problem_text
+            return f"{text} ({self.detail})" if self.detail else text
+        return self.rule.title
 
     @property
     def severity(self) -> Severity:

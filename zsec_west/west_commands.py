@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,29 +21,51 @@ except ImportError:  # used straight from a west project checkout: the package s
 
 from west.commands import CommandError, Verbosity, WestCommand  # noqa: E402
 
-from zsec_west.cli.args import CommandSpec, RunContext, add_command_parser  # noqa: E402
+from zsec_west.cli.args import CommandSpec, RunContext, add_command_parser, verbosity_change  # noqa: E402
 from zsec_west.cli.console import Console  # noqa: E402
 from zsec_west.cli.policy import apply_policy, load_policy, prepare_parser  # noqa: E402
 from zsec_west.cli.registry import spec_for_west  # noqa: E402
 from zsec_west.errors import EXIT_ENVIRONMENT, ZsecError, one_line  # noqa: E402
 
+_ZSEC_COMMAND = re.compile(r"\bzsec (check|sign|sbom|tfm)\b")
+
+
+def west_words(text: str) -> str:
+    """A message as west users type the commands: `west sec-check`, not `zsec check`."""
+    return _ZSEC_COMMAND.sub(lambda m: f"west sec-{m.group(1)}", text)
+
 
 class WestConsole(Console):
-    """Console that speaks through a WestCommand."""
+    """Console that speaks through a WestCommand, naming commands as west does."""
 
-    def __init__(self, command: WestCommand, prog: str):
-        super().__init__(verbosity=int(command.verbosity), prog=prog)
+    def __init__(self, command: WestCommand, prog: str, verbosity: int | None = None):
+        super().__init__(verbosity=int(command.verbosity) if verbosity is None else verbosity, prog=prog)
         self._command = command
 
     @property
     def colour(self) -> bool:
         return self._command.color_ui and super().colour
 
+    @property
+    def command_name(self) -> str:
+        return f"west {self.prog}"
+
+    def dbg(self, message: str, level: int = 4) -> None:
+        super().dbg(west_words(message), level)
+
+    def inf(self, message: str) -> None:
+        super().inf(west_words(message))
+
+    def summary(self, message: str) -> None:
+        super().summary(west_words(message))
+
     def wrn(self, message: str) -> None:
-        self._command.wrn(message)
+        if self.verbosity >= 2:
+            self._command.wrn(west_words(message))
 
     def err(self, message: str) -> None:
-        self._command.err(message)
+        if self.verbosity >= 1:
+            self._command.err(west_words(message))
 
 
 class _ZsecCommand(WestCommand):
@@ -61,7 +84,8 @@ class _ZsecCommand(WestCommand):
         return parser
 
     def do_run(self, args: argparse.Namespace, unknown: list[str]) -> None:
-        console = WestConsole(self, prog=self.name)
+        console = WestConsole(self, prog=self.name,
+                              verbosity=int(self.verbosity) + verbosity_change(args))
         dir_fmt = None
         if self.has_config:
             dir_fmt = self.config.get("build.dir-fmt")
@@ -75,7 +99,7 @@ class _ZsecCommand(WestCommand):
         except ZsecError as exc:
             if self.verbosity >= Verbosity.DBG_EXTREME:
                 raise
-            self.err(str(exc))
+            self.err(west_words(str(exc)))
             raise CommandError(returncode=exc.exit_code) from None
         except KeyboardInterrupt:
             raise

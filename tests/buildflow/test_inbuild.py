@@ -57,19 +57,19 @@ def test_relative_paths_prefer_the_application_then_the_workspace(tmp_path: Path
 
 def test_sign_options_for_each_kind_of_key(tmp_path: Path):
     pem = sign_options(settings(sysbuild='SB_CONFIG_ZSEC_SIGN_KEY="keys/release.pem"\n', bases=(tmp_path,)))
-    assert pem == ["-k", str(tmp_path / "keys" / "release.pem"), "--allow-dev-key"]
+    assert pem == ["-k", str(tmp_path / "keys" / "release.pem"), "--allow-dev-key", "--allow-untrusted-key"]
 
     uri = "pkcs11:token=prod;object=fw?module-path=/usr/lib/p11.so&pin-source=file:/run/pin"
     hsm = sign_options(settings(sysbuild=f'SB_CONFIG_ZSEC_SIGN_KEY="{uri}"\nSB_CONFIG_ZSEC_SIGN_PIN_ENV="HSM_PIN"\n'
                                          "SB_CONFIG_ZSEC_RELEASE=y\n"))
-    assert hsm == ["-k", uri, "--key-password-env", "HSM_PIN"]  # release: no --allow-dev-key
+    assert hsm == ["-k", uri, "--key-password-env", "HSM_PIN"]  # release: neither allowance
 
     command = sign_options(settings(sysbuild='SB_CONFIG_ZSEC_SIGN_KEY="command:vault-sign --key fw"\n'
                                              'SB_CONFIG_ZSEC_SIGN_PUBKEY="/keys/fw.pub.pem"\n'))
     assert command == ["--sign-command", "vault-sign --key fw", "--sign-command-pubkey", "/keys/fw.pub.pem",
-                       "--allow-dev-key"]
+                       "--allow-dev-key", "--allow-untrusted-key"]
     # No key setting: zsec falls back to the workspace policy, then to the build's own key.
-    assert sign_options(settings(sysbuild="SB_CONFIG_ZSEC_SIGN=y\n")) == ["--allow-dev-key"]
+    assert sign_options(settings(sysbuild="SB_CONFIG_ZSEC_SIGN=y\n")) == ["--allow-dev-key", "--allow-untrusted-key"]
 
 
 @pytest.mark.parametrize(("config", "message"), [

@@ -167,6 +167,26 @@ def test_release_refuses_a_development_key_on_every_build(tmp_path: Path, devkey
         assert not list(b.image().glob("zephyr.signed.*"))
 
 
+def test_release_refuses_a_key_the_bootloader_does_not_trust(tmp_path: Path, keys: Keys):
+    # MCUboot is built with `sign`'s public key; the image would be signed with `other`.
+    b = standin(tmp_path)
+    options = (*SYSBUILD_MCUBOOT, f"-DSB_CONFIG_BOOT_SIGNATURE_KEY_FILE={keys.sign}", "-DSB_CONFIG_ZSEC_SIGN=y",
+               f"-DSB_CONFIG_ZSEC_SIGN_KEY={keys.other}")
+    ok(b.configure(*options))
+    test_build = b.compile()  # a test build: signed, with a warning that it will not boot
+    ok(test_build)
+    assert "not a key MCUboot in this build trusts" in test_build.output
+    assert imgtool_verifies(keys.other, b.image() / "zephyr.signed.bin")
+
+    ok(b.configure(*options, "-DSB_CONFIG_ZSEC_RELEASE=y"))
+    release = b.compile()
+    assert release.code != 0, str(release)
+    errors = [line for line in release.output.splitlines() if line.startswith("zsec sign: error:")]
+    assert len(errors) == 1, release.output
+    assert str(keys.other.name) in errors[0] and "not a key MCUboot in this build trusts" in errors[0]
+    assert not list(b.image().glob("zephyr.signed.*"))
+
+
 RULES = """\
 rules:
   - id: STANDIN-001
@@ -192,7 +212,8 @@ def test_the_audit_after_the_build_fails_it_and_leaves_the_reports(tmp_path: Pat
     failed = b.compile()
     assert failed.code != 0, str(failed)
     summary = [line for line in failed.output.splitlines() if line.startswith("zsec check: ")]
-    assert summary[0].startswith("zsec check: 2 failed") and "at or above --fail-on high" in summary[0]
+    assert summary[0].startswith("zsec check: 1 problem(s) (1 high) from 2 failed result(s)")
+    assert "at or above --fail-on high" in summary[0]
     assert summary[1] == f"zsec check: report in {b.build / 'zsec' / 'check.txt'} (SARIF: {b.build / 'zsec' / 'check.sarif'})"
     sarif = json.loads((b.build / "zsec" / "check.sarif").read_text(encoding="utf-8"))
     assert {r["ruleId"] for r in sarif["runs"][0]["results"] if r.get("level") == "error"} == {"STANDIN-001"}
@@ -202,7 +223,7 @@ def test_the_audit_after_the_build_fails_it_and_leaves_the_reports(tmp_path: Pat
     ok(b.configure(*options, "-DSB_CONFIG_ZSEC_CHECK_WARN_ONLY=y"))
     warned = b.compile()
     ok(warned)
-    assert "zsec check: 2 failed" in warned.output
+    assert "zsec check: 1 problem(s) (1 high) from 2 failed result(s)" in warned.output
 
     # On demand, with the audit off: settings from the workspace policy (here the environment).
     ok(b.configure("-USB_CONFIG_ZSEC_CHECK_*", "-DSB_CONFIG_ZSEC_CHECK=n"))
@@ -211,7 +232,7 @@ def test_the_audit_after_the_build_fails_it_and_leaves_the_reports(tmp_path: Pat
     b.env["ZSEC_RULES"] = str(b.tree / "apps" / "hello" / "rules" / "extra.yaml")
     assert b.compile("zsec_check").code != 0
     image_level = b.compile("zsec_check", b.build / "hello")  # west build --domain hello -t zsec_check
-    assert image_level.code != 0 and "zsec check: 1 failed" in image_level.output
+    assert image_level.code != 0 and "zsec check: 1 problem(s) (1 high) from 1 failed result(s)" in image_level.output
     assert (b.build / "hello" / "zsec" / "check.sarif").is_file()
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from tests.buildflow.standin_build import StandinBuild, build_env, copy_standin
 from tests.conftest import BUILDS, ROOT
+from zsec_west.keys.pem import load_public_key
 from zsec_west.sign import keytools
 
 WEST = shutil.which("west") or str(Path(sys.executable).with_name("west"))
@@ -95,9 +96,14 @@ def test_the_workspace_module_and_policy_reach_the_build(workspace: Workspace, t
     keytools.keygen(build_key, "ed25519")
     keytools.keygen(policy_key, "ed25519")
     assert workspace.west("config", "zsec.sign-key", str(policy_key)).returncode == 0
+    # MCUboot must trust the policy's key, or signing refuses it (an image MCUboot would not boot):
+    # a key set of the build's key and the policy key's public half, as for key rotation.
+    policy_pub = tmp_path / "policy-pub.pem"
+    policy_pub.write_bytes(keytools.getpub(load_public_key(policy_key), "pem"))
     b = StandinBuild(workspace.top / "standin", workspace.top / "build", workspace.env)
     configured = b.configure("-DSB_CONFIG_BOOTLOADER_MCUBOOT=y", "-DSB_CONFIG_BOOT_SIGNATURE_TYPE_ED25519=y",
-                             f"-DSB_CONFIG_BOOT_SIGNATURE_KEY_FILE={build_key}", "-DSB_CONFIG_ZSEC_SIGN=y",
+                             f"-DSB_CONFIG_BOOT_SIGNATURE_KEY_FILE={build_key},{policy_pub}",
+                             "-DSB_CONFIG_ZSEC_SIGN=y",
                              module=False)
     assert configured.code == 0, str(configured)
     assert "SB_CONFIG_ZEPHYR_ZSEC_WEST_MODULE=y" in (b.build / "zephyr" / ".config").read_text(encoding="utf-8")

@@ -20,8 +20,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_exit_codes_follow_fail_on(capsys, hello):
     code, out, err = run(capsys, "-d", str(hello))
     assert code == 1  # the stack sentinel rule fails (medium) at the default --fail-on low
-    assert out.startswith(f"zsec check of {hello} (profile base: base)")
-    assert "hello_world:" in out and "ZSEC-MEM-010" in out
+    assert out.startswith(f"Security check of {hello}, profile base (base)")
+    assert "[hello_world]" in out and "ZSEC-MEM-010" in out
     assert err.splitlines()[-1].startswith("zsec check: ") and "worst: medium" in err
     code, _, _ = run(capsys, "-d", str(hello), "--fail-on", "high")
     assert code == 0

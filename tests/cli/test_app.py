@@ -171,6 +171,9 @@ def test_one_line_keeps_the_start_and_the_end():
     from zsec_west.errors import one_line
 
     text = one_line("f.yaml: line 3: value '" + "9" * 10_000 + "' is wrong (see the docs)")
-    assert text.startswith("f.yaml: line 3: value '999") and text.endswith("' is wrong (see the docs)")
-    assert len(text) < 700 and "characters ...]" in text
+    assert text.startswith("f.yaml: line 3: value '999") and text.endswith("9' is wrong (see the docs)")
+    assert len(text) < 300 and "[... 9822 characters ...]" in text
     assert one_line("a\n  b\r\nc") == "a b c"
+    assert one_line("keys a.pem  and  b.pem") == "keys a.pem  and  b.pem"  # ordinary text untouched
+    many = one_line("x " * 5000)
+    assert len(many) <= 4000 and many.startswith("x x") and "characters ...]" in many

@@ -236,5 +236,5 @@ def hostile(request: pytest.FixtureRequest):
         Path(dump).write_text(json.dumps({
             key: {"argv": list(o.run.argv), "cwd": str(o.run.cwd), "code": o.code, "signal": o.signal,
                   "err": o.err if len(o.err) < 8000 else o.err[:4000] + "\n[...]\n" + o.err[-4000:], "seconds": round(o.seconds, 3), "peak_kib": o.peak_kib,
-                  "cpu": round(o.cpu_seconds, 3)}
+                  "cpu": round(o.cpu_seconds, 3), "blocked": o.blocked}
             for key, o in everything.items()}, indent=1))

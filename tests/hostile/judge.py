@@ -16,7 +16,7 @@ from pathlib import PurePath
 from tests.hostile.catalogue import PATH_NEEDLES, POINTER_MUTATIONS, CaseRun
 from tests.hostile.harness import LIMIT_SECONDS, WALL_SECONDS, Outcome
 
-ERROR_LINE_LIMIT = 1000
+ERROR_LINE_LIMIT = 4200  # zsec_west.errors.MESSAGE_LIMIT and the prefix
 
 
 def named_files(case_run: CaseRun) -> tuple[str, ...]:

@@ -19,7 +19,8 @@ GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 ROOT = PurePosixPath("/ws")
 
 DEV_KEY = Rule(
-    "ZSEC-SIGN-001", "Image signed with a development key", Severity.HIGH, category="signing",
+    "ZSEC-SIGN-001", "Images are signed with a key of your own", Severity.HIGH, category="signing",
+    problem="Image signed with a development key",
     rationale="The MCUboot development keys are public; anyone can sign images a device accepts.",
     fix="Generate a private key (imgtool keygen) and set SB_CONFIG_BOOT_SIGNATURE_KEY_FILE to it.",
     references=("https://docs.mcuboot.com/imgtool.html", "CWE-321"),
@@ -27,25 +28,30 @@ DEV_KEY = Rule(
 )
 CANARIES = Rule(
     "ZSEC-KCONF-001", "Stack canaries enabled", Severity.HIGH, category="hardening",
+    problem="Stack canaries are off",
     rationale="Stack canaries detect stack buffer overflows before a corrupted return is used.",
     fix="Set CONFIG_STACK_CANARIES=y in prj.conf.", source="zephyr-hardening-db",
 )
 DEBUG_SHELL = Rule(
     "ZSEC-KCONF-002", "Shell disabled in production", Severity.MEDIUM, category="attack-surface",
+    problem="The shell is on",
     rationale="A shell on the console lets anyone with a cable run commands.",
     fix="Set CONFIG_SHELL=n, or move the shell to a debug overlay.",
 )
 ASSERTS = Rule("ZSEC-KCONF-003", "Assertions off | or on?", Severity.LOW, category="hardening",
+               problem="Assertions <on> | compiled in",
                rationale="Assertions <cost> flash & leak file names.", fix="Set CONFIG_ASSERT=n.")
-BANNER = Rule("ZSEC-KCONF-004", "Boot banner hidden", Severity.INFO, category="information")
+BANNER = Rule("ZSEC-KCONF-004", "Boot banner hidden", Severity.INFO, category="information",
+               problem="The boot banner is printed")
 DOWNGRADE = Rule("ZSEC-BOOT-002", "Downgrade prevention", Severity.MEDIUM, category="boot",
                  rationale="Without it an attacker can install an older, vulnerable image.",
-                 fix="Set CONFIG_MCUBOOT_DOWNGRADE_PREVENTION=y.")
+                 fix="Set CONFIG_MCUBOOT_DOWNGRADE_PREVENTION=y.", problem="Older images are installed")
 CVE = Rule("ZSEC-VULN", "Known vulnerability in a module", Severity.CRITICAL,
            category="vulnerability", fix="Update the module in west.yml.",
            references=("https://www.cve.org/",))
 TFM_ISOLATION = Rule("ZSEC-TFM-001", "TF-M isolation level 2 or higher", Severity.HIGH,
-                     category="tfm", fix="Set CONFIG_TFM_ISOLATION_LEVEL=2.")
+                     category="tfm", fix="Set CONFIG_TFM_ISOLATION_LEVEL=2.",
+                     problem="TF-M isolation is below level 2")
 
 
 class Colour(enum.Enum):
@@ -67,10 +73,10 @@ def sample_report(root: PurePosixPath = ROOT) -> Report:
     # app: a failure of every severity, a pass, a not-applicable and a waived result
     f(Finding(CVE, "app", Status.FAIL, "CVE-2024-0001 affects mbedtls 3.5.0",
               Evidence("3.5.0", ">= 3.5.2"), Location(str(root / "zephyr" / "west.yml"), 88),
-              subject="mbedtls"))
+              subject="mbedtls", detail="mbedtls@3.5.0"))
     f(Finding(CVE, "app", Status.FAIL, "CVE-2024-0002 affects lvgl 8.3.0",
               Evidence("8.3.0", ">= 8.3.11"), Location(str(root / "zephyr" / "west.yml"), 120),
-              subject="lvgl"))
+              subject="lvgl", detail="lvgl@8.3.0"))
     f(Finding(CANARIES, "app", Status.FAIL, "CONFIG_STACK_CANARIES is not set",
               Evidence("n", "y"), Location(str(app / "prj.conf"), 12),
               subject="CONFIG_STACK_CANARIES"))
@@ -92,7 +98,7 @@ def sample_report(root: PurePosixPath = ROOT) -> Report:
     f(Finding(DEV_KEY, "mcuboot", Status.FAIL, "MCUboot is built with root-rsa-2048.pem",
               Evidence("root-rsa-2048.pem (dev key)", "a private key"),
               Location(str(build / "mcuboot" / "zephyr" / ".config"), 77),
-              subject="key", severity_override=Severity.CRITICAL))
+              subject="key", severity_override=Severity.CRITICAL, detail="root-rsa-2048.pem"))
     f(Finding(DOWNGRADE, "mcuboot", Status.PASS, subject="CONFIG_MCUBOOT_DOWNGRADE_PREVENTION"))
     f(Finding(CANARIES, "mcuboot", Status.WAIVED, "bootloader size budget",
               Evidence("n", "y"), waiver="", subject="CONFIG_STACK_CANARIES"))

@@ -14,7 +14,7 @@ from zsec_west.report.common import jsonable
 
 FINDING_KEYS = {"rule_id", "title", "severity", "status", "domain", "message", "evidence",
                 "location", "fix", "references", "category", "source", "subject",
-                "fingerprint", "waiver"}
+                "fingerprint", "waiver", "headline", "detail"}
 
 
 def _load(report: Report) -> dict:

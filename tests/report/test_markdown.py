@@ -33,7 +33,7 @@ def test_matches_golden(report, golden):
 
 def test_every_row_has_as_many_cells_as_its_header(report):
     tables = _tables(markdown.render(report))
-    assert len(tables) == 1 + 2 + 1  # domains, app and mcuboot failures, waived
+    assert len(tables) == 5  # domains, problems, evidence, waived, not applicable
     for table in tables:
         width = len(_cells(table[0]))
         assert all(len(_cells(row)) == width for row in table), table
@@ -42,29 +42,43 @@ def test_every_row_has_as_many_cells_as_its_header(report):
 def test_heading_and_domain_counts(report):
     output = markdown.render(report)
     assert output.startswith("# zsec check report\n")
+    assert "**Result:** 7 problem(s) from 7 failed, 3 passed" in output
     domains = _tables(output)[0]
     assert _cells(domains[0]) == ["Domain", "Failed", "Passed", "Not applicable", "Waived"]
     assert _cells(domains[2]) == ["app", "6", "1", "1", "1"]
     assert _cells(domains[5]) == ["hci\\_ipc", "0", "0", "0", "0"]
 
 
-def test_failures_per_domain_worst_first(report):
-    output = markdown.render(report)
-    app = output.split("### app\n", 1)[1].split("###", 1)[0]
-    rows = [_cells(row) for row in app.splitlines() if row.startswith("| ")][2:]
-    assert [row[0] for row in rows] == ["critical", "critical", "high", "medium", "low", "info"]
-    assert rows[2] == ["high", "ZSEC-KCONF-001", "Stack canaries enabled", "n", "y",
-                       "app/prj.conf:12"]
-    assert rows[4][2:5] == ["Assertions off \\| or on?", "y \\| \\<on\\>", "n & off"]
-    assert rows[4][5] == "build/zephyr/.config:1042"  # the build directory named, not its path
-    assert "### tfm\n\nNo failures.\n" in output
+def test_problems_worst_first_named_as_problems(report):
+    rows = [_cells(row) for row in _tables(markdown.render(report))[1][2:]]
+    assert [row[0] for row in rows] == ["critical", "critical", "critical", "high", "medium", "low", "info"]
+    canaries = next(row for row in rows if row[1] == "ZSEC-KCONF-001")
+    assert canaries == ["high", "ZSEC-KCONF-001", "Stack canaries are off", "app", "Set CONFIG\\_STACK\\_CANARIES=y in prj.conf."]
+    sign = next(row for row in rows if row[1] == "ZSEC-SIGN-001")
+    assert sign[2] == "Image signed with a development key (root-rsa-2048.pem)" and sign[3] == "mcuboot"
+
+
+def test_evidence_per_domain(report):
+    rows = [_cells(row) for row in _tables(markdown.render(report))[2][2:]]
+    canaries = next(row for row in rows if row[2] == "ZSEC-KCONF-001")
+    assert canaries == ["app", "high", "ZSEC-KCONF-001", "n", "y", "app/prj.conf:12"]
+    asserts = next(row for row in rows if row[2] == "ZSEC-KCONF-003")
+    assert asserts[3:5] == ["y \\| \\<on\\>", "n & off"]
+    assert asserts[5] == "build/zephyr/.config:1042"  # the build directory named, not its path
 
 
 def test_waived_section(report):
-    waived = _tables(markdown.render(report))[-1]
-    assert _cells(waived[2]) == ["app", "ZSEC-TFM-001", "TF-M isolation level 2 or higher",
+    waived = _tables(markdown.render(report))[3]
+    assert _cells(waived[2]) == ["app", "ZSEC-TFM-001", "TF-M isolation is below level 2",
                                  "nRF5340 TF-M profile small; ticket SEC-42"]
     assert _cells(waived[3])[3] == "no reason given"
+
+
+def test_not_applicable_reasons(report):
+    output = markdown.render(report)
+    assert "## Not applicable" in output and "<details><summary>2 result(s) did not apply" in output
+    rows = [_cells(row) for row in _tables(output)[4][2:]]
+    assert ["ZSEC-KCONF-002", "Shell disabled in production", "tfm", "TF-M has no shell"] in rows
 
 
 def test_no_waived_section_when_nothing_is_waived():
@@ -97,5 +111,5 @@ def test_multiline_evidence_stays_in_its_row():
     finding = Finding(rule, "app", Status.FAIL, evidence=Evidence("a\nb|c", "d"),
                       location=Location("prj.conf", 2))
     output = markdown.render(Report("check", [finding]))
-    row = next(line for line in output.splitlines() if line.startswith("| high"))
-    assert _cells(row) == ["high", "R-1", "t", "a<br>b\\|c", "d", "prj.conf:2"]
+    row = next(line for line in output.splitlines() if line.startswith("| app | high"))
+    assert _cells(row) == ["app", "high", "R-1", "a<br>b\\|c", "d", "prj.conf:2"]

@@ -76,8 +76,8 @@ def test_rules_describe_themselves(report):
     rules = {r["id"]: r for r in _run(report)["tool"]["driver"]["rules"]}
     assert set(rules) == {rule.id for rule in report.rules()}
     key = rules["ZSEC-SIGN-001"]
-    assert key["name"] == "ImageSignedWithADevelopmentKey"
-    assert key["shortDescription"]["text"] == "Image signed with a development key"
+    assert key["name"] == "ImagesAreSignedWithAKeyOfYourOwn"
+    assert key["shortDescription"]["text"] == "Images are signed with a key of your own"
     assert key["fullDescription"]["text"].startswith("The MCUboot development keys are public")
     assert "Fix: Generate a private key" in key["help"]["text"]
     assert "- CWE-321" in key["help"]["text"]
@@ -125,7 +125,7 @@ def test_result_detail(report):
     results = _run(report)["results"]
     canaries = next(r for r in results if r["ruleId"] == "ZSEC-KCONF-001"
                     and r["properties"]["domain"] == "app")
-    assert canaries["message"]["text"] == ("[app] Stack canaries enabled: CONFIG_STACK_CANARIES "
+    assert canaries["message"]["text"] == ("[app] Stack canaries are off: CONFIG_STACK_CANARIES "
                                            "is not set (actual: n, expected: y)")
     physical = canaries["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"] == {"uri": "app/prj.conf", "uriBaseId": "%SRCROOT%"}

@@ -13,20 +13,19 @@ from zsec_west.report import FORMATS, render, text
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _section(output: str, domain: str) -> list[str]:
-    """The lines of one domain's section (from its summary line to the blank line)."""
-    lines = output.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"{domain}: "))
-    end = lines.index("", start)
-    return lines[start:end]
+def _entry_lines(output: str) -> list[str]:
+    """The one-line entries (severity or 'waived' first), without their continuation lines."""
+    return [line for line in output.splitlines()
+            if re.match(r"^(critical|high|medium|low|info|waived) +\S+  ", line)]
 
 
 def test_matches_golden(report, golden):
     golden("report.txt", text.render(report))
+    golden("report-verbose.txt", text.render(report, detail=1))
 
 
 def test_no_escape_sequences_without_colour_even_from_input(report):
-    output = text.render(report)
+    output = text.render(report, detail=1)
     assert "\x1b" not in output
     assert "\x07" not in output
     # the ESC [31m in the finding's message is dropped whole, not left as debris
@@ -34,75 +33,104 @@ def test_no_escape_sequences_without_colour_even_from_input(report):
 
 
 def test_colour_only_adds_styles(report):
-    coloured = text.render(report, colour=True)
-    assert "\x1b[" in coloured
-    assert "\x1b[1;37;41mcritical" in coloured
-    assert ANSI.sub("", coloured) == text.render(report)
+    for detail in (-1, 0, 1):
+        coloured = text.render(report, colour=True, detail=detail)
+        assert "\x1b[" in coloured
+        assert ANSI.sub("", coloured) == text.render(report, detail=detail)
+    assert "\x1b[1;37;41mcritical" in text.render(report, colour=True)
 
 
-def test_sections_follow_domain_order_with_counts(report):
-    output = text.render(report)
-    summaries = [line for line in output.splitlines()
-                 if re.match(r"^\w+: \d+ failed", line) and not line.startswith("total:")]
-    assert summaries == [
-        "app: 6 failed, 1 passed, 1 not applicable, 1 waived",
-        "mcuboot: 1 failed, 1 passed, 0 not applicable, 1 waived",
-        "tfm: 0 failed, 1 passed, 1 not applicable, 0 waived",
-        "hci_ipc: 0 failed, 0 passed, 0 not applicable, 0 waived",
+def test_counts_per_domain_in_domain_order_and_a_total(report):
+    lines = text.render(report).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("app "))
+    assert lines[start:start + 5] == [
+        "app      6 failed, 1 passed, 1 not applicable, 1 waived",
+        "mcuboot  1 failed, 1 passed, 0 not applicable, 1 waived",
+        "tfm      0 failed, 1 passed, 1 not applicable, 0 waived",
+        "hci_ipc  0 failed, 0 passed, 0 not applicable, 0 waived",
+        "total    7 failed, 3 passed, 2 not applicable, 2 waived",
     ]
-    assert "\ntotal: 7 failed, 3 passed, 2 not applicable, 2 waived across 4 domain(s)\n" in output
 
 
-def test_failures_worst_first_with_evidence_location_and_fix(report):
-    app = _section(text.render(report), "app")
-    severities = [line.split()[0] for line in app if re.match(r"^  (critical|high|medium|low|info) ", line)]
-    assert severities == ["critical", "critical", "high", "medium", "low", "info"]
-    block = "\n".join(app)
-    assert "ZSEC-KCONF-001  Stack canaries enabled" in block
-    assert "actual: n, expected: y" in block
-    assert "at: /ws/app/prj.conf:12" in block
-    assert "at: /ws/build/zephyr/.config\n" in block + "\n"  # no line number, no ':None'
-    assert "fix: Set CONFIG_STACK_CANARIES=y in prj.conf." in block
-    assert ":None" not in block
+def test_one_line_per_problem_worst_first_problem_not_goal(report):
+    entries = _entry_lines(text.render(report))
+    assert [line.split()[0] for line in entries] == [
+        "critical", "critical", "critical", "high", "medium", "low", "info", "waived", "waived"]
+    # a failure states the problem, with what makes it specific, and the domains it was found in
+    sign = next(line for line in entries if "ZSEC-SIGN-001" in line)
+    assert sign.startswith("critical")  # the profile's severity, not the rule's (high)
+    assert "Images are signed with a key of your own" not in "\n".join(entries)  # the goal
+    assert sign.endswith("Image signed with a development key (root-rsa-2048.pem)  [mcuboot]")
+    canaries = next(line for line in entries if "ZSEC-KCONF-001" in line and "high" in line)
+    assert canaries.endswith("Stack canaries are off  [app]")
 
 
-def test_severity_override_decides_the_order_and_label(report):
-    mcuboot = _section(text.render(report), "mcuboot")
-    assert mcuboot[1].split()[:2] == ["critical", "ZSEC-SIGN-001"]
+def test_one_cause_in_several_domains_is_one_entry():
+    rule = Rule("R-KEY", "Images are not signed with a development key", Severity.CRITICAL,
+                problem="Images are signed with a development key", fix="Use your own key.")
+    findings = [Finding(rule, domain, Status.FAIL, f"{domain} names root.pem", subject=f"{domain}-key",
+                        detail="MCUboot root-rsa-2048.pem")
+                for domain in ("sysbuild", "app", "mcuboot")]
+    other = Finding(rule, "app", Status.FAIL, "another key", subject="other", detail="TF-M root-EC-P256.pem")
+    output = text.render(Report("check", [*findings, other], domains=("sysbuild", "app", "mcuboot")),
+                         width=140)
+    assert _entry_lines(output) == [
+        "critical  R-KEY  Images are signed with a development key (MCUboot root-rsa-2048.pem)  "
+        "[sysbuild, app, mcuboot]",
+        "critical  R-KEY  Images are signed with a development key (TF-M root-EC-P256.pem)  [app]",
+    ]
+    # -v: the evidence of each domain and the fix once
+    verbose = text.render(Report("check", findings, domains=("sysbuild", "app", "mcuboot")), detail=1)
+    assert verbose.count("fix: Use your own key.") == 1
+    assert all(f"{domain}: {domain} names root.pem" in verbose for domain in ("sysbuild", "app", "mcuboot"))
 
 
-def test_waived_listed_with_reason_not_as_failures(report):
+def test_waived_listed_with_reason_in_details(report):
     output = text.render(report)
-    app = "\n".join(_section(output, "app"))
-    assert "  waived:\n    ZSEC-TFM-001  TF-M isolation level 2 or higher " \
-           "(nRF5340 TF-M profile small; ticket SEC-42)" in app
-    assert not re.search(r"^  \w+ +ZSEC-TFM-001", app, re.M)
-    assert "ZSEC-KCONF-001  Stack canaries enabled (no reason given)" in output
+    assert "waived    ZSEC-TFM-001    TF-M isolation is below level 2  [app]" in output
+    verbose = text.render(report, detail=1)
+    assert "waived: nRF5340 TF-M profile small; ticket SEC-42" in verbose
+    assert "mcuboot: waived: no reason given; bootloader size budget" in " ".join(verbose.split())
 
 
-def test_passing_domain_says_so_and_empty_domain_is_listed(report):
-    output = text.render(report)
-    assert _section(output, "tfm")[1] == "  no failures"
-    assert _section(output, "hci_ipc") == ["hci_ipc: 0 failed, 0 passed, 0 not applicable, 0 waived"]
+def test_not_applicable_reasons_only_with_details(report):
+    assert "TF-M has no shell" not in text.render(report)
+    verbose = text.render(report, detail=1)
+    assert "not applicable:" in verbose
+    assert re.search(r"ZSEC-KCONF-002  Shell disabled in production \[tfm\]: TF-M has no shell", verbose)
+    assert re.search(r"ZSEC-BOOT-002  +Downgrade prevention \[app\]: no MCUboot in this build", verbose)
+
+
+def test_quiet_is_the_counts_only(report):
+    quiet = text.render(report, detail=-1).splitlines()
+    assert quiet[0].startswith("app ") and quiet[-1].startswith("total ")
+    assert len(quiet) == 5
 
 
 def test_preamble_first_and_notes_last(report):
     lines = text.render(report).splitlines()
-    assert lines[:3] == ["zsec check of /ws/build (profile production: base + strict + production)",
-                         "rules: zsec_west/data/rules (112 rules); boards/x.overlay", ""]
+    assert lines[:2] == ["Security check of /ws/build, profile production (base + strict + production)", ""]
+    assert text.render(report, detail=1).splitlines()[1] == (
+        "rules: zsec_west/data/rules (112 rules); boards/x.overlay")
     assert lines[-1] == "note: the TF-M domain has no .config; its rules were not evaluated"
-    assert text.render(report.with_changes(facts=None)).startswith("app: ")
+    assert text.render(report.with_changes(facts=None)).startswith("critical ")
 
 
-def test_long_fix_wraps_under_itself():
-    rule = Rule("R-1", "Long", Severity.HIGH, fix=" ".join(["word"] * 60))
+@pytest.mark.parametrize("width", [60, 80, 100, 140])
+def test_wraps_to_the_width_with_the_fix_under_itself(width):
+    rule = Rule("R-1", "Long", Severity.HIGH, problem=" ".join(["problem"] * 20), fix=" ".join(["word"] * 60))
     report = Report("check", [Finding(rule, "app", Status.FAIL, "m", Evidence("a", "b"),
                                       Location("prj.conf", 3))])
-    lines = text.render(report).splitlines()
+    for detail in (0, 1):
+        lines = text.render(report, width=width, detail=detail).splitlines()
+        assert all(len(line) <= width for line in lines)
+    lines = text.render(report, width=width, detail=1).splitlines()
     fix = [i for i, line in enumerate(lines) if "fix: " in line][0]
-    assert all(len(line) <= text.WIDTH for line in lines)
     column = lines[fix].index("fix: ") + len("fix: ")
     assert lines[fix + 1].startswith(" " * column + "word")
+    head = lines[0]
+    assert head.startswith("high      R-1  problem problem")
+    assert lines[1].startswith(" " * (len("high      R-1  ")) + "problem")
 
 
 def test_empty_report_still_renders():
@@ -110,7 +138,7 @@ def test_empty_report_still_renders():
     facts = SbomFacts("spdx-json", "out", 3, (SbomDocument("app", "out/app.spdx.json", 2, 3, 0, "ab"),),
                       (), ())
     facts_only = text.render(Report("sbom", facts=facts))
-    assert facts_only.startswith("SBOM (spdx-json) in out:") and "total:" not in facts_only
+    assert facts_only.startswith("SBOM (spdx-json) in out:") and "total" not in facts_only
     assert "app.spdx.json  2 packages, 3 files" in facts_only
 
 
@@ -121,19 +149,21 @@ def test_machine_formats_never_coloured(report, fmt):
 
 def test_unknown_format_is_refused(report):
     with pytest.raises(ValueError, match="unknown report format"):
-        render(report, "html")
+        render(report, "pdf")
 
 
-def test_locations_below_the_current_directory_are_shown_relative(tmp_path, monkeypatch):
-    from zsec_west.findings import Evidence, Finding, Location, Report, Rule, Severity, Status
-    from zsec_west.report import text
-
+def test_locations_relative_to_the_build_directory_or_the_current_one(tmp_path, monkeypatch):
     rule = Rule("R-1", "title", Severity.HIGH)
+    build = tmp_path / "build"
     inside = Finding(rule, "app", Status.FAIL, "m", Evidence("y", "n"),
-                     Location(str(tmp_path / "build" / "zephyr" / ".config"), 7), subject="A")
+                     Location(str(build / "zephyr" / ".config"), 7), subject="A")
     outside = Finding(rule, "app", Status.FAIL, "m", Evidence("y", "n"),
-                      Location("/elsewhere/prj.conf", 3), subject="B")
+                      Location(str(tmp_path / "app" / "prj.conf"), 3), subject="B")
+    elsewhere = Finding(rule, "app", Status.FAIL, "m", Evidence("y", "n"),
+                        Location("/elsewhere/prj.conf", 3), subject="C")
     monkeypatch.chdir(tmp_path)
-    out = text.render(Report("check", [inside, outside], domains=["app"]))
-    assert "at: build/zephyr/.config:7" in out
-    assert "at: /elsewhere/prj.conf:3" in out
+    out = text.render(Report("check", [inside, outside, elsewhere], {"build_dir": str(build)},
+                             domains=["app"]), detail=1)
+    assert "at zephyr/.config:7" in out
+    assert "at app/prj.conf:3" in out
+    assert "at /elsewhere/prj.conf:3" in out

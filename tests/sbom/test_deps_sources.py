@@ -8,6 +8,7 @@ import shlex
 import shutil
 import struct
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -186,9 +187,16 @@ def test_depfile_syntax():
 
 
 def test_map_file_load_lines(tmp_path):
+    # GNU ld writes the LOAD lines after "Linker script and memory map" (see the real map below).
     path = tmp_path / "zephyr.map"
-    path.write_text("Archive member included\n\nLOAD /usr/lib/gcc/arm/12/libgcc.a\n"
-                    "LOAD app/libapp.a\nLOAD linker stubs\n\nLinker script and memory map\n"
-                    "LOAD /not/this.a\n")
+    path.write_text("Archive member included\n\nLinker script and memory map\n\n"
+                    "LOAD /usr/lib/gcc/arm/12/libgcc.a\nLOAD app/libapp.a\nLOAD linker stubs\n")
     assert map_file_inputs(path) == ["/usr/lib/gcc/arm/12/libgcc.a", "app/libapp.a"]
     assert map_file_inputs(tmp_path / "none.map") is None
+
+
+def test_map_file_load_lines_of_a_real_map():
+    real = Path(__file__).resolve().parents[2] / "examples/nrf52840-mcuboot/mcuboot/zephyr/zephyr.map"
+    loads = map_file_inputs(real)
+    assert "/usr/lib/gcc/arm-none-eabi/12.2.1/thumb/v7e-m/nofp/libgcc.a" in loads
+    assert "modules/mbedtls/libmodules__mbedtls.a" in loads

@@ -164,7 +164,7 @@ def _table_with(tmp_path: Path, change) -> Path:
     (lambda d: d["modules"]["lz4"].update(cpe_basis="guess"), "cpe_basis"),
     (lambda d: d["modules"]["lz4"]["version_files"][0].update(format="toml"), "format must be"),
     (lambda d: d["modules"]["lz4"]["version_files"][0].update(format="regex", pattern="x"),
-     "exactly one group"),
+     "pattern needs one group"),
     (lambda d: d.update(schema=2), "schema: 1"),
     (lambda d: d["modules"]["lz4"].update(supplier="LZ4 (Yann)"), "parentheses"),
     (lambda d: d["organizations"].update(x="A (B)"), "organizations.x"),

@@ -170,8 +170,8 @@ def make_workspace(root: Path, *, compile_commands: bool = True, ninja_deps: boo
     if map_file:
         w(build / "zephyr" / "zephyr.map",
           "Archive member included to satisfy reference by file (symbol)\n\n"
-          f"LOAD {libgcc}\nLOAD app/libapp.a\nLOAD zephyr/libzephyr.a\n\n"
-          "Linker script and memory map\n\nLOAD ignored/after/the/map.a\n")
+          "Linker script and memory map\n\n"  # GNU ld lists what it loaded after this line
+          f"LOAD {libgcc}\nLOAD app/libapp.a\nLOAD zephyr/libzephyr.a\n")
     w(build / "zephyr" / "zephyr.elf", b"\x7fELF" + bytes(1000))
     w(build / "zephyr" / "zephyr.bin", bytes(range(256)) * 8)
     ws.headers.append(libgcc)

@@ -10,6 +10,8 @@ decrypted and compared with the plaintext imgtool hashes (`--vector-to-sign payl
 from __future__ import annotations
 
 import base64
+import random
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +44,7 @@ class Case:
     out_ext: str = "bin"
     hex_addr: int | None = None
     size: int = SIZE
+    payload: str = "random"  # or "thumb": compressible, Thumb-like code
 
     @property
     def options(self) -> dict:
@@ -50,6 +53,10 @@ class Case:
     @property
     def deterministic(self) -> bool:
         return self.key in (None, "ed25519") and self.enc is None
+
+    @property
+    def compressed(self) -> bool:
+        return self.options.get("compression", "disabled") != "disabled"
 
     @property
     def imgtool_verifiable(self) -> bool:
@@ -123,6 +130,19 @@ CASES: list[Case] = [
     C("enc-x25519-save-enctlv", "ed25519", enc="x25519", save_enctlv=True, confirm=True, align=8),
     C("enc-no-pad-header-odd", "ed25519", enc="x25519", pad_header=False, size=SIZE + 5),
     C("enc-rsa3072-signer", "rsa-3072", enc="enc-rsa", security_counter=3),
+    # --compression: compressible code, and the fall-back when compressing does not pay (random data)
+    C("compress-lzma2-none", None, compression="lzma2", payload="thumb"),
+    C("compress-lzma2-ed25519-rich", "ed25519", compression="lzma2", payload="thumb", **RICH),
+    C("compress-armthumb-ed25519", "ed25519", compression="lzma2armthumb", payload="thumb"),
+    C("compress-armthumb-pure", "ed25519", compression="lzma2armthumb", pure=True, payload="thumb"),
+    C("compress-armthumb-no-pad-header", None, compression="lzma2armthumb", pad_header=False, payload="thumb"),
+    C("compress-lzma2-hex-confirm", "ed25519", compression="lzma2", in_ext="hex", out_ext="hex", confirm=True,
+      payload="thumb"),
+    C("compress-lzma2-ecdsa", "ecdsa-p256", compression="lzma2", payload="thumb", boot_record="SPE"),
+    C("compress-armthumb-rsa", "rsa-2048", compression="lzma2armthumb", payload="thumb", security_counter=3),
+    C("compress-enc-x25519", "ed25519", enc="x25519", compression="lzma2", payload="thumb"),
+    C("compress-fallback-random", "ed25519", compression="lzma2"),
+    C("compress-fallback-random-armthumb", None, compression="lzma2armthumb", confirm=True),
 ]
 
 
@@ -142,6 +162,8 @@ def imgtool_args(case: Case, workdir: Path) -> list[str]:
         if name in o:
             value = o[name]
             args += [opt, hex(value) if name in ("load_addr", "rom_fixed") else str(value)]
+    if case.compressed:
+        args += ["--compression", o["compression"]]
     if "erased_val" in o:
         args += ["-R", "0" if o["erased_val"] == 0 else "0xff"]
     for tag, value in o.get("custom_tlvs", ()):
@@ -170,9 +192,25 @@ def our_options(case: Case, keys) -> ImageOptions:
     return ImageOptions(**o, custom_tlvs=tuple(customs), **extra)
 
 
+def thumb_code(size: int, seed: int) -> bytes:
+    """Compressible stand-in for Thumb-2 code: short instruction patterns and BL pairs, seeded."""
+    rng = random.Random(seed)
+    out = bytearray()
+    while len(out) < size:
+        if rng.random() < 0.2:  # BL: two halfwords, offset bits split as the ARM-Thumb filter expects
+            offset = rng.randrange(1 << 22)
+            out += struct.pack("<HH", 0xF000 | (offset >> 11), 0xF800 | (offset & 0x7FF))
+        else:
+            out += struct.pack("<H", rng.choice((0x4770, 0xB580, 0xBD80, 0x2000, 0x6800, 0x4601, 0x3001)))
+    return bytes(out[:size])
+
+
 def write_input(case: Case, workdir: Path, make_payload) -> Path:
     zero = 0 if case.options.get("pad_header") else case.options["header_size"]
-    data = make_payload(case.size, seed=len(case.id), zero_header=zero)
+    if case.payload == "thumb":
+        data = bytes(zero) + thumb_code(case.size * 4 - zero, len(case.id))
+    else:
+        data = make_payload(case.size, seed=len(case.id), zero_header=zero)
     path = workdir / f"in.{case.in_ext}"
     if case.in_ext == "hex":
         ih = IntelHex()
@@ -230,12 +268,12 @@ def outcomes(keys, imgtool, make_payload, tmp_path_factory) -> dict[str, Outcome
         if out.ours and case.imgtool_verifiable:
             vkey = ["-k", str(key.public_pem)] if key else []
             batch.append((out, "verify-ours", ["verify", *vkey, str(out.ours)]))
-        if out.signed is not None and key and not case.deterministic and case.enc is None:
+        if out.signed is not None and key and not case.deterministic and case.enc is None and not case.compressed:
             sig = workdir / "sig.b64"
             sig.write_bytes(base64.b64encode(out.signed.signature))
             batch.append((out, "fixsig", ["sign", *args, "--fix-sig", str(sig), "--fix-sig-pubkey",
                                           str(key.public_pem), str(infile), str(workdir / f"fixsig.{case.out_ext}")]))
-        if case.enc:
+        if case.enc and not case.compressed:
             plain_args = [a for a in args if a not in ("--pad", "--confirm", "--test")]
             batch.append((out, "vector", ["sign", *plain_args, *keyargs, *enc, "--vector-to-sign", "payload",
                                           str(infile), str(workdir / "vector.bin")]))
@@ -262,6 +300,8 @@ def test_same_bytes_as_imgtool(case: Case, outcomes, keys):
     ours = _ours(outcome)
     if case.deterministic:
         assert ours.read_bytes() == outcome.theirs().read_bytes()
+    elif case.compressed:
+        _same_compressed_image(case, _image_bytes(ours), _image_bytes(outcome.theirs()), keys)
     elif case.enc is None:
         # Same image once imgtool is handed our (randomised) signature.
         assert ours.read_bytes() == outcome.theirs("fixsig").read_bytes()
@@ -276,6 +316,42 @@ def test_same_bytes_as_imgtool(case: Case, outcomes, keys):
         assert theirs[:case.options["header_size"]] == plain[:case.options["header_size"]]
         if case.key in (None, "ed25519", "rsa-2048", "rsa-3072"):  # fixed-length signatures
             assert len(theirs) == len(plain)
+
+
+def _same_compressed_image(case: Case, mine: bytes, theirs: bytes, keys) -> None:
+    """Randomised signatures (ECDSA, RSA-PSS, or an encrypted payload): the same compressed payload
+    and the same TLVs, bar the signatures, which both carry (DECOMP_SIGNATURE inside the protected
+    area, so the hashed regions differ only there)."""
+    if case.enc:
+        mine, theirs = (decrypt_image(d, keys[case.enc].private) for d in (mine, theirs))
+    a, b = parse_image(mine), parse_image(theirs)
+    assert a.header.flags == b.header.flags and a.header.flags & 0x400
+    assert mine[a.payload_start:a.payload_end] == theirs[b.payload_start:b.payload_end]
+    randomised = {0x72, 0x20, 0x22, 0x23, *range(0x30, 0x35)}  # signatures and the wrapped AES key
+    assert [(t.type, t.value if t.type not in randomised else len(t.value) > 0) for t in a.tlvs()
+            if t.type not in (0x10, 0x11, 0x12)] == \
+        [(t.type, t.value if t.type not in randomised else len(t.value) > 0) for t in b.tlvs()
+         if t.type not in (0x10, 0x11, 0x12)]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.compressed], ids=lambda c: c.id)
+def test_compression_matches_imgtool(case: Case, outcomes, keys):
+    """imgtool compresses exactly when it pays; so do we, and the decompressed image checks out."""
+    outcome = outcomes[case.id]
+    ours = parse_image(_image_bytes(_ours(outcome)))
+    theirs = parse_image(_image_bytes(outcome.theirs()))
+    compressed = bool(theirs.header.flags & 0x400)
+    assert bool(ours.header.flags & 0x400) == compressed == (case.payload == "thumb")
+    assert bool(ours.header.flags & 0x800) == (compressed and case.options["compression"] == "lzma2armthumb")
+    assert outcome.signed.compression == (case.options["compression"] if compressed else None)
+    key = keys[case.key].public if case.key else None
+    decrypt = keys[case.enc].private if case.enc else None
+    for data in (_image_bytes(_ours(outcome)), _image_bytes(outcome.theirs())):
+        checks = {c.name: c for c in verify_image(data, key, decrypt_key=decrypt).checks}
+        if compressed:
+            assert checks["decompressed"].status == "pass", checks["decompressed"].reason
+        else:
+            assert "decompressed" not in checks
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.imgtool_verifiable], ids=lambda c: c.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -113,6 +114,16 @@ def firmware(tmp_path: Path) -> Path:
     body = b"".join(hashlib.sha256(i.to_bytes(4, "little")).digest() for i in range(94))[:3000]
     path.write_bytes(bytes(0x200) + body)
     return path
+
+
+def mcuboot_built_with(build: Path, key: Path) -> None:
+    """Make a copy of the sysbuild fixture look as if its MCUboot had been built with `key`: its
+    sysbuild and MCUboot key settings name it (the application's own setting is left alone)."""
+    for config, name in ((build / "zephyr" / ".config", "SB_CONFIG_BOOT_SIGNATURE_KEY_FILE"),
+                         (build / "mcuboot" / "zephyr" / ".config", "CONFIG_BOOT_SIGNATURE_KEY_FILE")):
+        text, count = re.subn(rf"^{name}=.*$", f'{name}="{key}"', config.read_text(), flags=re.M)
+        assert count == 1, (config, name)
+        config.write_text(text)
 
 
 def snapshot(*paths: Path) -> dict[Path, bytes | None]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sign_cli.conftest import Run, snapshot
+from tests.sign_cli.conftest import Run, mcuboot_built_with, snapshot
 from zsec_west.keys.pem import load_private_key
 from zsec_west.sign import keytools
 
@@ -162,6 +162,7 @@ def test_failure_in_a_later_image_leaves_no_earlier_output(zsec, build_copy, key
     """All images are built before any is written: the plain image is fine, its encrypted variant is not."""
     import re
     build = build_copy("mcuboot-sysbuild")
+    mcuboot_built_with(build, keys["rsa-2048"])
     zdir = build / "hello_world" / "zephyr"
     (zdir / "zephyr.signed.bin").unlink()
     config = zdir / ".config"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sign_cli.conftest import export_token_public_key, imgtool_verifies, snapshot
+from tests.sign_cli.conftest import export_token_public_key, imgtool_verifies, mcuboot_built_with, snapshot
 from tests.sign_cli.test_bad_input import assert_refused
 from zsec_west.errors import UsageError
 from zsec_west.sign.pkcs11signer import Pkcs11Uri, read_pin
@@ -53,12 +53,14 @@ def test_pin_from_a_file_or_the_environment_and_module_from_env(zsec, softhsm, t
 def test_sysbuild_with_a_token_key(zsec, softhsm, build_copy, tmp_path, tmp_path_factory):
     import os
     build = build_copy("mcuboot-sysbuild")
+    token_key = export_token_public_key(softhsm, "rsa", tmp_path / "rsa.pem")
+    mcuboot_built_with(build, token_key)  # MCUboot needs only the public half
     zdir = build / "hello_world" / "zephyr"
     (zdir / "zephyr.bin").write_bytes(bytes(0x200) + os.urandom(5000))
     manifest = tmp_path / "m.json"
     run = zsec("sign", "--build-dir", build, "-k", softhsm.uri("rsa"), "--manifest", manifest)
     assert run.code == 0, run.err
-    assert imgtool_verifies(export_token_public_key(softhsm, "rsa", tmp_path / "rsa.pem"), zdir / "zephyr.signed.bin")
+    assert imgtool_verifies(token_key, zdir / "zephyr.signed.bin")
     text = manifest.read_text()
     assert "pkcs11:token=zsec-test;object=rsa" in text and softhsm.pin not in text  # the PIN is never recorded
     # The build's MCUboot verifies RSA-2048: the EC key on the token is refused before anything is written.

@@ -30,6 +30,17 @@ def app_config(build: Path) -> Path:
     return build / APP / "zephyr" / ".config"
 
 
+def stand_in(build: Path) -> None:
+    """The 4.1 copies have no binaries: a stand-in zephyr.bin for the build's own outputs."""
+    (build / APP / "zephyr" / "zephyr.bin").write_bytes(bytes(range(256)) * 8)
+
+
+def shrink_slot1(build: Path) -> None:
+    """Make slot1 (0x40000) smaller than slot0 (0x76000), so that the slot a plan takes shows."""
+    dts = build / APP / "zephyr" / "zephyr.dts"
+    dts.write_text(dts.read_text().replace("reg = < 0x82000 0x76000 >;", "reg = < 0x82000 0x40000 >;"))
+
+
 def only_plan(build: Path, **kwargs):
     plans = plan_build(load_build(build), **kwargs)
     assert len(plans) == 1
@@ -92,29 +103,63 @@ def test_overwrite_only_aligns_to_1(build_copy):
 
 
 def test_ram_load_sets_load_and_hex_addresses_and_slot1_variants(build_copy):
-    build = build_copy("mcuboot-sysbuild")
-    set_config(app_config(build), MCUBOOT_BOOTLOADER_MODE_SWAP_WITHOUT_SCRATCH="n", MCUBOOT_BOOTLOADER_MODE_RAM_LOAD="y")
+    build = build_copy("mcuboot-sysbuild-4.1")
+    stand_in(build)
+    set_config(app_config(build), MCUBOOT_BOOTLOADER_MODE_SWAP_USING_MOVE="n", MCUBOOT_BOOTLOADER_MODE_RAM_LOAD="y")
     plan = only_plan(build)
-    assert plan.align == 1
+    assert plan.align == 1 and plan.mode == "RAM_LOAD"
     assert plan.load_addr == 0x20000000  # chosen zephyr,sram
     assert plan.hex_addr == 0xC000  # slot0_partition address
     assert [(o.output.name, o.hex_addr) for o in plan.outputs] == [
         ("zephyr.signed.bin", 0xC000), ("zephyr.slot1.signed.bin", 0x82000)]
+    # Sysbuild still says swap-using-move: MCUboot would not RAM-load this image.
+    assert any("SB_CONFIG_MCUBOOT_MODE_SWAP_USING_MOVE" in w and "RAM load" in w for w in plan.warnings)
+
+
+def test_single_app_ram_load_loads_at_the_ram_load_device(build_copy):
+    build = build_copy("mcuboot-sysbuild-4.1")
+    stand_in(build)
+    set_config(app_config(build), MCUBOOT_BOOTLOADER_MODE_SWAP_USING_MOVE="n",
+               MCUBOOT_BOOTLOADER_MODE_SINGLE_APP_RAM_LOAD="y")
+    plan = only_plan(build)
+    assert (plan.align, plan.load_addr, plan.hex_addr, plan.slot_size) == (1, 0x20000000, None, 0x76000)
+    assert [o.output.name for o in plan.outputs] == ["zephyr.signed.bin"]  # no slot1 set
+    dts = build / APP / "zephyr" / "zephyr.dts"
+    dts.write_text(dts.read_text().replace("zephyr,sram = &sram0;", "zephyr,sram = &sram0;\n\t\tmcuboot,ram-load-dev = &uart0;"))
+    assert only_plan(build).load_addr == 0x40002000  # uart0's address stands in for a RAM device
+
+
+def test_ram_load_is_not_known_to_zephyr_3_west_sign(build_copy):
+    build = build_copy("mcuboot-sysbuild")
+    set_config(app_config(build), MCUBOOT_BOOTLOADER_MODE_SWAP_WITHOUT_SCRATCH="n", MCUBOOT_BOOTLOADER_MODE_RAM_LOAD="y")
+    plan = only_plan(build)
+    assert plan.signing_step == "west sign"
+    assert (plan.align, plan.load_addr, plan.hex_addr) == (4, None, None)
 
 
 @pytest.mark.parametrize("mode", ["MCUBOOT_BOOTLOADER_MODE_SINGLE_APP", "MCUBOOT_BOOTLOADER_MODE_FIRMWARE_UPDATER"])
 def test_single_slot_modes_use_slot0_size(build_copy, mode):
-    build = build_copy("mcuboot-sysbuild")
-    set_config(app_config(build), MCUBOOT_BOOTLOADER_MODE_SWAP_WITHOUT_SCRATCH="n", **{mode: "y"})
+    build = build_copy("mcuboot-sysbuild-4.1")
+    shrink_slot1(build)
+    set_config(app_config(build), MCUBOOT_BOOTLOADER_MODE_SWAP_USING_MOVE="n", **{mode: "y"})
     plan = only_plan(build)
     assert plan.slot_size == 0x76000 and "slot0_partition" in plan.sources["slot_size"]
 
 
-def test_firmware_updater_application_uses_slot1(build_copy):
+def test_zephyr_3_west_sign_takes_slot1_whatever_the_mode(build_copy):
     build = build_copy("mcuboot-sysbuild")
-    dts = build / APP / "zephyr" / "zephyr.dts"
-    dts.write_text(dts.read_text().replace("reg = < 0x82000 0x76000 >;", "reg = < 0x82000 0x40000 >;"))
-    set_config(app_config(build), MCUBOOT_BOOTLOADER_MODE_FIRMWARE_UPDATER="y", MCUBOOT_APPLICATION_FIRMWARE_UPDATER="y")
+    shrink_slot1(build)
+    set_config(app_config(build), MCUBOOT_BOOTLOADER_MODE_SWAP_WITHOUT_SCRATCH="n",
+               MCUBOOT_BOOTLOADER_MODE_SINGLE_APP="y")
+    plan = only_plan(build)
+    assert plan.slot_size == 0x40000 and "west sign" in plan.sources["slot_size"]
+
+
+def test_firmware_updater_application_uses_slot1(build_copy):
+    build = build_copy("mcuboot-sysbuild-4.1")
+    shrink_slot1(build)
+    set_config(app_config(build), MCUBOOT_BOOTLOADER_MODE_SWAP_USING_MOVE="n",
+               MCUBOOT_BOOTLOADER_MODE_FIRMWARE_UPDATER="y", MCUBOOT_APPLICATION_FIRMWARE_UPDATER="y")
     assert only_plan(build).slot_size == 0x40000
 
 
@@ -175,14 +220,28 @@ def test_a_build_without_mcuboot_has_nothing_to_sign(build_copy):
 
 
 def test_missing_slot1_is_a_clear_error(build_copy):
-    build = build_copy("mcuboot-sysbuild")
+    build = build_copy("mcuboot-sysbuild-4.1")
     dts = build / APP / "zephyr" / "zephyr.dts"
     dts.write_text(dts.read_text().replace("slot1_partition: partition@82000", "other_partition: partition@82000"))
     with pytest.raises(BuildDirError, match="slot1_partition"):
         plan_build(load_build(build))
+    # Zephyr 3.x's west sign falls back to slot0.
+    build = build_copy("mcuboot-sysbuild")
+    dts = build / APP / "zephyr" / "zephyr.dts"
+    dts.write_text(dts.read_text().replace("slot1_partition: partition@82000", "other_partition: partition@82000"))
+    assert only_plan(build).slot_size == 0x76000
 
 
 def test_extra_imgtool_args_are_kept(build_copy):
     build = build_copy("mcuboot-sysbuild")
     set_config(app_config(build), MCUBOOT_EXTRA_IMGTOOL_ARGS='"--security-counter 7 --pad"')
     assert only_plan(build).extra_args == ("--security-counter", "7", "--pad")
+
+
+def test_a_key_list_signs_with_its_first_entry(build_copy, tmp_path: Path, keys):
+    """Zephyr main (2026): a comma-separated key list; entries after the first are public keys."""
+    build = build_copy("mcuboot-sysbuild-4.1")
+    set_config(app_config(build), MCUBOOT_SIGNATURE_KEY_FILE=f'"{keys["rsa-2048"]}, {tmp_path / "prod.pub.pem"}"')
+    plan = only_plan(build)
+    assert plan.key_file == keys["rsa-2048"] and plan.key_error() is None
+    assert plan.public_key_files == (tmp_path / "prod.pub.pem",)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sign_cli.conftest import files_in, imgtool, imgtool_verifies, snapshot
+from tests.sign_cli.conftest import files_in, imgtool, imgtool_verifies, mcuboot_built_with, snapshot
 from tests.sign_cli.test_plan import APP, app_config, set_config
 from zsec_west.keys.encoding import Fingerprint
 from zsec_west.keys.pem import load_public_key
@@ -18,9 +18,11 @@ HEADER, SLOT, ALIGN = 0x200, 0x76000, 4
 
 
 @pytest.fixture
-def sysbuild(build_copy) -> Path:
-    """The sysbuild fixture with a fresh stand-in zephyr.bin: zeroed ROM_START_OFFSET area + random body."""
+def sysbuild(build_copy, keys) -> Path:
+    """The sysbuild fixture with a fresh stand-in zephyr.bin (zeroed ROM_START_OFFSET area + random
+    body), its MCUboot built with the test's RSA-2048 key, so that key is one it trusts."""
     build = build_copy("mcuboot-sysbuild")
+    mcuboot_built_with(build, keys["rsa-2048"])
     zdir = build / APP / "zephyr"
     (zdir / "zephyr.bin").write_bytes(bytes(HEADER) + os.urandom(20000))
     (zdir / "zephyr.signed.bin").unlink()  # the committed one is signed with the dev key
@@ -79,7 +81,8 @@ def test_manifest_records_every_image(zsec, sysbuild: Path, keys, tmp_path: Path
     run = zsec("sign", "--build-dir", sysbuild, "-k", keys["rsa-2048"], "--manifest", manifest, "-v", "1.4.2+7")
     assert run.code == 0, run.err
     doc = json.loads(manifest.read_text())
-    assert doc["schema_version"] == 1 and doc["build_dir"] == str(sysbuild.resolve())
+    assert doc["schema_version"] == "1" and doc["command"] == "sign manifest"
+    assert doc["build_dir"] == str(sysbuild.resolve())
     assert [(e["domain"], e["variant"]) for e in doc["images"]] == [(APP, "signed"), (APP, "signed.confirmed")]
     fingerprint = Fingerprint.of(load_public_key(keys["rsa-2048"])).sha256
     for entry in doc["images"]:
@@ -92,6 +95,7 @@ def test_manifest_records_every_image(zsec, sysbuild: Path, keys, tmp_path: Path
         assert entry["version"] == "1.4.2+7"  # the command line overrides the build's 0.0.0+0
         assert entry["header_size"] == HEADER and entry["slot_size"] == SLOT and entry["align"] == ALIGN
         assert entry["signature_type"] == "RSA2048_PSS" and entry["hash"]["algorithm"] == "sha256"
+        assert entry["compression"] is None
         assert entry["key"] == {"type": "rsa-2048", "sha256": fingerprint, "key_hash_tlv": fingerprint,
                                 "source": str(keys["rsa-2048"]), "development_key": None}
         assert entry["hash"]["digest"] == json.loads(zsec("sign", "verify", out, "--format", "json").out)["digest"]
@@ -142,7 +146,11 @@ def test_encrypted_variant(zsec, sysbuild: Path, keys, tmp_path: Path):
     assert run.code == 0, run.out + run.err
 
 
-def test_dev_key_from_the_build_is_refused(zsec, sysbuild: Path, devkeys):
+def test_dev_key_from_the_build_is_refused(zsec, build_copy, devkeys):
+    """The example as built: its MCUboot trusts the development key (known by its file name here)."""
+    sysbuild = build_copy("mcuboot-sysbuild")
+    (sysbuild / APP / "zephyr" / "zephyr.bin").write_bytes(bytes(HEADER) + os.urandom(3000))
+    (sysbuild / APP / "zephyr" / "zephyr.signed.bin").unlink()
     dev = devkeys / "mcuboot" / "root-rsa-2048.pem"
     run = zsec("sign", "--build-dir", sysbuild, "-k", dev)
     assert run.code == 2 and len(run.err_lines) == 1

@@ -87,7 +87,7 @@ def test_default_action_under_a_west_style_parser(keys, firmware: Path, tmp_path
     assert unknown == [] and args.sign_action == "sign" and args.version == "1.2.3+4"
     assert args.infile == str(firmware) and args.outfile == "out.bin"
     args, _ = west.parse_known_args(["sec-sign", "verify", "x.bin", "-k", "k.pem"])
-    assert args.sign_action == "verify" and args.image == "x.bin" and args.key == "k.pem"
+    assert args.sign_action == "verify" and args.image == "x.bin" and args.key == ["k.pem"]
     args, _ = west.parse_known_args(["sec-sign", "getpubhash", "-k", "k.pem", "-e", "raw"])
     assert args.sign_action == "getpubhash" and args.encoding == "raw"
 
@@ -160,3 +160,28 @@ def test_no_infile_and_no_build_says_how_to_sign(zsec, tmp_path: Path, monkeypat
     run = zsec("sign", "-k", "key.pem")
     assert run.code == 2 and len(run.err_lines) == 1
     assert "no INFILE given" in run.err and "--build-dir" in run.err and "-d " not in run.err
+
+
+@pytest.mark.parametrize("mode,flags", [("lzma2", ["COMPRESSED_LZMA2"]),
+                                        ("lzma2armthumb", ["COMPRESSED_LZMA2", "COMPRESSED_ARM_THUMB_FLT"])])
+def test_compression_on_the_command_line(zsec, tmp_path: Path, keys, mode, flags):
+    import json
+    code = tmp_path / "code.bin"
+    code.write_bytes(bytes(0x200) + bytes(range(256)) * 64)
+    out, theirs, manifest = tmp_path / "c.bin", tmp_path / "t.bin", tmp_path / "m.json"
+    run = zsec("sign", "-k", keys["ed25519"], *BASIC, "--compression", mode, "--manifest", manifest, code, out)
+    assert run.code == 0, run.err
+    status, output = imgtool_inprocess("sign", "-k", keys["ed25519"], *BASIC, "--compression", mode, code, theirs)
+    assert status == 0, output
+    assert out.read_bytes() == theirs.read_bytes()
+    assert json.loads(manifest.read_text())["images"][0]["compression"] == mode
+    info = json.loads(zsec("sign", "info", out, "--format", "json").out)
+    assert info["header"]["flag_names"] == flags and info["header"]["img_size"] < 64 * 256
+    doc = json.loads(zsec("sign", "verify", "-k", keys["ed25519"], out, "--format", "json").out)
+    assert doc["ok"] and "decompressed" in doc["checks_run"]
+    # A signature made elsewhere cannot serve both the compressed and the original image.
+    sig = tmp_path / "sig.b64"
+    sig.write_bytes(base64.b64encode(bytes(64)))
+    run = zsec("sign", *BASIC, "--compression", mode, "--fix-sig", sig, "--fix-sig-pubkey", keys.public("ed25519"),
+               code, tmp_path / "f.bin")
+    assert run.code == 2 and "--compression" in run.err and "--fix-sig" in run.err

@@ -29,9 +29,38 @@ def test_valid_image(zsec, signed: Path, keys):
     assert {c["name"]: c["status"] for c in doc["checks"]}["signature"] == "pass"
 
 
-def test_hash_only_without_a_key(zsec, signed: Path):
+def test_without_a_key_the_signature_is_not_checked_and_verify_fails(zsec, signed: Path):
+    """A CI step that forgets -k must not pass: the hash alone proves nothing about who signed."""
     run = zsec("sign", "verify", signed)
-    assert run.code == 0 and "hash only" in run.err
+    assert run.code == 1
+    assert run.out.startswith(f"{signed}: hash valid, signature not checked")
+    assert "valid\n" not in run.out.splitlines()[0] and "skip  signature" in run.out
+    assert len(run.err_lines) == 1 and "signature not checked" in run.err and "--hash-only" in run.err
+    doc = json.loads(zsec("sign", "verify", signed, "--format", "json").out)
+    assert doc["signature_checked"] is False and doc["hash_only"] is False
+    assert doc["checks_run"] == ["format", "protected-size", "unprotected-tlvs", "hash"]
+    assert {c["name"]: c["status"] for c in doc["checks"]}["signature"] == "skip"
+
+
+def test_hash_only_is_asked_for_explicitly(zsec, signed: Path, keys):
+    run = zsec("sign", "verify", "--hash-only", signed)
+    assert run.code == 0 and "hash only" in run.err and "signature not checked" in run.err
+    doc = json.loads(zsec("sign", "verify", "--hash-only", signed, "--format", "json").out)
+    assert doc["ok"] and doc["hash_only"] is True and doc["signature_checked"] is False
+    assert "signature" not in doc["checks_run"] and "hash" in doc["checks_run"]
+    # A broken hash still fails with --hash-only.
+    data = bytearray(signed.read_bytes())
+    data[0x300] ^= 1
+    signed.write_bytes(bytes(data))
+    assert zsec("sign", "verify", "--hash-only", signed).code == 1
+    run = zsec("sign", "verify", "--hash-only", "-k", keys["ecdsa-p256"], signed)
+    assert run.code == 2 and "--hash-only" in run.err
+
+
+def test_checks_run_with_a_key(zsec, signed: Path, keys):
+    doc = json.loads(zsec("sign", "verify", "-k", keys["ecdsa-p256"], signed, "--format", "json").out)
+    assert doc["signature_checked"] is True and doc["hash_only"] is False
+    assert doc["checks_run"] == ["format", "protected-size", "unprotected-tlvs", "hash", "key", "signature"]
 
 
 def test_tampered_image_is_invalid(zsec, signed: Path, keys, tmp_path: Path):

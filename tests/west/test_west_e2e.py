@@ -69,8 +69,9 @@ def test_sec_check_on_a_fixture_matches_zsec(workspace: Path):
                            "--format", "json"], cwd=workspace, capture_output=True, text=True,
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert west.returncode == zsec.returncode == 1, west.stderr + zsec.stderr
-    import json
-    a, b = json.loads(west.stdout), json.loads(zsec.stdout)
+
+    from tests.jsonschemas import validate
+    a, b = validate(west.stdout), validate(zsec.stdout)
     key = lambda f: (f["domain"], f["rule_id"], f["status"])  # noqa: E731
     assert sorted(map(key, a["findings"])) == sorted(map(key, b["findings"]))
     assert {d["name"] for d in a["domains"]} == {"sysbuild", "hello_world", "mcuboot"}
@@ -100,6 +101,22 @@ def test_pip_only_route_through_a_shim(tmp_path: Path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "usage: west sec-tfm" in result.stdout
+
+
+def test_verbosity_before_or_after_the_command_and_west_names(workspace: Path):
+    build = str(BUILDS["mcuboot-sysbuild"])
+    default = _west(["sec-check", "-d", build, "--profile", "production"], cwd=workspace)
+    assert default.returncode == 1, default.stderr
+    assert "critical  ZSEC-KEY-001" in default.stdout and "why:" not in default.stdout
+    # Messages name the command as west users type it.
+    assert "west sec-check: " in default.stderr and "zsec check" not in default.stderr
+    for args in (["-q", "sec-check", "-d", build], ["sec-check", "-q", "-d", build]):
+        quiet = _west(args + ["--profile", "production"], cwd=workspace)
+        assert quiet.returncode == 1, quiet.stderr
+        assert quiet.stdout.splitlines()[-1].startswith("total ") and "ZSEC-KEY-001" not in quiet.stdout
+    for args in (["-v", "sec-check", "-d", build], ["sec-check", "-d", build, "-v"]):
+        verbose = _west(args + ["--profile", "production"], cwd=workspace)
+        assert "why: " in verbose.stdout and "not applicable:" in verbose.stdout
 
 
 @pytest.mark.parametrize("args, words", [

@@ -13,8 +13,17 @@ from zsec_west.files.yamldoc import YamlSyntaxError, line_of, load_yaml
 @dataclass(frozen=True)
 class DomainEntry:
     name: str
-    build_dir: Path  # resolved: the recorded path if it still exists, else <top>/<name>
+    build_dir: Path  # <top>/<name> when that is a build directory, else the recorded path
     recorded_dir: str  # what domains.yaml said (absolute paths go stale when a build is copied)
+    outside: bool = False  # build_dir is not under the directory the user named
+
+    def note(self, top: Path) -> str | None:
+        """What to tell the user when this domain is read from outside the named directory."""
+        if not self.outside:
+            return None
+        return (f"domain '{self.name}' is read from {self.build_dir} (the build_dir domains.yaml "
+                f"records), outside the build directory {top}, because {top / self.name} is not a "
+                "build directory")
 
 
 @dataclass(frozen=True)
@@ -27,8 +36,13 @@ class DomainsFile:
     def names(self) -> list[str]:
         return [entry.name for entry in self.entries]
 
+    def notes(self) -> list[str]:
+        """One line per domain read from outside the directory holding domains.yaml."""
+        return [note for entry in self.entries if (note := entry.note(self.path.parent)) is not None]
 
-def _read(path: Path) -> Any:
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file the build wrote, BuildDirError naming the line when it is damaged."""
     try:
         return load_yaml(path, strict=False)  # sysbuild writes it; a repeated key is not ours to refuse
     except YamlSyntaxError as exc:
@@ -43,24 +57,40 @@ def _fail(path: Path, node: Any, problem: str, key: str | int | None = None) -> 
     return BuildDirError(f"line {line}: {problem}" if line else problem, path=path)
 
 
+def _is_build(directory: Path) -> bool:
+    return (directory / "CMakeCache.txt").is_file()
+
+
+def is_inside(path: Path, top: Path) -> bool:
+    try:
+        path.resolve().relative_to(top.resolve())
+    except ValueError:
+        return False
+    return True
+
+
 def _entry(item: Any, index: int, top: Path, path: Path) -> DomainEntry:
+    """Where a domain is: <top>/<name> first, so that a copied build directory is read (and, when
+    signing, written) in the copy even when the original the absolute paths name still exists."""
     if not isinstance(item, dict) or not isinstance(item.get("name"), str):
         raise _fail(path, item, f"domains[{index}] has no 'name'")
     name = item["name"]
     recorded = str(item.get("build_dir") or "")
-    build_dir = Path(recorded) if recorded else top / name
-    if not (build_dir / "CMakeCache.txt").is_file():
-        build_dir = top / name
-    if not (build_dir / "CMakeCache.txt").is_file():
-        raise _fail(path, item, f"domain '{name}' is listed but its build directory is missing "
-                                f"(looked in {recorded or '-'} and {top / name})")
-    return DomainEntry(name, build_dir, recorded)
+    local = top / name
+    if _is_build(local):
+        return DomainEntry(name, local, recorded)
+    if recorded:
+        elsewhere = Path(recorded) if Path(recorded).is_absolute() else top / recorded
+        if _is_build(elsewhere):
+            return DomainEntry(name, elsewhere, recorded, outside=not is_inside(elsewhere, top))
+    raise _fail(path, item, f"domain '{name}' is listed but its build directory is missing "
+                            f"(looked in {local} and {recorded or '-'})")
 
 
 def load_domains(path: Path) -> DomainsFile:
-    """Parse domains.yaml; unknown keys are ignored, stale build_dir paths fall back to <top>/<name>."""
+    """Parse domains.yaml; unknown keys are ignored; <top>/<name> is preferred to the recorded build_dir."""
     top = path.parent
-    data = _read(path)
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise BuildDirError("expected a mapping with 'default' and 'domains'", path=path)
     raw_domains = data.get("domains")

@@ -7,9 +7,10 @@ import shlex
 from functools import cached_property
 from pathlib import Path
 
+from zsec_west.builddir.buildinfo import BuildInfo, load_build_info
 from zsec_west.builddir.cmakecache import CMakeCache
 from zsec_west.builddir.devicetree import Devicetree
-from zsec_west.builddir.domains import DomainsFile, load_domains
+from zsec_west.builddir.domains import DomainsFile, is_inside, load_domains
 from zsec_west.builddir.kconfig import KconfigValues
 from zsec_west.builddir.locate import is_zephyr_build
 from zsec_west.builddir.modules import BuildMeta, Module, load_meta, load_modules
@@ -73,11 +74,27 @@ class Domain:
             return MCUBOOT
         return APP if self.is_default else OTHER
 
+    @cached_property
+    def build_info(self) -> BuildInfo:
+        """build_info.yml of this directory (Zephyr 4.x); empty for 3.x builds and the TF-M sub-build."""
+        if self._kind == TFM:
+            return BuildInfo()
+        return load_build_info(self.build_dir)
+
     @property
     def board(self) -> str | None:
+        """The board as the build was asked for it (-b), e.g. "nrf52840dk/nrf52840"."""
         if self._kind == TFM and self.parent is not None:
             return self.parent.board
-        return self.cache.value("CACHED_BOARD") or self.cache.value("BOARD")
+        return self.cache.value("CACHED_BOARD") or self.cache.value("BOARD") or self.build_info.board
+
+    @property
+    def board_target(self) -> str | None:
+        """The full board target build_info.yml records (with default qualifiers filled in, e.g.
+        "qemu_cortex_m3/ti_lm3s6965" for `-b qemu_cortex_m3`), else the board as asked for."""
+        if self._kind == TFM and self.parent is not None:
+            return self.parent.board_target
+        return self.build_info.board or self.board
 
     @property
     def zephyr_base(self) -> Path | None:
@@ -86,12 +103,14 @@ class Domain:
 
     @property
     def app_source_dir(self) -> str | None:
-        return self.cache.value("APP_DIR") or self.cache.value("APPLICATION_SOURCE_DIR")
+        return (self.cache.value("APP_DIR") or self.cache.value("APPLICATION_SOURCE_DIR")
+                or self.build_info.application_dir)
 
     @property
     def zephyr_version(self) -> str | None:
         """From the kernel project version the build recorded, else ZEPHYR_BASE/VERSION."""
-        version = self.cache.value("Zephyr-Kernel_VERSION") or self.cache.value("CMAKE_PROJECT_VERSION")
+        version = (self.cache.value("Zephyr-Kernel_VERSION") or self.cache.value("CMAKE_PROJECT_VERSION")
+                   or self.build_info.zephyr_version)
         if version and self._kind not in (SYSBUILD, TFM):
             return version
         base = self.zephyr_base
@@ -124,11 +143,13 @@ class Domain:
         else:
             for key in ("CONF_FILE", "EXTRA_CONF_FILE", "OVERLAY_CONFIG"):
                 names += self.cache.list(key)
+        # Zephyr 4.x also records the fragments the user gave, with full paths, in build_info.yml.
+        names += self.build_info.kconfig_user_files
         base = Path(self.app_source_dir) if self.app_source_dir else self.build_dir
-        paths = []
+        paths: list[Path] = []
         for name in names:
             path = Path(name) if Path(name).is_absolute() else base / name
-            if path.is_file():
+            if path.is_file() and path.resolve() not in {p.resolve() for p in paths}:
                 paths.append(path)
         return paths
 
@@ -218,6 +239,15 @@ class Build:
     def is_sysbuild(self) -> bool:
         return self.domains_file is not None
 
+    @property
+    def notes(self) -> list[str]:
+        """What a command must tell the user about where it reads, e.g. a domain found outside `top`."""
+        return self.domains_file.notes() if self.domains_file is not None else []
+
+    def outside(self, path: Path) -> bool:
+        """Whether `path` lies outside the build directory the user named."""
+        return not is_inside(path, self.top)
+
     @cached_property
     def sysbuild(self) -> Domain | None:
         """The sysbuild level itself (SB_CONFIG_* symbols), for sysbuild builds."""
@@ -265,6 +295,16 @@ class Build:
     @property
     def zephyr_base(self) -> Path | None:
         return self.default.zephyr_base
+
+    @cached_property
+    def build_info(self) -> BuildInfo:
+        """The top level's build_info.yml (Zephyr 4.x): for a sysbuild, its images and the west command."""
+        return load_build_info(self.top)
+
+    @property
+    def west_command(self) -> str | None:
+        """The `west build` command line that made this build, when west recorded it (Zephyr 4.x)."""
+        return self.build_info.west_command
 
     @property
     def zephyr_version(self) -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from zsec_west.builddir.cmakecache import CMakeCache
 from zsec_west.builddir.model import Build, Domain
+from zsec_west.builddir.tfmlayout import SigningLayout, load_layouts
 from zsec_west.errors import BuildDirError, ZsecError
 from zsec_west.versions import Version, is_release, parse, release_from_references, release_from_tag
 
@@ -60,6 +61,20 @@ class SubBuild:
 
     def value(self, name: str) -> str | None:
         return self.cache.value(name) if self.cache is not None else None
+
+    def signing_layout(self, role: str) -> SigningLayout | None:
+        """The slot geometry TF-M's signing of the `role` image ("S", "NS", "S_NS") used."""
+        return next((layout for layout in load_layouts(self.path) if layout.kind == role.lower()), None)
+
+    def bl2_output(self, suffix: str) -> Path | None:
+        """BL2's image (`bin/bl2.hex`, ...) when the sub-build made it."""
+        path = self.path / "bin" / f"bl2{suffix}"
+        return path if path.is_file() else None
+
+    def secure_output(self, suffix: str) -> Path | None:
+        """The unsigned secure image TF-M built (`bin/tfm_s.hex`, ...)."""
+        path = self.path / "bin" / f"tfm_s{suffix}"
+        return path if path.is_file() else None
 
     def effective(self) -> dict[str, str]:
         """The cache entries that make up TF-M's effective configuration, in a fixed order."""

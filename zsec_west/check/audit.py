@@ -13,12 +13,20 @@ from pathlib import Path
 
 from zsec_west.builddir.locate import find_west_topdir
 from zsec_west.builddir.model import Build, Domain
-from zsec_west.check.imagechecks import check_image_devkey, check_image_format, check_image_key_match
-from zsec_west.check.keychecks import check_encryption_key, check_key_file, check_key_match, check_signing_key
+from zsec_west.check.fixes import Fragment, checked_fixes, with_advice
+from zsec_west.check.imagechecks import check_image_devkey, check_image_format, check_image_key_match, images
+from zsec_west.check.kconfmarkers import check_kconfig_markers
+from zsec_west.check.keychecks import (
+    check_encryption_key,
+    check_key_file,
+    check_key_match,
+    check_signing_key,
+    key_refs,
+)
 from zsec_west.check.waivers import EXPIRED_RULE_ID, apply_waivers, load_waivers
 from zsec_west.check.zephyrdb import ZephyrDb, load_zephyr_db
-from zsec_west.errors import BuildDirError, DataFileError, InputError
-from zsec_west.facts import CheckFacts
+from zsec_west.errors import BuildDirError, DataFileError, InputError, ZsecError
+from zsec_west.facts import CheckFacts, ImageFact, KeyFact
 from zsec_west.files.reading import is_dir
 from zsec_west.findings import Finding, Report
 from zsec_west.rules.catalogue import Catalogue, build_catalogue
@@ -44,6 +52,7 @@ BUILTINS: dict[str, Builtin] = {
     "image-key-match": check_image_key_match,
     "image-format": check_image_format,
     "expired-waiver": _reported_by_waivers,
+    "kconfig-markers": check_kconfig_markers,
     **TFM_BUILTINS,
 }
 
@@ -69,6 +78,7 @@ class CheckRun:
     zephyr_base: Path | None
     warnings: list[str] = field(default_factory=list)  # something is wrong with an input
     notes: list[str] = field(default_factory=list)  # worth knowing, nothing to fix
+    fixes: list[Fragment] = field(default_factory=list)  # what `--fix DIR` writes (not yet written)
 
 
 def zephyr_tree(build: Build | None, option: Path | None) -> tuple[Path | None, str | None]:
@@ -83,7 +93,8 @@ def zephyr_tree(build: Build | None, option: Path | None) -> tuple[Path | None, 
     if is_dir(recorded):
         return recorded, None
     return None, (f"the build's ZEPHYR_BASE ({recorded}) is not on this machine; Zephyr's hardening "
-                  "database was not loaded (give the tree with --zephyr-base)")
+                  "database was not loaded and the options its Kconfig tree marks experimental, "
+                  "deprecated or not secure were not checked (give the tree with --zephyr-base)")
 
 
 def load_catalogue(options: CheckOptions, build: Build | None
@@ -117,8 +128,33 @@ def _check_domain(domain: Domain, catalogue: Catalogue, profile: str,
     return evaluate_domain(domain, catalogue.in_profile(domain.kind, profile), ctx, BUILTINS)
 
 
+def key_and_image_facts(domains: list[Domain], ctx: CheckContext
+                        ) -> tuple[tuple[KeyFact, ...], tuple[ImageFact, ...]]:
+    """The key files and signed images the checks looked at (read once per run, cached)."""
+    keys: list[KeyFact] = []
+    found: list[ImageFact] = []
+    for domain in domains:
+        try:
+            refs = key_refs(domain, ctx)
+            signed = images(domain, ctx)
+        except (ZsecError, OSError):  # reported by the checks themselves
+            continue
+        for ref in refs:
+            dev = ref.by_content or ref.by_name
+            keys.append(KeyFact(domain.name, ref.setting, ref.use, ref.shown, ref.state, ref.detail,
+                                ref.fingerprint.sha256 if ref.fingerprint else None,
+                                dev.name if dev else None,
+                                "content" if ref.by_content else "file name" if ref.by_name else None))
+        for image in signed:
+            found.append(ImageFact(domain.name, image.role, image.shown, image.signed, image.tlv,
+                                   image.digest_hex or None, image.devkey.name if image.devkey else None,
+                                   image.error))
+    return tuple(keys), tuple(found)
+
+
 def run_check(build: Build, options: CheckOptions) -> CheckRun:
     catalogue, base, warnings, notes = load_catalogue(options, build)
+    notes = build.notes + notes
     chain = catalogue.profiles.chain(options.profile)
     selected = build.select(list(options.domains) or None)
     topdir = options.west_topdir or find_west_topdir(base, build.top, Path(os.getcwd()))
@@ -144,8 +180,14 @@ def run_check(build: Build, options: CheckOptions) -> CheckRun:
                                expired_rule.rule, known, domains[0] if domains else "build")
         findings = list(result.findings)
         warnings += result.warnings
+    # Fix advice comes from the plan `--fix` writes, so the report and the fragments agree.
+    fixes = checked_fixes(build, findings, catalogue, base)
+    findings = with_advice(findings, fixes)
     inputs = {
         "build_dir": str(build.top),
+        "board": build.default.board_target,
+        "zephyr_version": build.zephyr_version,
+        "west_command": build.west_command,  # Zephyr 4.x build_info.yml
         "profile": options.profile,
         "profile_chain": list(chain),
         "rule_sources": list(catalogue.sources),
@@ -154,6 +196,7 @@ def run_check(build: Build, options: CheckOptions) -> CheckRun:
         "waivers": str(options.waivers) if options.waivers else None,
         "domains": [{"name": d.name, "kind": d.kind} for d in selected if d.name in domains],
     }
-    facts = CheckFacts(str(build.top), options.profile, tuple(chain), tuple(catalogue.sources))
+    keys, images = key_and_image_facts([d for d in selected if d.name in domains], ctx)
+    facts = CheckFacts(str(build.top), options.profile, tuple(chain), tuple(catalogue.sources), keys, images)
     report = Report("check", tuple(findings), inputs, tuple(domains), tuple(warnings + notes), facts)
-    return CheckRun(report, catalogue, base, warnings, notes)
+    return CheckRun(report, catalogue, base, warnings, notes, fixes)

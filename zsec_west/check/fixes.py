@@ -10,7 +10,7 @@ key, a bad image) are listed as comments with what to do instead. SB_CONFIG_* va
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from zsec_west.builddir.kconfig import KconfigValues
@@ -20,7 +20,7 @@ from zsec_west.files.writing import atomic_write
 from zsec_west.findings import Finding, Status
 from zsec_west.rules.catalogue import Catalogue
 from zsec_west.rules.engine import Outcome, config_of, evaluate
-from zsec_west.rules.model import AllOf, AnyOf, Check, Expected, Leaf, format_value, leaves
+from zsec_west.rules.model import AllOf, AnyOf, CatalogueRule, Check, Expected, Leaf, format_value, leaves
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Recommendation:
 
 @dataclass
 class Fragment:
-    """What goes into one file."""
+    """What goes into one file (`path` is set when it is written, else it is the bare file name)."""
 
     owner: Domain
     path: Path
@@ -41,6 +41,18 @@ class Fragment:
     blocked: list[tuple[Recommendation, str]] = field(default_factory=list)
     manual: list[tuple[str, str]] = field(default_factory=list)  # (rule id, what to do)
     tree_note: str | None = None
+    # finding fingerprint -> the symbols its rule asks for, in the rule's order
+    asks: dict[str, list[str]] = field(default_factory=dict)
+
+    def decided(self, symbol: str) -> tuple[Recommendation, str | None] | None:
+        """The value this fragment gives `symbol`, and why it cannot be applied (None: it can)."""
+        for rec in self.values:
+            if rec.symbol == symbol:
+                return rec, None
+        for rec, reason in self.blocked:
+            if rec.symbol == symbol:
+                return rec, reason
+        return None
 
 
 def _target(leaf: Leaf) -> Expected | None:
@@ -80,9 +92,18 @@ def _file_name(domain: Domain) -> str:
     return "sysbuild.conf" if domain.kind == SYSBUILD else f"{domain.name}.conf"
 
 
+def wanted_values(rule: CatalogueRule, owner: Domain) -> list[tuple[str, Expected]]:
+    """What a failing Kconfig rule asks `owner`'s configuration to set: the rule's own
+    `recommend` (a choice's better option), else values that make its check pass."""
+    if rule.check is None:
+        return []
+    return list(rule.recommend) or recommend(rule.check, owner.kconfig)
+
+
 def plan_fixes(build: Build, findings: Sequence[Finding], catalogue: Catalogue,
-               out_dir: Path) -> list[Fragment]:
+               out_dir: Path | None = None) -> list[Fragment]:
     """Group the failing findings' recommended values per fragment file (no I/O)."""
+    out_dir = out_dir if out_dir is not None else Path()
     fragments: dict[str, Fragment] = {}
     for finding in findings:
         if finding.status is not Status.FAIL:
@@ -99,8 +120,8 @@ def plan_fixes(build: Build, findings: Sequence[Finding], catalogue: Catalogue,
             if entry not in fragment.manual:
                 fragment.manual.append(entry)
             continue
-        kconfig = owner.kconfig
-        wanted = list(rule.recommend) or recommend(rule.check, kconfig)
+        wanted = wanted_values(rule, owner)
+        fragment.asks[finding.fingerprint] = [symbol for symbol, _ in wanted]
         if not wanted:
             fragment.manual.append((rule.id, rule.rule.fix or finding.message))
             continue
@@ -135,13 +156,14 @@ def check_dependencies(fragment: Fragment, zephyr_base: Path | None) -> None:
     fragment.values = kept
 
 
-def render_fragment(fragment: Fragment) -> str:
+def render_fragment(fragment: Fragment, command: str = "zsec check") -> str:
+    """The fragment's text; `command` names the check as the user ran it (zsec or west)."""
     owner = fragment.owner
     prefix = owner.kconfig.prefix
     how = ("west build --sysbuild ... -- -DSB_EXTRA_CONF_FILE=<this file>" if owner.kind == SYSBUILD
            else f"west build ... -- -DEXTRA_CONF_FILE=<this file> (sysbuild: "
                 f"-D{owner.name}_EXTRA_CONF_FILE=<this file>)")
-    lines = [f"# Recommended values for the failing rules of domain '{owner.name}' (zsec check --fix).",
+    lines = [f"# Recommended values for the failing rules of domain '{owner.name}' ({command} --fix).",
              f"# Use with: {how}"]
     if fragment.tree_note:
         lines.append(f"# Note: {fragment.tree_note}.")
@@ -156,11 +178,78 @@ def render_fragment(fragment: Fragment) -> str:
     return "\n".join(lines) + "\n"
 
 
+def checked_fixes(build: Build, findings: Sequence[Finding], catalogue: Catalogue,
+                  zephyr_base: Path | None) -> list[Fragment]:
+    """Plan the fragments and check their values against the Kconfig tree (when reachable)."""
+    fragments = plan_fixes(build, findings, catalogue)
+    for fragment in fragments:
+        check_dependencies(fragment, zephyr_base)
+    return fragments
+
+
+def write_fragments(fragments: Sequence[Fragment], out_dir: Path, command: str = "zsec check") -> list[Fragment]:
+    """Write planned fragments into `out_dir` atomically; each `path` names its file after."""
+    for fragment in fragments:
+        fragment.path = out_dir / fragment.path.name
+        atomic_write(fragment.path, render_fragment(fragment, command), create_dirs=True)  # --fix names a directory
+    return list(fragments)
+
+
 def write_fixes(build: Build, findings: Sequence[Finding], catalogue: Catalogue, out_dir: Path,
                 zephyr_base: Path | None) -> list[Fragment]:
     """Plan, check against the Kconfig tree, and write every fragment atomically."""
-    fragments = plan_fixes(build, findings, catalogue, out_dir)
-    for fragment in fragments:
-        check_dependencies(fragment, zephyr_base)
-        atomic_write(fragment.path, render_fragment(fragment), create_dirs=True)  # --fix names a directory
-    return fragments
+    return write_fragments(checked_fixes(build, findings, catalogue, zephyr_base), out_dir)
+
+
+# -- the same plan, as advice in the report ------------------------------------------------------
+
+def _where(owner: Domain) -> str:
+    if owner.kind == SYSBUILD:
+        return "in sysbuild.conf (--fix DIR writes sysbuild.conf)"
+    return ("in the image's configuration: its prj.conf or an extra .conf fragment "
+            "(--fix DIR writes one per image)")
+
+
+def advice_text(fragment: Fragment, finding: Finding) -> str | None:
+    """Fix advice for a failing Kconfig finding, from the fragment `--fix` writes: the same
+    symbols with the same values, or why a value cannot be applied. None: no Kconfig value."""
+    symbols = fragment.asks.get(finding.fingerprint)
+    if not symbols:
+        return None
+    prefix = fragment.owner.kconfig.prefix
+    settable: list[str] = []
+    blocked: list[str] = []
+    others: list[str] = []
+    for symbol in symbols:
+        decided = fragment.decided(symbol)
+        if decided is None:
+            continue
+        rec, reason = decided
+        assignment = f"{prefix}{rec.symbol}={format_value(rec.value)}"
+        if reason is not None:
+            blocked.append(f"{assignment} cannot be applied on this target: {reason}")
+        else:
+            settable.append(assignment)
+        if rec.rule_id != finding.rule.id:
+            others.append(f"{assignment} as {rec.rule_id} asks")
+    parts = []
+    if settable:
+        parts.append(f"Set {' and '.join(settable)} {_where(fragment.owner)}.")
+    parts += [f"{text[:1].upper()}{text[1:]}." for text in blocked]
+    if others:
+        parts.append(f"The fragment sets {', '.join(others)}.")
+    return " ".join(parts) or None
+
+
+def with_advice(findings: Sequence[Finding], fragments: Sequence[Fragment]) -> list[Finding]:
+    """`findings` with the `--fix` plan's advice on each failing Kconfig finding."""
+    by_owner: dict[str, Fragment] = {}
+    for planned in fragments:
+        for fingerprint in planned.asks:
+            by_owner[fingerprint] = planned
+    result = []
+    for finding in findings:
+        owner = by_owner.get(finding.fingerprint)
+        advice = advice_text(owner, finding) if owner is not None and finding.failed else None
+        result.append(replace(finding, advice=advice) if advice else finding)
+    return result

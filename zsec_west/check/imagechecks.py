@@ -7,7 +7,7 @@ key MCUboot in the same build was built with.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from zsec_west.builddir.model import TFM, Domain
@@ -37,6 +37,7 @@ class ImageKey:
     value: bytes = b""
     signed: bool = False
     devkey: DevKey | None = None
+    shown: str = ""  # how messages name it: relative to the build directory, the same anywhere
 
     @property
     def digest_hex(self) -> str:
@@ -90,10 +91,18 @@ def read_image(role: str, path: Path) -> ImageKey:
     return ImageKey(role, path, None, None, b"", signed)
 
 
+def _relative(path: Path, top: Path) -> str:
+    try:
+        return path.resolve().relative_to(top.resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
 def images(domain: Domain, ctx: CheckContext) -> list[ImageKey]:
     memo_key = f"images:{domain.name}"
     if memo_key not in ctx.cache:
-        ctx.cache[memo_key] = [read_image(role, path) for role, path in signed_outputs(domain)]
+        ctx.cache[memo_key] = [replace(read_image(role, path), shown=_relative(path, ctx.build.top))
+                               for role, path in signed_outputs(domain)]
     return ctx.cache[memo_key]
 
 
@@ -112,15 +121,15 @@ def check_image_format(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -
         subject = image.role
         if image.error is not None:
             findings.append(make_finding(rule, domain, ctx, Status.FAIL,
-                                     f"{image.path} is not a complete MCUboot image: {image.error}",
+                                     f"{image.shown} is not a complete MCUboot image: {image.error}",
                                      subject, Evidence(image.error, "a signed MCUboot image")))
         elif not image.signed:
             findings.append(make_finding(rule, domain, ctx, Status.FAIL,
-                                     f"{image.path} is an MCUboot image without a signature TLV",
+                                     f"{image.shown} is an MCUboot image without a signature TLV",
                                      subject, Evidence("no signature", "a signature TLV")))
         else:
             findings.append(make_finding(rule, domain, ctx, Status.PASS,
-                                     f"{image.path} is a signed MCUboot image", subject))
+                                     f"{image.shown} is a signed MCUboot image", subject))
     return findings
 
 
@@ -135,17 +144,17 @@ def check_image_devkey(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -
         if image.error is not None or image.tlv is None:
             why = "it could not be read (see ZSEC-IMG-003)" if image.error else "it names no key"
             findings.append(make_finding(rule, domain, ctx, Status.NOT_APPLICABLE,
-                                     f"{image.path}: {why}", subject))
+                                     f"{image.shown}: {why}", subject))
         elif image.devkey is not None:
             findings.append(make_finding(
                 rule, domain, ctx, Status.FAIL,
-                f"{image.path} was signed with {image.devkey.name}, a published development key "
+                f"{image.shown} was signed with {image.devkey.name}, a published development key "
                 f"(its {image.tlv} TLV matches)", subject,
                 Evidence(f"{image.tlv} {image.digest_hex[:16]}... = {image.devkey.name}",
-                         "a key of your own")))
+                         "a key of your own"), detail=image.devkey.short_name))
         else:
             findings.append(make_finding(rule, domain, ctx, Status.PASS,
-                                     f"{image.path}: {image.tlv} {image.digest_hex[:16]}... is not a "
+                                     f"{image.shown}: {image.tlv} {image.digest_hex[:16]}... is not a "
                                      "known development key", subject))
     return findings
 
@@ -176,12 +185,12 @@ def check_image_key_match(rule: CatalogueRule, domain: Domain, ctx: CheckContext
     for image in found:
         if _key_matches(image, boot.fingerprint, encoding):
             findings.append(make_finding(rule, domain, ctx, Status.PASS,
-                                     f"{image.path} is signed with the key MCUboot trusts "
+                                     f"{image.shown} is signed with the key MCUboot trusts "
                                      f"({boot.shown})", image.role))
         else:
             findings.append(make_finding(
                 rule, domain, ctx, Status.FAIL,
-                f"{image.path} is signed with a key MCUboot in this build does not trust "
+                f"{image.shown} is signed with a key MCUboot in this build does not trust "
                 f"({boot.setting}: {boot.shown}); the bootloader will refuse it", image.role,
                 Evidence(f"{image.tlv} {image.digest_hex[:16]}...",
                          f"sha256 {boot.fingerprint.sha256[:16]}...")))

@@ -106,7 +106,7 @@ def load_tree(domain: Domain, zephyr_base: Path | None):  # -> kconfiglib.Kconfi
         try:
             with _environment(env):
                 kconf = kconfiglib.Kconfig(str(base / "Kconfig"), warn=False, warn_to_stderr=False)
-                kconf.load_config(str(domain.config_path), verbose=False)
+                kconf.load_config(str(domain.config_path))
         except kconfiglib.KconfigError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
             raise TreeUnavailable(f"the Kconfig tree under {base} does not load: {first}") from None

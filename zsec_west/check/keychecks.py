@@ -10,10 +10,12 @@ and the finding says that the content could not be checked.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from zsec_west.builddir.bootloader import BootSignature, keygen_advice, mcuboot_signature, tfm_signature
 from zsec_west.builddir.model import APP, MCUBOOT, OTHER, SYSBUILD, TFM, Domain
 from zsec_west.builddir.modules import module_variable
 from zsec_west.errors import BuildDirError, KeyFileError, ZsecError
@@ -203,6 +205,24 @@ def mcuboot_key(ctx: CheckContext) -> KeyRef | None:
 
 # -- findings ------------------------------------------------------------------------------------
 
+def signing_key_advice(domain: Domain, ref: KeyRef, ctx: CheckContext) -> str:
+    """Fix advice for a development signing key in this build: `zsec sign keygen` with the key
+    type the bootloader verifies, and the setting to point at the new key."""
+    dev = ref.by_content or ref.by_name
+    if domain.kind == TFM:
+        signature = tfm_signature(config_of(domain).kconfig)
+        settings: tuple[str, ...] = (ref.setting,)
+    else:
+        found = mcuboot_signature(ctx.build)
+        signature = found or BootSignature("MCUboot", None, None, (ref.setting,))
+        settings = signature.key_settings
+    if signature.key_type is None and dev is not None:
+        # A bootloader built with this key verifies its type.
+        signature = dataclasses.replace(signature, key_type=dev.type,
+                                        type_setting=f"the type of {dev.name}, which {ref.setting} names")
+    return keygen_advice(signature, settings)
+
+
 def _devkey_findings(rule: CatalogueRule, domain: Domain, ctx: CheckContext, use: str) -> list[Finding]:
     refs = [r for r in key_refs(domain, ctx) if r.use == use and r.state != EMPTY]
     if not refs:
@@ -216,8 +236,9 @@ def _devkey_findings(rule: CatalogueRule, domain: Domain, ctx: CheckContext, use
                        f"published development key (identified by its content, sha256 "
                        f"{ref.fingerprint.sha256[:16]}...)")  # type: ignore[union-attr]
             evidence = Evidence(f"{ref.by_content.name} ({ref.detail})", "a key of your own")
-            findings.append(make_finding(rule, domain, ctx, Status.FAIL, message, ref.setting,
-                                     evidence, ref.symbol))
+            findings.append(_advised(make_finding(rule, domain, ctx, Status.FAIL, message, ref.setting,
+                                                  evidence, ref.symbol, detail=ref.by_content.short_name),
+                                     domain, ref, ctx, use))
         elif ref.state == LOADED:
             findings.append(make_finding(rule, domain, ctx, Status.PASS,
                                      f"{ref.setting}: {ref.detail} key, not a known development key "
@@ -227,13 +248,23 @@ def _devkey_findings(rule: CatalogueRule, domain: Domain, ctx: CheckContext, use
             message = (f"{ref.setting} names {ref.shown}, the file name of a published development "
                        f"key: {ref.by_name.name}. Its content could not be checked: {ref.detail}.")
             evidence = Evidence(f"file name of {ref.by_name.name}", "a key of your own")
-            findings.append(make_finding(rule, domain, ctx, Status.FAIL, message, ref.setting,
-                                     evidence, ref.symbol))
+            findings.append(_advised(make_finding(rule, domain, ctx, Status.FAIL, message, ref.setting,
+                                                  evidence, ref.symbol, detail=ref.by_name.short_name),
+                                     domain, ref, ctx, use))
         else:
             findings.append(make_finding(rule, domain, ctx, Status.NOT_APPLICABLE,
                                      f"{ref.setting}: {ref.shown} could not be checked ({ref.detail}); "
                                      "see ZSEC-KEY-003", ref.setting))
     return findings
+
+
+def _advised(finding: Finding, domain: Domain, ref: KeyRef, ctx: CheckContext, use: str) -> Finding:
+    if use != "signing":
+        return finding
+    try:
+        return dataclasses.replace(finding, advice=signing_key_advice(domain, ref, ctx))
+    except BuildDirError:  # MCUboot's configuration is unreadable: the rule's general fix stands
+        return finding
 
 
 def check_signing_key(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:

@@ -169,6 +169,10 @@ def _validate_rule(symbol: Any, body: Any, line: int, where: Where) -> None:
             raise where.error(body.line_of(key), f"{field}.{key}", "must be a non-empty list of text")
 
 
+def _problem(leaf: Leaf) -> str:
+    return f"Zephyr hardening: CONFIG_{leaf.symbol} is not {leaf.expected_text()} as recommended"
+
+
 def _yaml_rule(symbol: str, body: LineDict, area: str, origin: str) -> CatalogueRule:
     if "value" in body:
         leaf = Leaf(symbol, value=normalise_value(body["value"]))
@@ -179,6 +183,7 @@ def _yaml_rule(symbol: str, body: LineDict, area: str, origin: str) -> Catalogue
     rule = Rule(
         id=RULE_PREFIX + symbol,
         title=f"Zephyr hardening: {leaf.describe()}",
+        problem=_problem(leaf),
         severity=severity,
         category=f"zephyr/{area}",
         rationale=" ".join(body["rationale"].split()),
@@ -240,6 +245,7 @@ def parse_csv(text: str, path: Path) -> list[CatalogueRule]:
         rule = Rule(
             id=RULE_PREFIX + symbol,
             title=f"Zephyr hardening: {leaf.describe()}",
+            problem=_problem(leaf),
             severity=Severity.INFO if experimental else Severity.LOW,
             category="zephyr/experimental" if experimental else "zephyr/hardened-csv",
             rationale=rationale,

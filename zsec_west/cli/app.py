@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from zsec_west import __version__
-from zsec_west.cli.args import OneLineErrorParser, RunContext, add_command_parser, one_line_error
+from zsec_west.cli.args import OneLineErrorParser, RunContext, add_command_parser, one_line_error, verbosity_change
 from zsec_west.cli.console import DBG_MORE, INF, QUIET, Console
 from zsec_west.cli.policy import apply_policy, load_policy, prepare_parser
 from zsec_west.cli.registry import command_specs
@@ -18,7 +17,15 @@ from zsec_west.errors import EXIT_ENVIRONMENT, ZsecError, one_line
 TRACEBACK_LEVEL = INF + 3  # -vvv, as in west
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_word(argv: Sequence[str] | None) -> str | None:
+    """The command a command line names (its first word that is not a global option), if any."""
+    for word in sys.argv[1:] if argv is None else argv:
+        if not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = OneLineErrorParser(
         prog="zsec",
         description="Security work for Zephyr builds: audit Kconfig (check), sign MCUboot images "
@@ -31,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="count", default=0, help="less output")
     parser.add_argument("-V", "--version", action="version", version=f"zsec-west {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for spec in command_specs():
+    # Only the command asked for is set up (every one for --help or an unknown word).
+    for spec in command_specs(only=_command_word(argv)):
         cmd = add_command_parser(sub, spec, spec.name)
         prepare_parser(cmd, spec.name)
         cmd.set_defaults(_spec=spec)
@@ -39,12 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args, extra = parser.parse_known_args(argv)
     if extra:  # named after the command they were given to, not after `zsec`
         one_line_error(parser, f"unrecognized arguments: {' '.join(extra)}", f"zsec {args.command}")
     # As west does: any number of -v or -q is one of the levels (-vvv and more: tracebacks).
-    verbosity = min(max(INF + args.verbose - args.quiet, QUIET), TRACEBACK_LEVEL)
+    verbosity = min(max(INF + args.verbose - args.quiet + verbosity_change(args), QUIET), TRACEBACK_LEVEL)
     console = Console(verbosity=verbosity, prog=f"zsec {args.command}")
     ctx = RunContext(console=console)
     try:
@@ -66,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if verbosity >= TRACEBACK_LEVEL:
             raise
         if verbosity >= DBG_MORE:
+            import traceback  # noqa: PLC0415
+
             traceback.print_exc()
         console.err(one_line(f"internal error: {type(exc).__name__}: {exc} (run with -vvv for a "
                              "traceback and report it)"))

@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from zsec_west.cli.console import Console
 from zsec_west.errors import EXIT_INPUT, one_line
-from zsec_west.files.reading import is_dir
-from zsec_west.findings import Severity
+from zsec_west.files.reading import exists, is_dir
 
-REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown")
+REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -88,9 +87,34 @@ class _Actions(_SubParsers):
         super().__call__(parser, namespace, words, option_string)
 
 
+def add_verbosity_args(parser: argparse.ArgumentParser) -> None:
+    """-v/--verbose and -q/--quiet after the command name too (`zsec check -q`, `west sec-check
+    -v`), adding to the ones before it. Where a command uses -v for something else (`sign -v
+    VERSION`, as imgtool), only --verbose is added. Absent unless given, so that a subcommand's
+    defaults never overwrite the global counts."""
+    taken = parser._option_string_actions
+    for short, long, dest, help in (("-v", "--verbose", "cmd_verbose", "more output (-v: details)"),
+                                    ("-q", "--quiet", "cmd_quiet", "less output (-q: summary only)")):
+        names = [name for name in (short, long) if name not in taken]
+        if long in names:
+            parser.add_argument(*names, action="count", dest=dest, default=argparse.SUPPRESS, help=help)
+
+
+def verbosity_change(args: argparse.Namespace) -> int:
+    """What -v/-q after the command name add to the verbosity."""
+    return int(getattr(args, "cmd_verbose", 0)) - int(getattr(args, "cmd_quiet", 0))
+
+
+def west_description(spec: CommandSpec, name: str) -> str:
+    """The description as the front end names the command: `west sec-check` under west."""
+    if name == spec.name:
+        return spec.description
+    return spec.description.replace(f"zsec {spec.name}", f"west {spec.west_name}")
+
+
 def add_command_parser(adder: Any, spec: CommandSpec, name: str) -> argparse.ArgumentParser:
     """`spec`'s parser among `adder`'s subcommands (zsec's or west's), the same for both."""
-    options: dict[str, Any] = {"help": spec.help, "description": spec.description,
+    options: dict[str, Any] = {"help": spec.help, "description": west_description(spec, name),
                                "formatter_class": argparse.RawDescriptionHelpFormatter}
     if spec.default_action is not None:
         options.update(prefix_chars=_NO_OPTIONS, add_help=False)
@@ -98,6 +122,8 @@ def add_command_parser(adder: Any, spec: CommandSpec, name: str) -> argparse.Arg
     if not isinstance(parser, OneLineErrorParser):  # west's parser class: errors made one line here
         parser.error = types.MethodType(one_line_error, parser)  # type: ignore[method-assign]
     spec.add_arguments(parser)
+    if spec.default_action is None:
+        add_verbosity_args(parser)
     return parser
 
 
@@ -120,6 +146,7 @@ def add_action(actions: _SubParsers, name: str, help: str, add: Callable[[argpar
     parser = actions.add_parser(name, help=help, description=help, epilog=epilog,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     add(parser)
+    add_verbosity_args(parser)
     return parser
 
 
@@ -140,24 +167,34 @@ def add_build_dir_args(parser: argparse._ActionsContainer, *, domains: bool = Tr
                             help="only this sysbuild domain (repeatable; default: all)")
 
 
-ZEPHYR_BASE_ORDER = "default: the build's ZEPHYR_BASE if present, else $ZEPHYR_BASE"
+ZEPHYR_BASE_ORDER = ("default: the build's ZEPHYR_BASE if it is on this machine, else $ZEPHYR_BASE, else the "
+                     "zephyr/ project of the west workspace")
 
 
-def add_zephyr_base_arg(parser: argparse.ArgumentParser, purpose: str, default: str = ZEPHYR_BASE_ORDER) -> None:
+def add_zephyr_base_arg(parser: argparse._ActionsContainer, purpose: str, default: str = ZEPHYR_BASE_ORDER) -> None:
     """--zephyr-base DIR: a Zephyr tree to use `purpose`."""
     parser.add_argument("--zephyr-base", metavar="DIR", help=f"Zephyr tree {purpose} ({default})")
 
 
-def zephyr_base_fallback(args: argparse.Namespace, recorded: Path | None, environ: Mapping[str, str]) -> Path | None:
-    """The tree a command uses when the build's own ZEPHYR_BASE (`recorded`) is not on this machine:
-    --zephyr-base, else $ZEPHYR_BASE when it is a directory (west sets it to its workspace's tree).
-    None: use the build's."""
-    if args.zephyr_base:
+def zephyr_base_fallback(args: argparse.Namespace, recorded: Path | None, environ: Mapping[str, str],
+                         west_topdir: str | Path | None = None) -> Path | None:
+    """The tree a command uses instead of the build's own ZEPHYR_BASE (`recorded`), in the order
+    every command follows: --zephyr-base; None when the build's tree is on this machine (use it);
+    else $ZEPHYR_BASE when it is a directory (west sets it to its workspace's tree); else the
+    zephyr/ project of the west workspace (`west_topdir`, west's when run under west)."""
+    if getattr(args, "zephyr_base", None):
         return Path(args.zephyr_base)
     if recorded is not None and is_dir(recorded):
         return None
     env = environ.get("ZEPHYR_BASE")
-    return Path(env) if env and is_dir(env) else None
+    if env and is_dir(Path(env).expanduser()):
+        return Path(env).expanduser()
+    from zsec_west.builddir.locate import find_west_topdir
+
+    topdir = Path(west_topdir) if west_topdir is not None else find_west_topdir(Path.cwd())
+    if topdir is not None and is_dir(topdir / "zephyr"):
+        return topdir / "zephyr"
+    return None
 
 
 def add_format_arg(parser: argparse.ArgumentParser, formats: Sequence[str], help: str = "report format") -> None:
@@ -174,6 +211,8 @@ def add_output_arg(parser: argparse.ArgumentParser, *, short: bool = True,
 def add_report_args(parser: argparse.ArgumentParser, *, short_output: bool = True,
                     formats: Sequence[str] = REPORT_FORMATS, fail_on_default: str = "low") -> None:
     """--format, --output, --fail-on and --exit-zero."""
+    from zsec_west.findings import Severity  # only the commands that report findings load them
+
     add_format_arg(parser, formats)
     add_output_arg(parser, short=short_output)
     parser.add_argument(
@@ -184,3 +223,16 @@ def add_report_args(parser: argparse.ArgumentParser, *, short_output: bool = Tru
     )
     parser.add_argument("--exit-zero", action="store_true",
                         help="exit 0 even when findings reach --fail-on (errors still exit 2/3)")
+
+
+def output_directory(value: str | Path | None, option: str) -> Path | None:
+    """A directory option (--fix, --output-dir) that names an existing file is a usage error
+    naming it, before anything is written."""
+    if value is None:
+        return None
+    path = Path(value)
+    if exists(path) and not is_dir(path):
+        from zsec_west.errors import UsageError
+
+        raise UsageError(f"{option} names a file, not a directory", path=path)
+    return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,11 +14,13 @@ from zsec_west.cli.args import (
     add_build_dir_args,
     add_report_args,
     add_zephyr_base_arg,
+    output_directory,
     zephyr_base_fallback,
 )
 
 if TYPE_CHECKING:
     from zsec_west.builddir import Build
+    from zsec_west.check.audit import CheckOptions
 
 DESCRIPTION = """\
 Audit a Zephyr build against a security rule catalogue: the application, MCUboot, TF-M, other
@@ -36,8 +39,9 @@ Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad i
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_build_dir_args(parser)
-    parser.add_argument("--profile", default="base", metavar="NAME",
-                        help="rule profile: base, strict or production (default: base)")
+    parser.add_argument("--profile", default=None, metavar="NAME",
+                        help="rule profile: base, strict or production (default: base; with --list-rules, "
+                             "only that profile's rules)")
     add_zephyr_base_arg(parser, "standing in for the build's ZEPHYR_BASE (for its hardening database and "
                                 "Kconfig tree)")
     parser.add_argument("--no-zephyr-db", action="store_true",
@@ -49,9 +53,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fix", metavar="DIR", type=Path,
                         help="write a Kconfig fragment per domain with the recommended values")
     parser.add_argument("--explain", metavar="RULE",
-                        help="print a rule's rationale, references and fix, then exit")
+                        help="print a rule's rationale, references and fix, and with a build, what it found "
+                             "there; then exit")
     parser.add_argument("--list-rules", action="store_true",
-                        help="print the rule catalogue (id, severity, profiles, title), then exit")
+                        help="print the rule catalogue (id, severity, profiles, goal, problem) as text or "
+                             "--format json, then exit")
     add_report_args(parser)
 
 
@@ -59,32 +65,36 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     # Heavy imports only when the command runs (the registry imports every command's SPEC).
     from zsec_west.builddir import find_build_dir, load_build
     from zsec_west.check.audit import CheckOptions, load_catalogue, run_check
-    from zsec_west.check.explain import explain, list_rules
-    from zsec_west.check.fixes import write_fixes
+    from zsec_west.check.explain import list_rules
+    from zsec_west.check.fixes import write_fragments
     from zsec_west.cli.reporting import finish
+
+    _refuse_conflicts(args)
+    output_directory(args.fix, "--fix")
+    profile = args.profile or "base"
 
     def options(build: Build | None) -> CheckOptions:
         return CheckOptions(
-            profile=args.profile,
+            profile=profile,
             domains=tuple(args.domain or ()),
             rule_files=tuple(args.rules),
             waivers=args.waivers,
-            zephyr_base=zephyr_base_fallback(args, build.zephyr_base if build else None, os.environ),
+            zephyr_base=zephyr_base_fallback(args, build.zephyr_base if build else None, os.environ,
+                                             ctx.west_topdir),
             use_zephyr_db=not args.no_zephyr_db,
             west_topdir=Path(ctx.west_topdir) if ctx.west_topdir else None,
         )
 
-    if args.explain or args.list_rules:
+    if args.list_rules:
         catalogue, _, warnings, _ = load_catalogue(options(None), None)
         for warning in warnings:
             ctx.console.wrn(warning)
-        if args.explain:
-            text = explain(catalogue, args.explain)
-        else:
+        if args.profile:
             catalogue.profiles.chain(args.profile)  # an unknown --profile is a usage error
-            text = list_rules(catalogue, args.profile if args.profile != "base" else None)
-        ctx.console.emit(text, args.output)
+        ctx.console.emit(list_rules(catalogue, args.profile, args.format), args.output)
         return 0
+    if args.explain:
+        return _explain(args, ctx, options)
 
     build = load_build(find_build_dir(args.build_dir, ctx.build_dir_fmt))
     result = run_check(build, options(build))
@@ -96,8 +106,7 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     if args.format == "text":
         report = report.with_changes(notes=())  # just printed on stderr; machine formats keep them
     if args.fix is not None:
-        fragments = write_fixes(build, result.report.findings, result.catalogue, args.fix,
-                                result.zephyr_base)
+        fragments = write_fragments(result.fixes, args.fix, ctx.console.command_name)
         for fragment in fragments:
             ctx.console.inf(f"wrote {fragment.path}: {len(fragment.values)} value(s)"
                             + (f", {len(fragment.blocked)} that cannot be applied"
@@ -111,6 +120,47 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
         if not fragments:
             ctx.console.inf("no failures with a Kconfig fix; nothing written")
     return finish(report, args, ctx)
+
+
+def _refuse_conflicts(args: argparse.Namespace) -> None:
+    """Options that do not go together are a usage error, not a silent choice."""
+    from zsec_west.errors import UsageError
+
+    if args.explain and args.list_rules:
+        raise UsageError("--explain and --list-rules exclude each other: explain one rule, or list them all")
+    if args.explain and args.fix is not None:
+        raise UsageError("--explain and --fix exclude each other: --explain runs no check to fix")
+    if args.list_rules and args.fix is not None:
+        raise UsageError("--list-rules and --fix exclude each other: --list-rules runs no check to fix")
+    if (args.explain or args.list_rules) and args.format not in ("text", "json"):
+        what = "--explain" if args.explain else "--list-rules"
+        raise UsageError(f"{what} writes text or json, not --format {args.format}")
+    if args.explain and args.format == "json":
+        raise UsageError("--explain writes text; for the catalogue as JSON use --list-rules --format json")
+
+
+def _explain(args: argparse.Namespace, ctx: RunContext, options: Callable[[Build | None], CheckOptions]) -> int:
+    """The rule from the catalogue, and when a build is given (or found), what it found there."""
+    from zsec_west.builddir import find_build_dir, load_build
+    from zsec_west.check.audit import load_catalogue, run_check
+    from zsec_west.check.explain import explain, explain_results
+    from zsec_west.errors import BuildDirError
+
+    catalogue, _, warnings, _ = load_catalogue(options(None), None)
+    for warning in warnings:
+        ctx.console.wrn(warning)
+    text = explain(catalogue, args.explain)
+    build = None
+    try:
+        build = load_build(find_build_dir(args.build_dir, ctx.build_dir_fmt))
+    except BuildDirError:
+        if args.build_dir:  # asked for, so its absence is an error; otherwise the rule alone
+            raise
+    if build is not None:
+        result = run_check(build, options(build))
+        text += explain_results(result.report, args.explain)
+    ctx.console.emit(text, args.output)
+    return 0
 
 
 SPEC = CommandSpec(

@@ -8,8 +8,6 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from zsec_west.files.writing import atomic_write
-
 # Verbosity levels, the same scale as west's global -v/-q.
 QUIET, ERR, WRN, INF, DBG, DBG_MORE = 0, 1, 2, 3, 4, 5
 
@@ -21,6 +19,17 @@ def colour_wanted(stream: TextIO) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return hasattr(stream, "isatty") and stream.isatty()
+
+
+def terminal_width(stream: TextIO, default: int = 100) -> int:
+    """The width to wrap text to: the terminal's when `stream` is one, else `default`."""
+    if not (hasattr(stream, "isatty") and stream.isatty()):
+        return default
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return default
+    return columns if columns > 0 else default
 
 
 def interactive(stream: TextIO) -> bool:
@@ -73,6 +82,11 @@ class Console:
         self.prog = prog
 
     @property
+    def command_name(self) -> str:
+        """The command as the user typed it, for messages: "zsec check" (west: "west sec-check")."""
+        return self.prog
+
+    @property
     def colour(self) -> bool:
         return colour_wanted(self.stdout)
 
@@ -104,6 +118,8 @@ class Console:
     def emit(self, report: str | bytes, output: str | Path | None) -> None:
         """The report: to `output` (atomically) or to stdout."""
         if output and str(output) != "-":
+            from zsec_west.files.writing import atomic_write  # only reports written to a file need it
+
             atomic_write(output, report)
             self.dbg(f"wrote {output}")
             return

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from zsec_west.errors import UsageError
-from zsec_west.findings import Severity
 
 SECTION = "zsec"
 _DEFAULTS_ATTR = "_zsec_policy_defaults"
@@ -132,6 +131,8 @@ def convert(key: str, value: PolicyValue, as_type: type) -> Any:
     kind = SETTINGS[key].kind
     text = value.text
     if kind == "severity":
+        from zsec_west.findings import Severity  # noqa: PLC0415 - signing needs no findings model
+
         labels = [s.label for s in Severity]
         if text.lower() not in labels:
             raise UsageError(f"{value.origin}: '{text}' is not a severity ({', '.join(labels)})")

@@ -14,9 +14,11 @@ COMMAND_MODULES = (
 )
 
 
-def command_specs() -> list[CommandSpec]:
-    """Each command module exposes SPEC; its heavy imports happen only when it runs."""
-    return [importlib.import_module(name).SPEC for name in COMMAND_MODULES]
+def command_specs(only: str | None = None) -> list[CommandSpec]:
+    """Each command module exposes SPEC; its heavy imports happen only when it runs. With `only`
+    (a command name), just that command's, so that `zsec sign ...` loads nothing of the others."""
+    modules = [name for name in COMMAND_MODULES if only is None or name.rsplit(".", 1)[1] == only]
+    return [importlib.import_module(name).SPEC for name in modules or COMMAND_MODULES]
 
 
 def spec_for_west(west_name: str) -> CommandSpec:

@@ -10,7 +10,15 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zsec_west.cli.args import CommandSpec, RunContext, add_build_dir_args, add_report_args
+from zsec_west.cli.args import (
+    CommandSpec,
+    RunContext,
+    add_build_dir_args,
+    add_report_args,
+    add_zephyr_base_arg,
+    output_directory,
+    zephyr_base_fallback,
+)
 from zsec_west.errors import UsageError
 from zsec_west.sbom.writers import SBOM_FORMATS
 
@@ -28,9 +36,11 @@ version, supplier, CPE and package URL; files get SHA-1/SHA-256 and their SPDX l
 A sysbuild build gets one document per domain plus system.<ext> referencing them.
 
   zsec sbom -d build                         SPDX JSON in build/sbom/
-  zsec sbom -d build --sbom-format spdx-tv   tag-value; cyclonedx for CycloneDX 1.6 JSON
+  zsec sbom -d build --sbom-format spdx-tv   tag-value; cyclonedx for CycloneDX 1.6 JSON,
+                                             spdx3-json for SPDX 3.0.1 JSON-LD
   zsec sbom -d build --output-dir out --format json -o report.json
   zsec sbom -d build --vulns --vuln-data nvd/ --fail-on high
+  zsec sbom --conformance bsi-tr-03183-2 build/sbom/*.cdx.json
 
 The report (what was written, counts, gaps, vulnerability findings) goes to stdout or
 --output in --format; the SBOM documents go to --output-dir.
@@ -51,11 +61,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "(default: from the application's repository)")
     group.add_argument("--author", metavar="ORG",
                        help="organisation named as the SBOM's creator (default: the supplier)")
+    group.add_argument("--supplier-contact", metavar="EMAIL|URL",
+                       help="e-mail or URL of the supplier, the creator of the application "
+                            "(BSI TR-03183-2 component creator; CycloneDX and SPDX 3)")
+    group.add_argument("--author-contact", metavar="EMAIL|URL",
+                       help="e-mail or URL of the SBOM's author (BSI TR-03183-2 SBOM creator)")
     group.add_argument("--namespace-prefix", metavar="URI",
                        help="prefix of the SPDX document namespaces")
     group.add_argument("--jobs", type=int, metavar="N",
                        help="threads reading and hashing files (default: 1, the fastest when "
                             "the sources are in the page cache; more help on network storage)")
+    conformance = parser.add_argument_group("conformance of existing SBOMs")
+    conformance.add_argument("--conformance", choices=("bsi-tr-03183-2",), metavar="PROFILE",
+                             help="check SBOM files (ours or another tool's) against a profile "
+                                  "instead of writing SBOMs: bsi-tr-03183-2 (BSI TR-03183-2 "
+                                  "v2.1); each missing field is a finding")
+    conformance.add_argument("sbom_files", nargs="*", metavar="FILE",
+                             help="the SBOM files to check (with --conformance)")
     vulns = parser.add_argument_group("vulnerabilities (offline)")
     vulns.add_argument("--vulns", action="store_true",
                        help="match the components against vulnerability data")
@@ -66,9 +88,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="the local vulnerability index to use or build (implies --vulns)")
     vulns.add_argument("--vex", metavar="FILE",
                        help="OpenVEX statements that settle matches (implies --vulns)")
+    add_zephyr_base_arg(vulns, "whose west.yml vulnerability findings point at")
     vulns.add_argument("--vex-out", metavar="FILE",
-                       help="write an OpenVEX document with a statement per match "
-                            "(implies --vulns)")
+                       help="write a VEX document with a statement per match (implies --vulns)")
+    vulns.add_argument("--vex-format", choices=("openvex", "csaf"), default="openvex",
+                       help="format of --vex-out: OpenVEX 0.2.0 (default) or CSAF 2.0 VEX")
 
 
 def _created() -> _dt.datetime | None:
@@ -91,13 +115,26 @@ def _scan(components: list[Component], build: Build, args: argparse.Namespace,
     """The vulnerability half, through its public API only."""
     from zsec_west.sbom.vulns import VulnOptions, scan
 
+    tree = zephyr_base_fallback(args, build.zephyr_base, os.environ, ctx.west_topdir)
+    manifest = tree / "west.yml" if tree is not None and (tree / "west.yml").is_file() else None
     options = VulnOptions(
+        manifest=manifest,
         data=tuple(Path(p) for p in args.vuln_data or ()),
         db=Path(args.db) if args.db else None,
         vex_in=Path(args.vex) if args.vex else None,
         vex_out=Path(args.vex_out) if args.vex_out else None,
+        vex_format=args.vex_format,
     )
     return scan(components, build, options, ctx.console.progress)
+
+
+def _conformance(args: argparse.Namespace, ctx: RunContext) -> int:
+    from zsec_west.cli.reporting import finish
+    from zsec_west.sbom.conformance import check_files
+
+    if not args.sbom_files:
+        raise UsageError("--conformance needs the SBOM files to check")
+    return finish(check_files([Path(p) for p in args.sbom_files]), args, ctx)
 
 
 def run(args: argparse.Namespace, ctx: RunContext) -> int:
@@ -106,14 +143,22 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     from zsec_west.sbom.generate import DEFAULT_NAMESPACE, SbomOptions, generate
     from zsec_west.sbom.summary import build_report
 
+    if args.conformance:
+        return _conformance(args, ctx)
+    if args.sbom_files:
+        raise UsageError(f"unexpected argument {args.sbom_files[0]!r} (SBOM files are checked "
+                         "with --conformance)")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     build = load_build(find_build_dir(args.build_dir, ctx.build_dir_fmt))
+    for note in build.notes:  # a domain read from outside the named directory
+        ctx.console.inf(f"note: {note}")
     options = SbomOptions(
-        output_dir=Path(args.output_dir) if args.output_dir else None,
+        output_dir=output_directory(args.output_dir, "--output-dir"),
         fmt=args.sbom_format, domains=tuple(args.domain or ()), supplier=args.supplier,
         author=args.author, namespace_prefix=args.namespace_prefix or DEFAULT_NAMESPACE,
-        created=_created(), workers=args.jobs)
+        created=_created(), workers=args.jobs, author_contact=args.author_contact,
+        supplier_contact=args.supplier_contact)
     result = generate(build, options, ctx.console.progress)
     for document in result.documents:
         ctx.console.dbg(f"wrote {document.path}")

@@ -38,6 +38,15 @@ CONFIG_MCUBOOT_SIGNATURE_KEY_FILE, plus CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS; outpu
 zephyr.signed.{bin,hex} and the .confirmed / .encrypted variants the build asks for. Options
 given here win. Note: -d is imgtool's --dependencies; the build directory has no short flag.
 
+A TF-M build (CONFIG_BUILD_WITH_TFM with BL2) signs the non-secure image (zephyr_ns_signed.*), and
+with --secure the secure image (tfm_s_signed.*) too, with the parameters Zephyr's TF-M signing
+used (header CONFIG_ROM_START_OFFSET, slot size from TF-M's signing layout, boot record SPE/NSPE,
+security counter, full public key), and rewrites tfm_merged.hex.
+
+The key must be one the build's bootloader trusts (MCUboot's key setting or the key compiled
+into it; TF-M BL2's CONFIG_TFM_KEY_FILE_S/NS), else signing stops with exit 2 unless
+--allow-untrusted-key.
+
 --sign-command CMD runs CMD without a shell. It reads the message on stdin (RSA/ECDSA: the
 hashed region, to be hashed with SHA-256 (SHA-384 for P-384) and signed, e.g. `openssl dgst
 -sha256 -sign key.pem`; Ed25519: the 32-byte image digest, or the region with --pure) and prints
@@ -57,9 +66,10 @@ unless --allow-dev-key is given.
 
   zsec sign --build-dir build -k release.pem         sign every image MCUboot loads, as the build would
   zsec sign -k key.pem -H 0x200 -S 0x76000 -v 1.2.3 zephyr.bin zephyr.signed.bin
-  zsec sign verify -k key.pem zephyr.signed.bin      exit 0 valid, 1 invalid, 2 bad input
-  zsec sign info zephyr.signed.bin                   header, TLVs, trailer, signing key
+  zsec sign verify -k key.pem zephyr.signed.bin      exit 0 valid, 1 invalid (or no -k), 2 bad input
+  zsec sign info zephyr.signed.bin                   header, TLVs, trailer, signing key (--format yaml|json)
   zsec sign keygen -k release.pem -t ecdsa-p256      new key (0600, never overwrites)
+  zsec sign keyinfo -k key.pem --require public      "private" or "public"; exit 2 if not the one required
   zsec sign getpub -k release.pem                    C array for MCUboot (as imgtool getpub)
 """
 
@@ -121,6 +131,9 @@ def _add_key_source(p: argparse.ArgumentParser) -> None:
                    help="how long --sign-command may take (default 60)")
     k.add_argument("--allow-dev-key", action="store_true",
                    help="accept a publicly known development key (test images only)")
+    k.add_argument("--allow-untrusted-key", action="store_true",
+                   help="with --build-dir: sign even with a key the build's bootloader does not trust "
+                        "(the image will not boot with it)")
     k.add_argument("--fix-sig", metavar="FILE", help="insert this signature (base64) made elsewhere")
     k.add_argument("--fix-sig-pubkey", metavar="PEM", help="public key of the --fix-sig signature")
     k.add_argument("--sig-out", metavar="FILE", help="also write the signature (base64) to FILE")
@@ -140,6 +153,10 @@ def _add_sign(p: argparse.ArgumentParser) -> None:
                             "build directory, else ./build); options given here override the build's values")
     b.add_argument("--domain", action="append", metavar="NAME", help="only this sysbuild domain (repeatable)")
     b.add_argument("--manifest", metavar="FILE", help="write a JSON record of every image signed")
+    b.add_argument("--secure", action="store_true",
+                   help="TF-M builds: sign the secure image (tfm_s_signed.*) too, not only the non-secure one")
+    b.add_argument("--secure-key", metavar="KEY",
+                   help="TF-M builds: the secure image's key (default: -k); implies --secure")
     _add_key_source(p)
     for title in (imgtoolargs.LAYOUT, imgtoolargs.PROTECTED, imgtoolargs.SIGNATURE):
         _add_imgtool_group(p, title)
@@ -147,8 +164,11 @@ def _add_sign(p: argparse.ArgumentParser) -> None:
 
 def _add_verify(p: argparse.ArgumentParser) -> None:
     p.add_argument("image", metavar="IMAGE", help="signed image (.bin or .hex)")
-    p.add_argument("-k", "--key", metavar="KEY",
-                   help="public or private PEM, or a pkcs11: URI (default: check the hash only)")
+    p.add_argument("-k", "--key", metavar="KEY", action="append",
+                   help="public or private PEM, or a pkcs11: URI; repeat it, or give a comma-separated "
+                        "list, for a key set (valid when any key verifies the image)")
+    p.add_argument("--hash-only", action="store_true",
+                   help="check the hash alone, without a key (otherwise verifying without -k fails)")
     p.add_argument("--slot-size", "-S", type=int_value, metavar="N", help="also check that the image fits a slot")
     p.add_argument("--decrypt-key", metavar="KEY", help="private encryption key, to check an encrypted image")
     p.add_argument("--key-password-env", metavar="VAR", help="environment variable holding a passphrase or PIN")
@@ -158,7 +178,8 @@ def _add_verify(p: argparse.ArgumentParser) -> None:
 
 def _add_info(p: argparse.ArgumentParser) -> None:
     p.add_argument("image", metavar="IMAGE", help="MCUboot image (.bin or .hex)")
-    add_format_arg(p, ("text", "json"))
+    add_format_arg(p, ("text", "json", "yaml"),
+                   help="report format (json and yaml hold imgtool dumpinfo's document under 'dumpinfo')")
     add_output_arg(p, help="write the report to FILE")
 
 
@@ -168,6 +189,12 @@ def _add_keygen(p: argparse.ArgumentParser) -> None:
                    help=f"one of {', '.join(KEY_TYPES)}")
     p.add_argument("-p", "--password", action="store_true", help="protect the key with a passphrase (prompt)")
     p.add_argument("--password-env", metavar="VAR", help="protect the key with the passphrase in variable VAR")
+
+
+def _add_keyinfo(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-k", "--key", required=True, metavar="FILE", help="PEM file")
+    p.add_argument("--require", choices=("private", "public"),
+                   help="exit 2 unless the file holds this kind of key (as imgtool keyinfo --require)")
 
 
 def _add_getpub(p: argparse.ArgumentParser, hash_only: bool) -> None:
@@ -188,6 +215,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_action(actions, "verify", "check an image's hash, key and signature", _add_verify)
     add_action(actions, "info", "show an image's header, TLVs, trailer and signing key", _add_info)
     add_action(actions, "keygen", "generate a signing or encryption key", _add_keygen)
+    add_action(actions, "keyinfo", "say whether a PEM file holds a key pair or a public key only", _add_keyinfo)
     add_action(actions, "getpub", "print a public key as MCUboot embeds it", lambda p: _add_getpub(p, False))
     add_action(actions, "getpubhash", "print the SHA-256 of a public key as MCUboot embeds it",
                lambda p: _add_getpub(p, True))
@@ -203,8 +231,12 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     if action == "sign":
         from zsec_west.cli.sign_images import run_sign  # noqa: PLC0415
         return run_sign(args, ctx, environ=os.environ, prompt=prompt_function())
+    if action == "verify":
+        from zsec_west.cli.sign_verify import run_verify  # noqa: PLC0415
+        return run_verify(args, ctx, environ=os.environ, prompt=prompt_function())
     from zsec_west.cli import sign_tools  # noqa: PLC0415
-    handlers = {"verify": sign_tools.run_verify, "info": sign_tools.run_info, "keygen": sign_tools.run_keygen,
+    handlers = {"info": sign_tools.run_info, "keygen": sign_tools.run_keygen,
+                "keyinfo": sign_tools.run_keyinfo,
                 "getpub": sign_tools.run_getpub, "getpubhash": sign_tools.run_getpubhash}
     if action not in handlers:
         raise UsageError(f"unknown action {action!r}")

@@ -26,7 +26,8 @@ def signing_from(args: argparse.Namespace, environ: Mapping[str, str], prompt: P
     return Signing(key=args.key, password_env=args.key_password_env, sign_command=args.sign_command,
                    sign_command_pubkey=args.sign_command_pubkey, sign_command_timeout=args.sign_command_timeout,
                    fixed_signature=args.fix_sig, fixed_signature_pubkey=args.fix_sig_pubkey,
-                   allow_dev_key=args.allow_dev_key, environ=environ, prompt=prompt)
+                   allow_dev_key=args.allow_dev_key, allow_untrusted_key=args.allow_untrusted_key,
+                   environ=environ, prompt=prompt)
 
 
 def overrides_from(args: argparse.Namespace) -> ImageOverrides:
@@ -79,12 +80,15 @@ def run_sign(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str,
     outputs = Outputs(manifest=_path(args.manifest), signature=_path(args.sig_out),
                       vector_to_sign=args.vector_to_sign)
     if args.build_dir is None and args.infile:
+        if args.secure or args.secure_key:
+            raise UsageError("--secure and --secure-key sign a TF-M build's images; give --build-dir")
         result = sign_file(_explicit_request(args, signing, overrides, outputs))
     else:
         result = sign_build(SignBuildRequest(
             build_dir=_build_dir(args, ctx), domains=tuple(args.domain or ()), signing=signing,
             overrides=overrides, encryption_key=args.encrypt, outputs=outputs, infile=_path(args.infile),
-            outfile=_path(args.outfile), west_topdir=_path(ctx.west_topdir)))
+            outfile=_path(args.outfile), west_topdir=_path(ctx.west_topdir),
+            secure=bool(args.secure or args.secure_key), secure_key=args.secure_key))
     report(result, ctx.console)
     return 0
 
@@ -96,6 +100,9 @@ def report(result: SignRun, console: Console) -> None:
     for note in result.notes:
         console.dbg(note)
     for out in result.outputs:
+        if out.kind == "merged":
+            console.inf(f"wrote {out.output} (merged from the images above, {out.size} bytes)")
+            continue
         if out.vector is not None:
             console.inf(f"wrote the {out.vector} to sign ({out.size} bytes) to {out.output}")
             continue

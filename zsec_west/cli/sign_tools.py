@@ -1,98 +1,25 @@
-"""The `verify`, `info`, `keygen`, `getpub` and `getpubhash` actions of `zsec sign`."""
+"""The `info`, `keygen`, `keyinfo`, `getpub` and `getpubhash` actions of `zsec sign` (`verify` is in
+sign_verify.py)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
 from zsec_west.cli.args import RunContext
-from zsec_west.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from zsec_west.cli.sign_verify import emit, json_document
+from zsec_west.errors import EXIT_OK, ImageFormatError, UsageError
 from zsec_west.files.writing import atomic_write
 from zsec_west.keys.encoding import Fingerprint, key_type_name
+from zsec_west.keys.keyset import key_kind
 from zsec_west.mcuboot import hexio
+from zsec_west.mcuboot.dumpinfo import as_json_value, dumpinfo
 from zsec_west.mcuboot.parse import info as image_info
-from zsec_west.mcuboot.verify import VerifyResult, verify_image
 from zsec_west.report.envelope import envelope
 from zsec_west.sign import keytools
-from zsec_west.sign.keysource import Prompt, load_any_private_key, load_any_public_key, passphrase
-from zsec_west.sign.pkcs11signer import Pkcs11Uri, is_pkcs11_uri
-
-
-def _emit(ctx: RunContext, data: str | bytes, output: str | None) -> None:
-    ctx.console.emit(data, output)
-
-
-def _key_input(spec: str | None) -> str | None:
-    """How a document names a key it read: a file path, or a pkcs11: URI without its PIN."""
-    if spec is None or not is_pkcs11_uri(spec):
-        return spec
-    return Pkcs11Uri.parse(spec).redacted()
-
-
-def json_document(command: str, inputs: dict[str, Any], fields: dict[str, Any]) -> str:
-    """The shared envelope, then the command's own fields (`image` first, as before)."""
-    return json.dumps({**envelope(command, inputs), **fields}, indent=2) + "\n"
-
-
-# -- verify -----------------------------------------------------------------------------------------
-
-def verify_text(image: str, result: VerifyResult) -> str:
-    lines = [f"{image}: {'valid' if result.ok else 'INVALID'}"]
-    if result.version is not None:
-        lines.append(f"  version    {result.version}")
-    if result.hash_name:
-        digest = result.digest.hex() if result.digest else "(does not match)"
-        lines.append(f"  hash       {result.hash_name} {digest}")
-    if result.key_hash:
-        dev = f"  PUBLICLY KNOWN DEVELOPMENT KEY: {result.dev_key.name}" if result.dev_key else ""
-        lines.append(f"  image key  KEYHASH {result.key_hash.hex()}{dev}")
-    elif result.dev_key:
-        lines.append(f"  image key  PUBKEY  PUBLICLY KNOWN DEVELOPMENT KEY: {result.dev_key.name}")
-    if result.key_type or result.key_fingerprint:
-        ident = result.key_fingerprint.sha256 if result.key_fingerprint else ""
-        lines.append(f"  given key  {result.key_type or 'unknown type'} {ident}".rstrip())
-    if result.signature_type:
-        lines.append(f"  signature  {result.signature_type}")
-    if result.encrypted:
-        lines.append("  encrypted  yes")
-    lines.append("  checks:")
-    width = max((len(c.name) for c in result.checks), default=0)
-    for check in result.checks:
-        mark = {"pass": "pass", "fail": "FAIL", "skip": "skip"}[check.status]
-        lines.append(f"    {mark}  {check.name.ljust(width)}  {check.reason}")
-    return "\n".join(lines) + "\n"
-
-
-def run_verify(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
-               prompt: Prompt | None) -> int:
-    public = None
-    if args.key:
-        public = load_any_public_key(args.key, password_env=args.key_password_env, environ=environ,
-                                     prompt=prompt)
-    decrypt = None
-    if args.decrypt_key:
-        decrypt = load_any_private_key(args.decrypt_key, password_env=args.key_password_env, environ=environ,
-                                       prompt=prompt)
-    data = hexio.read_input(args.image, allow_gaps=True).data  # a padded .hex has its trailer apart
-    result = verify_image(data, public, decrypt_key=decrypt, slot_size=args.slot_size)
-    if args.format == "json":
-        inputs = {"image": args.image, "key": _key_input(args.key), "decrypt_key": _key_input(args.decrypt_key)}
-        _emit(ctx, json_document("sign verify", inputs, {"image": args.image, **result.as_dict()}), args.output)
-    else:
-        _emit(ctx, verify_text(args.image, result), args.output)
-    if not result.ok:
-        first = result.failures[0]
-        ctx.console.err(f"{args.image}: invalid image: {first.name}: {first.reason}")
-        return EXIT_FINDINGS
-    if result.dev_key is not None:
-        ctx.console.wrn(f"{args.image} is signed with the publicly known development key "
-                        f"'{result.dev_key.name}'")
-    ctx.console.summary(f"{args.image}: valid" + ("" if public is not None else " (hash only; no key given)"))
-    return EXIT_OK
-
+from zsec_west.sign.keysource import Prompt, load_any_public_key, passphrase
 
 # -- info -------------------------------------------------------------------------------------------
 
@@ -135,18 +62,40 @@ def info_text(image: str, info: dict[str, Any]) -> str:
 def run_info(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
              prompt: Prompt | None) -> int:
     data = hexio.read_input(args.image, allow_gaps=True).data
-    info = image_info(data)
+    try:
+        info = image_info(data)
+    except ImageFormatError as exc:  # the parser sees bytes; say which file they came from
+        raise ImageFormatError(exc.message, path=exc.path or args.image, hint=exc.hint) from None
     key = cast("dict[str, Any] | None", info["signing_key"])
-    if args.format == "json":
-        _emit(ctx, json_document("sign info", {"image": args.image}, {"image": args.image, **info}), args.output)
+    if args.format in ("json", "yaml"):
+        dump = dumpinfo(data, args.image)
+        if args.format == "json":
+            fields = {"image": args.image, **info, "dumpinfo": as_json_value(dump)}
+            emit(ctx, json_document("sign info", {"image": args.image}, fields), args.output)
+        else:
+            # YAML keeps bytes as !!binary, as imgtool dumpinfo -f yaml writes them.
+            import yaml  # noqa: PLC0415
+
+            document = {**envelope("sign info", {"image": args.image}), "image": args.image, **info,
+                        "dumpinfo": dump}
+            emit(ctx, yaml.safe_dump(document, sort_keys=False), args.output)
     else:
-        _emit(ctx, info_text(args.image, info), args.output)
+        emit(ctx, info_text(args.image, info), args.output)
     if key and key["development_key"]:
         ctx.console.wrn(f"{args.image} names the publicly known development key '{key['development_key']}'")
     return EXIT_OK
 
 
 # -- keys -------------------------------------------------------------------------------------------
+
+def run_keyinfo(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[str, str],
+                prompt: Prompt | None) -> int:
+    kind = key_kind(args.key)
+    emit(ctx, kind + "\n", None)
+    if args.require is not None and kind != args.require:
+        raise UsageError(f"holds a {kind} key, but a {args.require} key is required", path=args.key)
+    return EXIT_OK
+
 
 def _new_passphrase(args: argparse.Namespace, environ: Mapping[str, str],
                     prompt: Prompt | None) -> bytes | None:

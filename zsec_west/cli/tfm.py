@@ -43,11 +43,14 @@ without TF-M it says whether the board could use it and which non-secure target 
 """
 
 BOARD_FORMATS = ("text", "json")
-TREE_ORDER = f"{ZEPHYR_BASE_ORDER}, else the zephyr/ project of the west workspace"
+TREE_ORDER = ZEPHYR_BASE_ORDER  # the order every command follows (cli/args.py)
 
 
 def _add_report(parser: argparse.ArgumentParser) -> None:
     add_build_dir_args(parser)
+    parser.add_argument("--profile", default="base", metavar="NAME",
+                        help="rule profile whose TF-M rules and severities apply: base, strict or production "
+                             "(default: base; a development key is critical in production, as in check)")
     add_report_args(parser)
     add_zephyr_base_arg(parser, "to read TF-M board support from", default=TREE_ORDER)
 
@@ -121,7 +124,7 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
     from zsec_west.tfm.report import build_report
 
     build = load_build(find_build_dir(args.build_dir, ctx.build_dir_fmt))
-    report = build_report(build, args.domain, _workspace_source(args, ctx, build))
+    report = build_report(build, args.domain, _workspace_source(args, ctx, build), args.profile)
     return finish(report, args, ctx)
 
 

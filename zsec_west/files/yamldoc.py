@@ -59,27 +59,43 @@ class YamlSyntaxError(DataFileError):
 YAML_MAX_DEPTH = 100  # our formats nest fewer than 10 levels; Zephyr's build files fewer than 20
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader building LineDict/LineList and refusing duplicate keys, aliases (none of the
-    formats we read uses them, and a few bytes of nested aliases expand to gigabytes) and
-    nesting deeper than YAML_MAX_DEPTH."""
+# libyaml's parser when PyYAML has it (about ten times faster; it stops at 1,000 levels of nesting
+# by itself), else PyYAML's own. Either way the values are built by the constructors below.
+_SAFE_BASE: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _check_graph(root: yaml.Node) -> None:
+    """Refuse aliases (none of the formats we read uses them, and a few bytes of nested aliases
+    expand to gigabytes) and nesting deeper than YAML_MAX_DEPTH, before any value is built."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:  # the composer hands out the anchored node again for each alias
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not accepted in this file", node.start_mark)
+        seen.add(id(node))
+        if depth > YAML_MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {YAML_MAX_DEPTH} levels", node.start_mark)
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((part, depth + 1) for pair in node.value for part in pair)
+
+
+class _Loader(_SAFE_BASE):
+    """A safe loader building LineDict/LineList and refusing duplicate keys, aliases and deep
+    nesting (`_check_graph`)."""
 
     allow_duplicates = False
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not accepted in this file", event.start_mark)
-        depth = getattr(self, "_depth", 0) + 1
-        if depth > YAML_MAX_DEPTH:
-            raise yaml.composer.ComposerError(
-                None, None, f"nested deeper than {YAML_MAX_DEPTH} levels", self.peek_event().start_mark)
-        self._depth = depth
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth = depth - 1
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_graph(node)
+        return self.construct_document(node)
 
 
 class _LenientLoader(_Loader):

@@ -10,7 +10,6 @@ from functools import lru_cache
 
 from zsec_west.errors import DataFileError
 from zsec_west.files import shipped
-from zsec_west.files.yamldoc import Checker, LineDict, LineList, located, parse_located
 from zsec_west.keys.encoding import Fingerprint
 from zsec_west.keys.paths import file_name
 
@@ -24,6 +23,16 @@ class DevKey:
     use: str  # "signing" or "encryption"
     type: str
     file: str
+
+    @property
+    def short_name(self) -> str:
+        """The name without its aliases: "MCUboot root-rsa-2048.pem"."""
+        return short_name(self.name)
+
+
+def short_name(name: str) -> str:
+    """A development key's name without the "(also ...)" aliases, for one-line headlines."""
+    return name.split(" (also ", 1)[0]
 
 
 DATA_FILE = "devkeys.yaml"  # in zsec_west/data
@@ -41,6 +50,8 @@ def _digest_problem(algorithm: str) -> Callable[[str], str | None]:
 
 def parse_devkeys(text: str, source: str) -> dict[str, DevKey]:
     """digest (lower-case hex) -> key, from the table's YAML; errors name `file:line` and field."""
+    from zsec_west.files.yamldoc import Checker, LineDict, LineList, located, parse_located
+
     data = parse_located(text, source)
     if not isinstance(data, LineDict) or not isinstance(data.get("keys"), LineList):
         raise DataFileError("expected a mapping with a 'keys' list", path=located(source, data))
@@ -64,9 +75,16 @@ def _index() -> dict[str, DevKey]:
     return parse_devkeys(shipped.read_text(DATA_FILE), shipped.label(DATA_FILE))
 
 
+@lru_cache(maxsize=1)
+def _text() -> str:
+    return shipped.read_text(DATA_FILE).lower()
+
+
 def lookup_digest(digest: bytes | str) -> DevKey | None:
     """The development key whose encoding hashes to `digest` (a KEYHASH TLV value), if any."""
     hexdigest = digest.hex() if isinstance(digest, (bytes, bytearray)) else digest.lower()
+    if hexdigest not in _text():
+        return None  # the common case, answered without parsing the table (signing start-up)
     return _index().get(hexdigest)
 
 
@@ -95,3 +113,9 @@ def by_file_name(path_text: str) -> DevKey | None:
         if name in {known, f"{stem}-pkcs8.pem", known.replace("-priv", "-pub")}:
             return key
     return None
+
+
+def sha256_of(key: DevKey) -> str | None:
+    """The SHA-256 fingerprint of a development key (of its MCUboot public-key encoding)."""
+    return next((digest for digest, known in _index().items()
+                 if known == key and len(digest) == _DIGEST_LENGTHS["sha256"]), None)

@@ -15,7 +15,7 @@ IMAGE_OK = 0x01
 
 BOOT_MAGIC_8 = bytes.fromhex("77c295f360d2ef7f3552500f2cb67980")
 # With a max_align above 8 the magic starts with max_align as a u16 in the image byte order.
-_BOOT_MAGIC_TAIL = bytes.fromhex("2de15d29410b8d77679c110f1f8a")
+BOOT_MAGIC_TAIL = bytes.fromhex("2de15d29410b8d77679c110f1f8a")
 
 
 def align_up(value: int, align: int) -> int:
@@ -37,7 +37,7 @@ def boot_magic(max_align: int, endian: Literal["little", "big"] = "little") -> b
     """The 16-byte boot magic for this max_align."""
     if max_align == 8:
         return BOOT_MAGIC_8
-    return max_align.to_bytes(2, endian) + _BOOT_MAGIC_TAIL
+    return max_align.to_bytes(2, endian) + BOOT_MAGIC_TAIL
 
 
 def trailer_size(*, align: int = 1, max_align: int = 8, max_sectors: int = DEFAULT_MAX_SECTORS,
@@ -127,7 +127,7 @@ def read_trailer(slot: bytes | memoryview, image_end: int) -> TrailerState | Non
     max_align: int | None = None
     if tail == BOOT_MAGIC_8:
         max_align = 8
-    elif tail[2:] == _BOOT_MAGIC_TAIL:
+    elif tail[2:] == BOOT_MAGIC_TAIL:
         for endian in ("little", "big"):
             value = int.from_bytes(tail[:2], endian)
             if value in (16, 32):

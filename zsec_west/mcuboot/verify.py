@@ -19,6 +19,7 @@ from zsec_west.keys.devkeys import DevKey
 from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name, load_der_public_key, public_bytes
 from zsec_west.keys.pem import PrivateKey
 from zsec_west.mcuboot.encryption import aes_ctr_in_place, aes_ctr_stream, unwrap_key
+from zsec_west.mcuboot.header import Flag
 from zsec_west.mcuboot.parse import ParsedImage, parse_image
 from zsec_west.mcuboot.signatures import (
     SignRequest,
@@ -63,6 +64,7 @@ class VerifyResult:
     key_hash: bytes | None = None
     dev_key: DevKey | None = None
     encrypted: bool = False
+    key_index: int | None = None  # which key of a key set verified the image (0: the first)
 
     @property
     def ok(self) -> bool:
@@ -72,10 +74,18 @@ class VerifyResult:
     def failures(self) -> list[Check]:
         return [c for c in self.checks if not c.passed]
 
+    @property
+    def signature_checked(self) -> bool:
+        """The signature was verified against a key (passed or failed), not skipped."""
+        return any(c.name == "signature" and c.status != "skip" for c in self.checks)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "ok": self.ok,
             "checks": [{"name": c.name, "status": c.status, "reason": c.reason} for c in self.checks],
+            "checks_run": [c.name for c in self.checks if c.status != "skip"],
+            "signature_checked": self.signature_checked,
+            "key_index": self.key_index,
             "version": str(self.version) if self.version else None,
             "hash": self.hash_name,
             "digest": self.digest.hex() if self.digest else None,
@@ -152,6 +162,11 @@ def verify_image(data: bytes | memoryview, public_key: PublicKey | None = None, 
     if identity.check is not None:
         checks.append(identity.check)
     checks.append(_signature_step(data, parsed, public_key, hashed))
+    if parsed.header.flags & (Flag.COMPRESSED_LZMA1 | Flag.COMPRESSED_LZMA2):
+        from zsec_west.mcuboot.decompressed import check_decompressed  # lzma only for compressed images
+
+        status, reason = check_decompressed(data, parsed, public_key, hashed.aes_key or aes_key, hashed.hash_name)
+        checks.append(Check("decompressed", status, reason))  # type: ignore[arg-type]
     if slot_size is not None:
         checks.append(_check_slot(parsed, slot_size, trailer_size))
     if identity.embedded is not None and key_type is None:
@@ -361,3 +376,4 @@ def _check_slot(parsed: ParsedImage, slot_size: int, trailer_size: int | None) -
     if need > slot_size:
         return Check("slot", "fail", f"{what} exceeds the slot size 0x{slot_size:x}")
     return Check("slot", "pass", f"{what} fits the slot size 0x{slot_size:x}")
+

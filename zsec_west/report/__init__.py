@@ -13,13 +13,18 @@ _REPORTERS = {
     "sarif": "zsec_west.report.sarif",
     "junit": "zsec_west.report.junit",
     "markdown": "zsec_west.report.markdown",
+    "html": "zsec_west.report.html",
 }
 
 FORMATS = tuple(_REPORTERS)
 
 
-def render(report: Report, fmt: str, *, colour: bool = False) -> str:
+def render(report: Report, fmt: str, *, colour: bool = False, width: int = 100, detail: int = 0) -> str:
+    """`report` in format `fmt`. Colour, width and detail (-1 summary, 0 default, 1 details)
+    shape the text report; the other formats always carry everything."""
     if fmt not in _REPORTERS:
         raise ValueError(f"unknown report format {fmt!r}")
     module = importlib.import_module(_REPORTERS[fmt])
-    return module.render(report, colour=colour and fmt == "text")
+    if fmt == "text":
+        return module.render(report, colour=colour, width=width, detail=detail)
+    return module.render(report)

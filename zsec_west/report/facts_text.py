@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from zsec_west.facts import CheckFacts, SbomFacts, TfmFacts
+from zsec_west.facts.tfm import TfmDomain
+from zsec_west.report.mdcell import cell
+from zsec_west.report.tfm_text import capability_rows, domain_rows, tfm_lines
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
@@ -29,10 +32,12 @@ def short_version(version: str | None) -> str:
     return version[:12] if _COMMIT.match(version) else version
 
 
-def _check_lines(facts: CheckFacts) -> list[str]:
+def _check_lines(facts: CheckFacts, detail: int) -> list[str]:
     chain = " + ".join(reversed(facts.profile_chain))
-    return [f"zsec check of {facts.build_dir} (profile {facts.profile}: {chain})",
-            "rules: " + "; ".join(facts.rule_sources)]
+    lines = [f"Security check of {display_path(facts.build_dir)}, profile {facts.profile} ({chain})"]
+    if detail > 0:
+        lines.append("rules: " + "; ".join(facts.rule_sources))
+    return lines
 
 
 def _sbom_documents(facts: SbomFacts) -> list[str]:
@@ -72,14 +77,15 @@ def _sbom_lines(facts: SbomFacts) -> list[str]:
     return lines
 
 
-def preamble_lines(facts: Any) -> list[str]:
-    """What the text report prints before the findings (nothing for a report without facts)."""
+def preamble_lines(facts: Any, detail: int = 0) -> list[str]:
+    """What the text report prints before the findings (nothing for a report without facts);
+    `detail` > 0 (-v) adds what only a closer look needs."""
     if isinstance(facts, CheckFacts):
-        return _check_lines(facts)
+        return _check_lines(facts, detail)
     if isinstance(facts, SbomFacts):
         return _sbom_lines(facts)
     if isinstance(facts, TfmFacts):
-        return list(facts.lines)
+        return tfm_lines(facts)
     return []
 
 
@@ -106,10 +112,27 @@ def json_sections(facts: Any) -> dict[str, Any]:
     return facts.json_sections() if facts is not None else {}
 
 
+def _tfm_markdown(facts: TfmFacts) -> list[str]:
+    lines: list[str] = []
+    for entry in facts.domains:
+        if isinstance(entry, TfmDomain):
+            lines += [f"**TF-M** in use by {cell(entry.app_domain)} (domain {cell(entry.domain)})", "",
+                      "| | |", "| --- | --- |"]
+            rows = domain_rows(entry)
+        else:
+            lines += [f"**TF-M** not in use by {cell(entry.domain)}", "", "| | |", "| --- | --- |"]
+            rows = capability_rows(entry)
+        lines += [f"| {cell(label)} | {cell(value)} |" for label, value in rows]
+        lines.append("")
+    return lines[:-1]
+
+
 def markdown_lines(facts: Any) -> list[str]:
     """The facts for a pull-request comment: no paths of the machine that ran the command."""
     if isinstance(facts, CheckFacts):
         return [f"**Profile:** {facts.profile} ({' + '.join(reversed(facts.profile_chain))})"]
+    if isinstance(facts, TfmFacts):
+        return _tfm_markdown(facts)
     if isinstance(facts, SbomFacts):
         lines = [f"**SBOM:** {facts.format}, {len(facts.documents)} document(s)", ""]
         for doc in facts.documents:

@@ -17,6 +17,7 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
         "title": rule.title,
+        "problem": rule.problem_text,
         "severity": rule.severity.label,
         "category": rule.category,
         "rationale": rule.rationale,
@@ -34,6 +35,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     return {
         "rule_id": finding.rule.id,
         "title": finding.rule.title,
+        "headline": finding.headline,
+        "detail": finding.detail,
         "severity": finding.severity.label,
         "status": finding.status.value,
         "domain": finding.domain,

@@ -19,7 +19,7 @@ def _case_name(finding: Finding, repeated: bool) -> str:
 
 
 def _failure_body(finding: Finding) -> str:
-    lines = [f"{one_line(finding.rule.id)}: {one_line(finding.rule.title)}"]
+    lines = [f"{one_line(finding.rule.id)}: {one_line(finding.headline)}"]
     if finding.message:
         lines.append(clean(finding.message))
     evidence = evidence_phrase(finding)
@@ -39,7 +39,7 @@ def _testcase(suite: ET.Element, classname: str, finding: Finding, repeated: boo
     case = ET.SubElement(suite, "testcase", classname=classname,
                          name=_case_name(finding, repeated), time="0")
     if finding.status is Status.FAIL:
-        message = one_line(finding.message) or one_line(finding.rule.title)
+        message = one_line(finding.message) or one_line(finding.headline)
         failure = ET.SubElement(case, "failure", message=message, type=finding.severity.label)
         failure.text = _failure_body(finding)
     elif finding.status is Status.WAIVED:

@@ -75,7 +75,7 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
 
 
 def _message(finding: Finding) -> str:
-    title = one_line(finding.rule.title)
+    title = one_line(finding.headline)
     message = one_line(finding.message)
     text = f"[{one_line(finding.domain)}] {title}"
     if message and message != title:

@@ -1,14 +1,23 @@
-"""The human report: one section per domain, failures worst first, then what was waived."""
+"""The human report: one line per problem, worst first; details on request.
+
+Default: the command's facts, then one line per problem (severity, rule id, the problem, the
+domains it was found in, where), a problem found in several domains listed once, then the counts
+per domain. `detail=1` (-v) adds each problem's rationale, per-domain evidence and fix, and the
+rules that do not apply with their reasons; `detail=-1` (-q) prints the counts only. Lines are
+wrapped to `width` (the terminal's, or 100 columns when not a terminal).
+"""
 
 from __future__ import annotations
 
 import textwrap
 
-from zsec_west.findings import Finding, Report, Severity, Status
-from zsec_west.report.common import clean, counts_phrase, evidence_phrase, location_text, one_line, ordered
+from zsec_west.findings import Report, Severity, Status
+from zsec_west.report.common import clean, evidence_phrase, one_line
 from zsec_west.report.facts_text import preamble_lines
+from zsec_west.report.grouping import Entry, entries, where
 
 WIDTH = 100
+MIN_WIDTH = 60
 _RESET = "\033[0m"
 _STYLES = {
     "bold": "\033[1m",
@@ -38,90 +47,148 @@ class _Painter:
         return f"{_STYLES[style]}{text}{_RESET}"
 
 
-def _wrapped(label: str, text: str, indent: str) -> list[str]:
-    """`label text` wrapped to WIDTH, continuation lines under the text; keeps newlines."""
+def _wrap(text: str, width: int, first: str, hang: str) -> list[str]:
+    """`text` wrapped to `width`, the first line after `first`, the others after `hang`;
+    newlines in `text` start new lines."""
     lines: list[str] = []
-    first = f"{indent}{label}"
-    hang = indent + " " * len(label)
     for index, paragraph in enumerate(clean(text).split("\n")):
         lines.extend(textwrap.wrap(
-            paragraph, WIDTH, initial_indent=first if index == 0 else hang,
+            paragraph, max(width, MIN_WIDTH), initial_indent=first if index == 0 else hang,
             subsequent_indent=hang, break_long_words=False, break_on_hyphens=False,
         ) or [first if index == 0 else hang.rstrip()])
     return lines
 
 
-def _summary(report: Report, domain: str | None, paint: _Painter) -> str:
-    counts = report.counts(domain)
-    phrase = counts_phrase(report, domain)
-    if not paint.colour:
-        return phrase
-    styles = {"failed": "red" if counts[Status.FAIL] else "dim", "passed": "green",
-              "not applicable": "dim", "waived": "yellow" if counts[Status.WAIVED] else "dim"}
-    parts = []
-    for part in phrase.split(", "):
-        label = part.split(" ", 1)[1]
-        parts.append(paint(part, styles[label]))
-    return ", ".join(parts)
+class _Writer:
+    """Text lines for one report at one width, coloured or not."""
+
+    def __init__(self, report: Report, width: int, colour: bool):
+        self.report = report
+        self.width = width
+        self.paint = _Painter(colour)
+        failing = entries(report, Status.FAIL) + entries(report, Status.WAIVED)
+        self.id_width = max((len(one_line(e.rule.id)) for e in failing), default=0)
+
+    # -- one problem -------------------------------------------------------------------------
+    def entry_line(self, entry: Entry) -> list[str]:
+        """Severity, rule id, the problem, [domains: where], wrapped under the problem."""
+        label = "waived" if entry.status is Status.WAIVED else entry.severity.label
+        rule_id = one_line(entry.rule.id)
+        head_width = _LABEL_WIDTH + 2 + self.id_width + 2
+        # Where: the domains; files and lines are in the details (-v), since a Kconfig result's
+        # location is the generated .config of each domain.
+        tail = "[" + ", ".join(one_line(d) for d in entry.domains) + "]"
+        plain = _wrap(f"{entry.headline}  {tail}", self.width, " " * head_width, " " * head_width)
+        style = "yellow" if entry.status is Status.WAIVED else entry.severity.label
+        prefix = f"{self.paint(label.ljust(_LABEL_WIDTH), style)}  {self.paint(rule_id.ljust(self.id_width), 'bold')}  "
+        return [prefix + plain[0][head_width:]] + plain[1:]
+
+    def details(self, entry: Entry) -> list[str]:
+        """-v: why it matters, what each domain has, and what to do."""
+        indent = " " * (_LABEL_WIDTH + 2 + self.id_width + 2)
+        lines: list[str] = []
+        if entry.rule.rationale:
+            lines += _wrap(entry.rule.rationale, self.width, indent + "why: ", indent + "     ")
+        for finding in entry.findings:
+            message = one_line(finding.message)
+            parts = [message] if message else []
+            evidence = evidence_phrase(finding)
+            # The message usually says what the build has; the evidence then only repeats it.
+            if evidence and one_line(finding.evidence.actual or "") not in message:
+                parts.append(f"({evidence})")
+            place = where(finding, self.report)
+            if place:
+                parts.append(f"at {place}")
+            if finding.status is Status.WAIVED:
+                parts.insert(0, f"waived: {one_line(finding.waiver) or 'no reason given'};")
+            label = f"{one_line(finding.domain)}: "
+            lines += _wrap(" ".join(parts), self.width, indent + label, indent + "  ")
+        for fix in entry.fixes:
+            fix_lines = _wrap(fix, self.width, indent + "fix: ", indent + "     ")
+            lines += [self.paint(line, "cyan") for line in fix_lines]
+        return lines
+
+    # -- sections ------------------------------------------------------------------------------
+    def problems(self, detail: int) -> list[str]:
+        lines: list[str] = []
+        for entry in entries(self.report, Status.FAIL) + entries(self.report, Status.WAIVED):
+            lines += self.entry_line(entry)
+            if detail > 0:
+                lines += self.details(entry)
+        return lines
+
+    def not_applicable(self) -> list[str]:
+        found = entries(self.report, Status.NOT_APPLICABLE)
+        if not found:
+            return []
+        lines = [self.paint("not applicable:", "bold")]
+        id_width = max(len(one_line(e.rule.id)) for e in found)
+        hang = " " * (2 + id_width + 2)
+        for entry in found:
+            domains = ", ".join(one_line(d) for d in entry.domains)
+            reason = "; ".join(entry.reasons) or "does not apply"
+            text = f"{entry.headline} [{domains}]: {reason}"
+            lines += _wrap(text, self.width, f"  {one_line(entry.rule.id).ljust(id_width)}  ", hang)
+        return lines
+
+    def counts(self) -> list[str]:
+        """The results per domain, aligned, and the total."""
+        rows = []
+        for domain in self.report.domain_order():
+            rows.append((one_line(domain), self.report.counts(domain)))
+        rows.append(("total", self.report.counts()))
+        name_width = max(len(name) for name, _ in rows)
+        widths = {status: max(len(str(c[status])) for _, c in rows) for status in Status}
+        lines = []
+        for name, counts in rows:
+            cells = []
+            for status, label, style in ((Status.FAIL, "failed", "red"), (Status.PASS, "passed", "green"),
+                                         (Status.NOT_APPLICABLE, "not applicable", "dim"),
+                                         (Status.WAIVED, "waived", "yellow")):
+                if status is Status.WAIVED and not self.report.counts()[Status.WAIVED]:
+                    continue
+                cell = f"{str(counts[status]).rjust(widths[status])} {label}"
+                cells.append(self.paint(cell, style) if counts[status] else cell)
+            head = self.paint(name.ljust(name_width), "bold") if name == "total" else name.ljust(name_width)
+            lines.append(f"{head}  " + ", ".join(cells))
+        return lines
+
+    def notes(self) -> list[str]:
+        lines: list[str] = []
+        for note in self.report.notes:
+            lines += _wrap(note, self.width, "note: ", "      ")
+        return lines
 
 
-def _failure(finding: Finding, id_width: int, paint: _Painter) -> list[str]:
-    label = finding.severity.label
-    head = (f"  {paint(label.ljust(_LABEL_WIDTH), label)}  "
-            f"{paint(one_line(finding.rule.id).ljust(id_width), 'bold')}  {one_line(finding.rule.title)}")
-    lines = [head]
-    indent = " " * (2 + _LABEL_WIDTH + 2 + id_width + 2)
-    message = clean(finding.message).strip()
-    if message and one_line(message) != one_line(finding.rule.title):
-        lines += _wrapped("", message, indent)
-    evidence = evidence_phrase(finding)
-    if evidence:
-        lines += _wrapped("", evidence, indent)
-    where = location_text(finding)
-    if where:
-        lines.append(f"{indent}at: {where}")
-    if finding.fix:
-        lines += [paint(line, "cyan") if paint.colour else line
-                  for line in _wrapped("fix: ", finding.fix, indent)]
-    return lines
+def render(report: Report, *, colour: bool = False, width: int = WIDTH, detail: int = 0) -> str:
+    """The report as text for a terminal; ANSI colour only when `colour` is true.
 
-
-def _domain_section(report: Report, domain: str, paint: _Painter) -> list[str]:
-    lines = [f"{paint(one_line(domain), 'bold')}: {_summary(report, domain, paint)}"]
-    failures = ordered(report, domain, Status.FAIL)
-    if failures:
-        id_width = max(len(one_line(f.rule.id)) for f in failures)
-        for finding in failures:
-            lines += _failure(finding, id_width, paint)
-    elif report.counts(domain)[Status.PASS]:
-        lines.append("  no failures")
-    waived = ordered(report, domain, Status.WAIVED)
-    if waived:
-        lines.append("  waived:")
-        for finding in waived:
-            reason = one_line(finding.waiver) or "no reason given"
-            lines.append(f"    {one_line(finding.rule.id)}  {one_line(finding.rule.title)}"
-                         f" {paint('(' + reason + ')', 'dim')}")
-    return lines
-
-
-def render(report: Report, *, colour: bool = False) -> str:
-    """The report as text for a terminal; ANSI colour only when `colour` is true."""
-    paint = _Painter(colour)
+    `detail`: -1 the counts only, 0 one line per problem, 1 and more each problem's details and
+    the rules that do not apply."""
+    writer = _Writer(report, width, colour)
+    if detail < 0:
+        return "\n".join(writer.counts() if report.findings else ["no findings"]) + "\n"
     lines: list[str] = []
-    preamble = preamble_lines(report.facts)
+    preamble = preamble_lines(report.facts, detail=detail)
     if preamble:
         lines += [clean(line) for line in preamble]
         lines.append("")
-    domains = report.domain_order()
-    for domain in domains:
-        lines += _domain_section(report, domain, paint)
+    problems = writer.problems(detail)
+    if problems:
+        lines += problems
         lines.append("")
+    elif report.findings:
+        lines += ["no problems found", ""]
+    if detail > 0:
+        na = writer.not_applicable()
+        if na:
+            lines += na
+            lines.append("")
     if report.findings:
-        lines.append(f"{paint('total', 'bold')}: {_summary(report, None, paint)}"
-                     f" across {len(domains)} domain(s)")
+        lines += writer.counts()
     elif not lines:  # a report of facts only (an SBOM, TF-M not in use) shows just its facts
         lines.append("no findings")
-    for note in report.notes:
-        lines += _wrapped("note: ", note, "")
+    lines += writer.notes()
+    while lines and lines[-1] == "":
+        lines.pop()
     return "\n".join(lines) + "\n"

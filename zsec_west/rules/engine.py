@@ -196,7 +196,8 @@ def _maker(rule: CatalogueRule, domain: Domain, subject: str,
 
 def make_finding(rule: CatalogueRule, domain: Domain, ctx: CheckContext, status: Status,
                  message: str, subject: str, evidence: Evidence | None = None,
-                 symbol: str | None = None, severity: Severity | None = None) -> Finding:
+                 symbol: str | None = None, severity: Severity | None = None,
+                 detail: str | None = None) -> Finding:
     """A builtin check's finding, with the profile's severity and the location of `symbol`."""
     override = rule.severity_for(ctx.profile_chain)
     if severity is not None:  # a finding-specific floor (e.g. a file that is not a key at all)
@@ -204,7 +205,7 @@ def make_finding(rule: CatalogueRule, domain: Domain, ctx: CheckContext, status:
     return Finding(rule=rule.rule, domain=domain.name, status=status, message=message,
                    evidence=evidence or Evidence(),
                    location=location_of(domain, symbol) if symbol else None,
-                   subject=subject, severity_override=override)
+                   subject=subject, severity_override=override, detail=detail)
 
 
 def uncovered(rules: list[CatalogueRule]) -> list[CatalogueRule]:

@@ -7,6 +7,7 @@ optional precondition (`when`) and the combinators `any` / `all`:
 
     - id: ZSEC-MEM-002
       title: Thread stacks have an MPU/PMP guard region
+      problem: Thread stacks have no MPU/PMP guard region
       severity: medium
       category: memory-protection
       domains: [any]
@@ -15,6 +16,9 @@ optional precondition (`when`) and the combinators `any` / `all`:
         - {symbol: PMP_STACK_GUARD, value: y}
       rationale: ...
       references: [CWE-121]
+
+`title` states the goal (what a passing rule shows), `problem` the failure (what a failing one
+shows); a rule without `problem` fails as "Not met: <title>".
 
 Rules whose logic is code (key files, signed images) name it with `builtin:` instead of a check.
 """
@@ -49,7 +53,7 @@ _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9_]+)+$")
 _SYMBOL = re.compile(r"^[A-Za-z0-9_]+$")  # Kconfig allows lower case (BT_MESH_V1d1)
 _PROFILE = re.compile(r"^[a-z][a-z0-9-]*$")
 _RULE_KEYS = {
-    "id", "title", "severity", "category", "domains", "profiles", "rationale", "references",
+    "id", "title", "problem", "severity", "category", "domains", "profiles", "rationale", "references",
     "fix", "help_uri", "symbol", "value", "min", "max", "not_value", "if_absent", "any", "all",
     "when", "builtin", "severity_by_profile", "recommend", "covered_by",
 }
@@ -146,15 +150,17 @@ class RuleParser:
         when = None
         if "when" in node:
             when, _ = _unmark(self.condition(node["when"], node.line_of("when"), label))
+        recommend = self.recommend(node, label)
         if not rule.fix:
-            rule = replace(rule, fix=default_fix(check, domains))
+            rule = replace(rule, fix=default_fix(check, domains, recommend))
         return CatalogueRule(rule, check, when, domains, profiles, builtin,
-                             self.severity_map(node, label), self.recommend(node, label),
+                             self.severity_map(node, label), recommend,
                              f"{self.source}:{line}", self.string_list(node, "covered_by", label))
 
     def identity(self, node: LineDict, rule_id: str, label: str) -> Rule:
         """The reportable part of a rule: what it is about, why, and how to fix it."""
         title = self.required_text(node, "title", label=label)
+        problem = self.text(node, "problem", label=label) or ""
         severity = self.severity(node, "severity", label)
         category = self.text(node, "category", label=label) or "general"
         rationale = self.required_text(node, "rationale", label=label)
@@ -162,7 +168,7 @@ class RuleParser:
         fix = self.text(node, "fix", label=label) or ""
         return Rule(id=rule_id, title=title, severity=severity, category=category,
                     rationale=rationale, fix=fix, references=references, source=self.origin_name,
-                    help_uri=self.text(node, "help_uri", label=label))
+                    help_uri=self.text(node, "help_uri", label=label), problem=problem)
 
     def scope(self, node: LineDict, label: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(domain kinds, profiles) a rule applies to."""
@@ -213,7 +219,7 @@ class RuleParser:
         value = node[key]
         if not isinstance(value, str) or not value.strip():
             raise self.err(node.line_of(key), key, f"{label}must be non-empty text")
-        return " ".join(value.split()) if key in ("title", "id", "category") else value.strip()
+        return " ".join(value.split()) if key in ("title", "problem", "id", "category") else value.strip()
 
     def severity(self, node: LineDict, key: str, label: str) -> Severity:
         raw = self.required_text(node, key, label=label)

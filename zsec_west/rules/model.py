@@ -119,14 +119,20 @@ def assignments(check: Check, prefix: str = "CONFIG_") -> str:
     return " and ".join(parts)
 
 
-def default_fix(check: Check | None, domains: tuple[str, ...]) -> str:
-    """What to do, for a rule whose data gives no `fix` text."""
+def default_fix(check: Check | None, domains: tuple[str, ...],
+                recommend: tuple[tuple[str, Expected], ...] = ()) -> str:
+    """What to do, for a rule whose data gives no `fix` text. `recommend` (the option of a
+    choice to select) wins over the check's own values, as in the `--fix` fragments."""
     if check is None:
         return ""
+    prefix = "SB_CONFIG_" if domains == ("sysbuild",) else "CONFIG_"
+    if recommend:
+        values = " and ".join(f"{prefix}{symbol}={format_value(value)}" for symbol, value in recommend)
+    else:
+        values = assignments(check, prefix)
     if domains == ("sysbuild",):
-        return f"Set {assignments(check, 'SB_CONFIG_')} in sysbuild.conf."
-    return (f"Set {assignments(check)} in the image's prj.conf or an extra .conf fragment "
-            "(--fix DIR writes one).")
+        return f"Set {values} in sysbuild.conf."
+    return f"Set {values} in the image's prj.conf or an extra .conf fragment (--fix DIR writes one)."
 
 
 def format_value(value: Expected) -> str:

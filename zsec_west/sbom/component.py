@@ -20,3 +20,10 @@ class Component:
     # Paths of the sources compiled into the image, relative to the component's root directory
     # (e.g. "subsys/bluetooth/host/att.c"); decides whether a vulnerable part was built at all.
     compiled_files: tuple[str, ...] = ()
+    # Of those, the ones the final link map shows giving the image code or data; None when no
+    # map tells. A file compiled to empty sections, or never pulled from its archive, is not here.
+    linked_files: tuple[str, ...] | None = None
+    link_map: str = ""  # the map file that says so ("zephyr.map")
+    # mbed TLS configuration macros defined for this component's compile (None: not known).
+    macros: frozenset[str] | None = None
+    macros_from: str = ""  # the config header they were read from

@@ -20,6 +20,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zsec_west.sbom.linkmap import read_link_map
 from zsec_west.sbom.sources import ninja_unescape, split_command
 
 _SIGNATURE = b"# ninjadeps\n"
@@ -193,24 +194,10 @@ def collect_deps(build_dir: Path) -> DepsResult:
 
 # --- link inputs -----------------------------------------------------------------------------
 
-_LOAD = re.compile(r"^LOAD (.+?)\s*$", re.M)
-
-
 def map_file_inputs(path: Path) -> list[str] | None:
     """Files a GNU ld map file says were loaded; None when there is no readable map."""
-    try:
-        with path.open("r", encoding="utf-8", errors="replace") as handle:
-            # The LOAD lines sit near the top, before the memory map; stop at the map proper.
-            chunks = []
-            for line in handle:
-                if line.startswith("Linker script and memory map"):
-                    chunks.append(line)
-                    break
-                chunks.append(line)
-            text = "".join(chunks)
-    except OSError:
-        return None
-    return [m.group(1) for m in _LOAD.finditer(text) if not m.group(1).startswith("linker stubs")]
+    parsed = read_link_map(path)
+    return None if parsed is None else parsed.loads
 
 
 _LINK_EDGE = re.compile(r"^build ((?:[^:$\n]|\$.)+?): (C|CXX)_EXECUTABLE_LINKER__(\S+) ([^\n]*)\n"

@@ -24,6 +24,8 @@ class DocumentInfo:
     author: str | None  # the organisation that produced the SBOM
     creator_comment: str
     comment: str | None = None
+    author_contact: str | None = None  # e-mail or URL of the SBOM's author (BSI TR-03183-2)
+    supplier_contact: str | None = None  # e-mail or URL of the application's supplier
 
 
 @dataclass(frozen=True)

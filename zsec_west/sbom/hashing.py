@@ -81,10 +81,20 @@ def read_facts(path: str) -> FileFacts | Unreadable:
     return FileFacts(path, sha1.hexdigest(), sha256.hexdigest(), size, license_text, copyrights)
 
 
+def sha512_of(path: str) -> str | None:
+    """SHA-512 of one file (BSI TR-03183-2 asks it of each deployable file: the images)."""
+    digest = hashlib.sha512()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(_BLOCK), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
 def _batch(paths: list[str]) -> list[FileFacts | Unreadable]:
     return [read_facts(path) for path in paths]
-
-
 
 
 def hash_files(paths: Iterable[str], *, workers: int | None = None,

@@ -37,6 +37,7 @@ class VersionFile:
     format: str
     pattern: str | None = None
     names: tuple[str, ...] = ()
+    base: int = 10  # regex with several groups: each group is a number in this base
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class KnownComponent:
     aliases: tuple[str, ...]
     version_files: tuple[VersionFile, ...]
     source: str
+    repository: str | None = None  # the canonical repository (https URL)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class CompilerFamily:
     purl: str | None
     license: str | None
     source: str
+    homepage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -275,12 +278,16 @@ def _version_file(item: Any, here: str, path: Path, at: str) -> VersionFile:
             groups = re.compile(pattern).groups
         except re.error as exc:
             raise DataFileError(f"{here}: bad pattern: {exc}", path=at) from None
-        if groups != 1:
-            raise DataFileError(f"{here}: pattern needs exactly one group", path=at)
+        if not 1 <= groups <= 4:
+            raise DataFileError(f"{here}: pattern needs one group (the version) or one per "
+                                "version part", path=at)
     names = _strings(item, "names", here, path)
     if fmt == "defines" and not names:
         raise DataFileError(f"{here}: format 'defines' needs 'names'", path=at)
-    return VersionFile(_text(item, "path", here, path) or "", fmt, pattern, names)
+    base = item.get("base", 10)
+    if base not in (10, 16):
+        raise DataFileError(f"{here}: base must be 10 or 16", path=at)
+    return VersionFile(_text(item, "path", here, path) or "", fmt, pattern, names, base)
 
 
 def _version_files(raw: Any, where: str, path: Path, at: str) -> tuple[VersionFile, ...]:
@@ -320,7 +327,25 @@ def _module(name: str, raw: Any, path: Path, at: str) -> KnownComponent:
         version_files=_version_files(raw.get("version_files"), where, path,
                                      located(path, raw, "version_files")),
         source=_text(raw, "source", where, path) or "",
+        repository=_repository(raw, where, path),
     )
+
+
+def _repository(raw: dict[str, Any], where: str, path: Path) -> str | None:
+    value = _text(raw, "repository", where, path, required=False)
+    if value is not None and not value.startswith("https://"):
+        raise DataFileError(f"{where}: repository must be an https:// URL",
+                            path=located(path, raw, "repository"))
+    return value.rstrip("/") if value else None
+
+
+def same_repository(url: str | None, canonical: str) -> bool:
+    """Whether a git remote names the canonical repository (any scheme, .git, case)."""
+    host, owner, repo = split_remote(url)
+    c_host, c_owner, c_repo = split_remote(canonical)
+    return bool(host) and (host or "").casefold() == (c_host or "").casefold() and \
+        (owner or "").casefold() == (c_owner or "").casefold() and \
+        (repo or "").casefold() == (c_repo or "").casefold()
 
 
 def _family(name: str, raw: Any, path: Path, at: str) -> CompilerFamily:
@@ -336,7 +361,8 @@ def _family(name: str, raw: Any, path: Path, at: str) -> CompilerFamily:
     return CompilerFamily(
         name, match, _org(_text(raw, "supplier", where, path), where, located(path, raw, "supplier")) or "",
         cpe, _text(raw, "purl", where, path, required=False),
-        _text(raw, "license", where, path, required=False), _text(raw, "source", where, path) or "")
+        _text(raw, "license", where, path, required=False), _text(raw, "source", where, path) or "",
+        _text(raw, "homepage", where, path, required=False))
 
 
 def _organizations(data: dict[str, Any], path: Path) -> dict[str, str]:

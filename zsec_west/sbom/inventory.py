@@ -16,6 +16,7 @@ from pathlib import Path
 from zsec_west.builddir import TFM, Domain
 from zsec_west.errors import BuildDirError
 from zsec_west.sbom import deps as depsmod
+from zsec_west.sbom.linkmap import LinkMap, read_link_map
 from zsec_west.sbom.sources import (
     CompileUnit,
     load_codemodel,
@@ -42,6 +43,11 @@ class Inventory:
     include_dirs: list[str] = field(default_factory=list)
     compiler: str | None = None
     compiler_version: str | None = None
+    objects: dict[str, str] = field(default_factory=dict)  # source -> its object (build-relative)
+    units: dict[str, CompileUnit] = field(default_factory=dict)  # source -> how it was compiled
+    # source -> bytes it gave the image, per the linker map (absent: the map cannot tell)
+    contributions: dict[str, int] = field(default_factory=dict)
+    link_map: str | None = None  # the map that decided `contributions` ("zephyr.map")
     used: list[str] = field(default_factory=list)  # inputs that were read, for the document
     gaps: list[str] = field(default_factory=list)  # inputs that were missing or broken
 
@@ -135,7 +141,13 @@ def collect(domain: Domain) -> Inventory:
     include_dirs: list[str] = []
     include_files: list[str] = []
     compilers: Counter[str] = Counter()
+    build_prefix = recorded.rstrip("/") + "/"
     for unit in units:
+        inv.units.setdefault(_normal(unit.source), unit)
+        if unit.output:
+            output = _abs(unit.output, unit.directory or recorded)
+            if output.startswith(build_prefix):
+                inv.objects[_normal(unit.source)] = output[len(build_prefix):]
         include_dirs.extend(unit.include_dirs)
         include_files.extend(unit.include_files)
         if unit.compiler:
@@ -176,6 +188,18 @@ def collect(domain: Domain) -> Inventory:
     return inv
 
 
+def _contributions(inv: Inventory, parsed: LinkMap) -> None:
+    """What each compiled source gave the image, where the map can tell."""
+    if not parsed.decides:
+        return
+    for source, output in inv.objects.items():
+        size = parsed.contribution(output)
+        if size is not None:
+            inv.contributions[source] = size
+    if inv.contributions:
+        inv.link_map = parsed.name
+
+
 def _link_inputs(domain: Domain, inv: Inventory, fragments: tuple[str, ...]) -> None:
     """Libraries from outside the build directory that the linker loaded (toolchain, blobs)."""
     kernel = "zephyr"
@@ -188,9 +212,11 @@ def _link_inputs(domain: Domain, inv: Inventory, fragments: tuple[str, ...]) -> 
     map_path = domain.build_dir / "zephyr" / f"{kernel}.map"
     if domain.kind == TFM:
         map_path = domain.build_dir / "bin" / "tfm_s.map"
-    inputs = depsmod.map_file_inputs(map_path)
-    if inputs is not None:
-        inv.used.append(f"linker map {map_path.name} ({len(inputs)} inputs)")
+    parsed = read_link_map(map_path)
+    if parsed is not None:
+        inputs = parsed.loads
+        inv.used.append(f"linker map {map_path.name} ({len(parsed.loads)} inputs)")
+        _contributions(inv, parsed)
     else:
         text = read_build_ninja(domain.build_dir / "build.ninja")
         inputs = depsmod.ninja_link_inputs(text, f"zephyr/{kernel}.elf") if text else None

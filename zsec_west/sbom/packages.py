@@ -16,6 +16,7 @@ from zsec_west.sbom.hashing import FileFacts, Unreadable
 from zsec_west.sbom.identifiers import Identifiers
 from zsec_west.sbom.licenses import License, combine, parse_license
 from zsec_west.sbom.pkgversion import VersionInfo
+from zsec_west.sbom.tlsconfig import TlsConfig
 
 APP, ZEPHYR, MODULE, GENERATED, TOOLCHAIN = "app", "zephyr", "module", "generated", "toolchain"
 
@@ -51,6 +52,10 @@ class PackageData:
     notes: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)  # recorded paths of its files
     compiled: list[str] = field(default_factory=list)  # recorded paths of compiled sources
+    # compiled source -> bytes it gave the image, where the linker map tells (see linkmap.py)
+    linked: dict[str, int] = field(default_factory=dict)
+    link_map: str | None = None  # the map `linked` comes from
+    tls: TlsConfig | None = None  # mbed TLS only: the configuration it was compiled with
     files: list[tuple[str, FileFacts]] = field(default_factory=list)  # ("./rel", facts)
     missing: list[tuple[str, str]] = field(default_factory=list)  # ("./rel", reason)
 
@@ -92,6 +97,28 @@ class PackageData:
                 seen.setdefault(line, None)
         return list(seen)
 
+    def comment(self) -> str | None:
+        """What the SBOM says about the package in words: why it is in the image, where its
+        version came from, notes, files not read."""
+        lines = []
+        if self.evidence:
+            lines.append("In this image because: " + "; ".join(self.evidence) + ".")
+        if self.version.source:
+            lines.append(f"Version from {self.version.source}.")
+        if self.version.revision:
+            lines.append(f"Revision {self.version.revision}.")
+        if self.identifiers.basis not in ("none", ""):
+            lines.append(f"Identifiers from {self.identifiers.basis}.")
+        lines += [note[:1].upper() + note[1:] + "." for note in self.notes]
+        if self.missing:
+            reasons: dict[str, int] = {}
+            for _, reason in self.missing:
+                reasons[reason] = reasons.get(reason, 0) + 1
+            text = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
+            lines.append(f"{len(self.missing)} of {len(self.missing) + len(self.files)} "
+                         f"files the build used could not be read here and are not listed ({text}).")
+        return " ".join(lines) or None
+
     def component(self, domain: str, spdx_id: str) -> Component:
         """The seam to vulnerability matching. Package URLs with a subpath (an application
         inside the Zephyr tree) name part of another package that is already a component of
@@ -103,7 +130,19 @@ class PackageData:
             purls=tuple(p for p in self.identifiers.purls if "#" not in p),
             revision=self.version.revision,
             compiled_files=tuple(sorted({self.relative(p) for p in self.compiled})),
+            linked_files=self._linked_files(),
+            link_map=self.link_map or "",
+            macros=self.tls.macros if self.tls is not None else None,
+            macros_from=self.tls.header if self.tls is not None else "",
         )
+
+    def _linked_files(self) -> tuple[str, ...] | None:
+        """Compiled files that put code or data into the image; those the map says nothing
+        about count as present. None without a map that decided any of them."""
+        if not self.link_map or not self.linked:
+            return None
+        return tuple(sorted({self.relative(p) for p in self.compiled
+                             if self.linked.get(p, 1) > 0}))
 
 
 class Mapper:

@@ -66,7 +66,12 @@ def read_version_file(root: Path, spec: VersionFile, facts: GitFacts | None = No
         found = zephyr_release(text)
     elif spec.format == "regex":
         match = re.search(spec.pattern or "", text, re.M | re.S)
-        found = match.group(1) if match else None
+        if match is None:
+            found = None
+        elif len(match.groups()) == 1:
+            found = match.group(1)
+        else:  # one group per part: LFS_VERSION 0x0002000a -> 2.10
+            found = ".".join(str(int(part, spec.base)) for part in match.groups())
     else:  # defines
         found = release_from_defines(text, spec.names)
     return found if is_release(found) else None

@@ -17,11 +17,19 @@ from zsec_west.builddir.outputs import find_outputs
 from zsec_west.builddir.tfmbuild import recorded_release
 from zsec_west.errors import BuildDirError
 from zsec_west.sbom.gitinfo import GitCache, run_git
-from zsec_west.sbom.hashing import FileFacts, read_facts
-from zsec_west.sbom.identifiers import Identifiers, IdentifierTable, VersionFile, identify, purl_for_remote
+from zsec_west.sbom.hashing import FileFacts, read_facts, sha512_of
+from zsec_west.sbom.identifiers import (
+    Identifiers,
+    IdentifierTable,
+    VersionFile,
+    identify,
+    purl_for_remote,
+)
 from zsec_west.sbom.inventory import Inventory, recorded_build_dir
 from zsec_west.sbom.packages import APP, GENERATED, MODULE, ZEPHYR, PackageData, Root, assign
 from zsec_west.sbom.pkgversion import VersionInfo, manifest_revisions, read_version_file, resolve
+from zsec_west.sbom.provenance import canonical_origin
+from zsec_west.sbom.tlsattach import attach_tls_config
 from zsec_west.sbom.toolchain import toolchain_package
 
 _IMAGE_ROLES = ("signed.bin", "signed.hex", "bin", "hex", "elf")
@@ -37,6 +45,8 @@ class ImageInfo:
     supplier: str | None
     files: list[tuple[str, FileFacts]] = field(default_factory=list)  # main image first
     missing: str | None = None  # why there is no image file to hash
+    sha512: dict[str, str] = field(default_factory=dict)  # image file -> SHA-512 (deployable)
+    expected: str | None = None  # the main image file the build makes, when none is here
 
 
 @dataclass
@@ -91,6 +101,18 @@ def _module_evidence(package: PackageData, domain: Domain, inv: Inventory,
                                 "image uses it)")
 
 
+def _expected_image(domain: Domain) -> str | None:
+    """The main image file name a domain's build makes (it may not be here: a copied build)."""
+    if domain.kind == TFM:
+        return "bin/" + _TFM_IMAGES[0]
+    try:
+        name = domain.kernel_name
+        signed = domain.kconfig.enabled("BOOTLOADER_MCUBOOT")
+    except BuildDirError:
+        return None
+    return f"zephyr/{name}.signed.bin" if signed else f"zephyr/{name}.bin"
+
+
 def _git_remote(path: Path | None) -> str | None:
     if path is None:
         return None
@@ -140,7 +162,13 @@ class Planner:
         plan = DomainPlan(domain, [], ImageInfo(domain.name, None, None),
                           unattributed=assigned.unattributed)
         plan.packages = self._keep(domain, inv, roots.all, plan)
+        if inv.link_map:
+            for package in plan.packages:
+                package.linked = {p: inv.contributions[p] for p in package.compiled
+                                  if p in inv.contributions}
+                package.link_map = inv.link_map
         self._describe(plan, roots, image_domain, zephyr_local)
+        attach_tls_config(plan.packages, inv, roots.all, self.table)
         return plan
 
     def _roots(self, domain: Domain, image_domain: Domain, inv: Inventory,
@@ -238,6 +266,8 @@ class Planner:
             build_release=domain.zephyr_version, build_source="the build (kernel version)",
             recorded_tags=meta.zephyr_tags if meta else (), git_cache=self._git)
         self._fill(zephyr, entry, remote)
+        if entry is not None and entry.repository:
+            canonical_origin(zephyr, entry, remote)
 
     def _describe_module(self, package: PackageData, module: Module,
                          manifest: dict[str, str]) -> None:
@@ -351,6 +381,8 @@ class Planner:
             facts = read_facts(str(path))
             if isinstance(facts, FileFacts):
                 info.files.append((rel, facts))
+                info.sha512[rel] = sha512_of(str(path)) or ""
+        info.expected = candidates[0][0] if candidates else _expected_image(domain)
         if not info.files:
             info.missing = (f"{domain.name}: no image file found in {domain.build_dir} "
                             "(binaries not part of this build directory copy?)")

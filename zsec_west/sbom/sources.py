@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from zsec_west.errors import BuildDirError
@@ -57,6 +57,7 @@ class CompileUnit:
     compiler: str | None = None
     include_dirs: tuple[str, ...] = ()
     include_files: tuple[str, ...] = ()  # -include / -imacros files (autoconf.h ...)
+    defines: tuple[str, ...] = ()  # -D flags as given ("NAME=value" or "NAME")
 
 
 def _absolute(path: str, directory: str) -> str:
@@ -69,10 +70,18 @@ def _unit(source: str, directory: str, argv: list[str]) -> CompileUnit:
     output = None
     dirs: list[str] = []
     files: list[str] = []
+    defines: list[str] = []
     index = 1
     while index < len(argv):
         arg = argv[index]
         index += 1
+        if arg.startswith("-D"):
+            if len(arg) > 2:
+                defines.append(arg[2:])
+            elif index < len(argv):
+                defines.append(argv[index])
+                index += 1
+            continue
         if arg == "-o" and index < len(argv):
             output = argv[index]
             index += 1
@@ -90,7 +99,8 @@ def _unit(source: str, directory: str, argv: list[str]) -> CompileUnit:
                 files.append(_absolute(argv[index], directory))
                 index += 1
     return CompileUnit(_absolute(source, directory), directory, output,
-                       argv[0] if argv else None, tuple(dict.fromkeys(dirs)), tuple(files))
+                       argv[0] if argv else None, tuple(dict.fromkeys(dirs)), tuple(files),
+                       tuple(defines))
 
 
 def load_compile_commands(path: Path) -> list[CompileUnit]:
@@ -117,8 +127,7 @@ def load_compile_commands(path: Path) -> list[CompileUnit]:
             argv = []
         unit = _unit(entry["file"], directory, argv)
         if isinstance(entry.get("output"), str):
-            unit = CompileUnit(unit.source, unit.directory, entry["output"], unit.compiler,
-                               unit.include_dirs, unit.include_files)
+            unit = replace(unit, output=entry["output"])
         units.append(unit)
     return units
 

@@ -116,27 +116,6 @@ class _LicenseRefs:
             for ref, original in sorted(self.found.items())]
 
 
-def _package_comment(package: PackageData) -> str | None:
-    lines = []
-    if package.evidence:
-        lines.append("In this image because: " + "; ".join(package.evidence) + ".")
-    if package.version.source:
-        lines.append(f"Version from {package.version.source}.")
-    if package.version.revision:
-        lines.append(f"Revision {package.version.revision}.")
-    if package.identifiers.basis not in ("none", ""):
-        lines.append(f"Identifiers from {package.identifiers.basis}.")
-    lines += [note[:1].upper() + note[1:] + "." for note in package.notes]
-    if package.missing:
-        reasons: dict[str, int] = {}
-        for _, reason in package.missing:
-            reasons[reason] = reasons.get(reason, 0) + 1
-        text = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
-        lines.append(f"{len(package.missing)} of {len(package.missing) + len(package.files)} "
-                     f"files the build used could not be read here and are not listed ({text}).")
-    return " ".join(lines) or None
-
-
 def external_refs(package: PackageData) -> list[ExternalPackageRef]:
     refs = [ExternalPackageRef(ExternalPackageRefCategory.SECURITY, "cpe23Type", cpe)
             for cpe in package.identifiers.cpes]
@@ -188,7 +167,7 @@ def build_domain_document(plan: DomainPlan, info: DocumentInfo) -> tuple[Documen
             if analyzed else [],
             license_declared=declared.expression if declared else SpdxNoAssertion(),
             copyright_text="\n".join(copyright_lines) if copyright_lines else SpdxNoAssertion(),
-            comment=_package_comment(package), external_references=external_refs(package),
+            comment=package.comment(), external_references=external_refs(package),
             primary_package_purpose=PackagePurpose[package.purpose],
         ))
         if package.kind == TOOLCHAIN:

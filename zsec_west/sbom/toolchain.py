@@ -77,6 +77,7 @@ def toolchain_package(table: IdentifierTable, image_domain: Domain, domain: Doma
         package.supplier = table.variants.get(variant) or (family.supplier if family else None)
     if family is not None:
         package.declared_license = family.license
+        package.homepage = family.homepage
         if family.supplier != package.supplier:
             package.originator = family.supplier
         cpe_release = package.version.release  # `release`, when it is a release

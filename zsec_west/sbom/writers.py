@@ -13,6 +13,7 @@ _FORMATS: dict[str, tuple[str, str]] = {
     "spdx-json": ("zsec_west.sbom.spdx2", ".spdx.json"),
     "spdx-tv": ("zsec_west.sbom.spdx2", ".spdx"),
     "cyclonedx": ("zsec_west.sbom.cyclonedx_writer", ".cdx.json"),
+    "spdx3-json": ("zsec_west.sbom.spdx3_writer", ".spdx3.json"),
 }
 
 SBOM_FORMATS = tuple(_FORMATS)

@@ -33,8 +33,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from zsec_west.errors import KeyFileError, ToolError, UsageError
 from zsec_west.keys.encoding import PublicKey
 from zsec_west.mcuboot.signatures import SignRequest, pad_ecdsa_signature, signing_key_type, verify_signature
+from zsec_west.sign.signer import DEFAULT_TIMEOUT
 
-DEFAULT_TIMEOUT = 60.0
 _B64_TEXT = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
 _ECDSA_RAW_LEN = {"ecdsa-p256": 64, "ecdsa-p384": 96}
 _HASH_FOR = {"rsa-2048": "sha256", "rsa-3072": "sha256", "ecdsa-p256": "sha256", "ecdsa-p384": "sha384"}

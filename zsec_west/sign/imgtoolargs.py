@@ -125,6 +125,9 @@ SIGN_OPTIONS: tuple[ImgtoolOption, ...] = (
     _opt("--hmac-sha", None, _T, SIGNATURE, "ECIES HMAC/HKDF hash (512: X25519)", choices=("auto", "256", "512")),
     _opt("--clear", "-c", _F, SIGNATURE, "flag as encrypted but keep the payload clear"),
     _opt("--save-enctlv", None, _F, SIGNATURE, "size the trailer for the encryption TLV"),
+    _opt("--compression", None, _T, LAYOUT,
+         "compress the payload (kept uncompressed when that is not smaller)",
+         choices=("disabled", "lzma2", "lzma2armthumb")),
 )
 
 _BY_FLAG = {flag: option for option in SIGN_OPTIONS for flag in option.flags}

@@ -19,6 +19,7 @@ from zsec_west.sign.request import SignBuildRequest, SignFileRequest
 
 if TYPE_CHECKING:  # the build model is loaded only when signing from a build
     from zsec_west.sign.plan import ImagePlan, PlannedOutput
+    from zsec_west.sign.trust import TrustAnchor
 
 _REQUIRED = (("header_size", "-H/--header-size"), ("slot_size", "-S/--slot-size"), ("version", "-v/--version"))
 
@@ -37,6 +38,7 @@ class Job:
     key_spec: str | None  # the key to use (None: unsigned unless a command signs)
     expect: str | None  # the key type the bootloader verifies, when known
     plan: ImagePlan | None = None
+    trust: TrustAnchor | None = None  # what the build's bootloader trusts for this image
 
 
 @dataclass(frozen=True)

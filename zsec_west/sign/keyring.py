@@ -10,6 +10,7 @@ from types import TracebackType
 
 from zsec_west.errors import InputError, KeyFileError, UsageError
 from zsec_west.keys.encoding import PublicKey
+from zsec_west.keys.keyset import split_key_list
 from zsec_west.keys.pem import load_public_key
 from zsec_west.mcuboot.encryption import enc_key_type
 from zsec_west.sign.image import FixedSignature
@@ -42,7 +43,8 @@ class Keyring:
 
     def _open(self, job: Job) -> KeySource:
         s = self.signing
-        options = KeyOptions(key=job.key_spec, sign_command=s.sign_command, sign_command_pubkey=s.sign_command_pubkey,
+        options = KeyOptions(key=signing_entry(job), sign_command=s.sign_command,
+                             sign_command_pubkey=s.sign_command_pubkey,
                              sign_command_timeout=s.sign_command_timeout, password_env=s.password_env,
                              allow_dev_key=s.allow_dev_key, pad_sig=self.pad_sig, expect=job.expect)
         try:
@@ -57,7 +59,7 @@ class Keyring:
     def public_key(self, job: Job) -> PublicKey | None:
         """The key that will sign `job`, for a vector to sign (it decides the hash)."""
         s = self.signing
-        spec = job.key_spec or s.fixed_signature_pubkey or s.sign_command_pubkey
+        spec = signing_entry(job) or s.fixed_signature_pubkey or s.sign_command_pubkey
         if not spec:
             return None
         return load_any_public_key(str(spec), password_env=s.password_env, environ=s.environ, prompt=s.prompt)
@@ -117,3 +119,18 @@ def fixed_signature(signing: Signing) -> FixedSignature | None:
     public = load_public_key(Path(signing.fixed_signature_pubkey))
     check_dev_key(public, str(signing.fixed_signature_pubkey), signing.allow_dev_key)
     return signature, public
+
+
+def signing_entry(job: Job) -> str | None:
+    """The key that signs `job`: its key, or the first entry of a key set ("A.pem,B.pem"), whose
+    other entries must be public-only keys of the same type (checked here, as MCUboot's build does)."""
+    spec = job.key_spec
+    if spec is None:
+        return None
+    entries = split_key_list(spec)
+    if len(entries) > 1:
+        setting = job.plan.sources.get("key", "the key set") if job.plan is not None else "-k"
+        from zsec_west.keys.keyset import load_key_set  # noqa: PLC0415 - only key sets need it
+
+        load_key_set([Path(entry) for entry in entries], setting=setting)
+    return entries[0] if entries else spec

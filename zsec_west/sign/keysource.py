@@ -17,10 +17,8 @@ from zsec_west.errors import KeyFileError, UsageError
 from zsec_west.keys import devkeys
 from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name
 from zsec_west.keys.pem import is_encrypted_pem, load_private_key, load_public_key
-from zsec_west.sign.commandsigner import DEFAULT_TIMEOUT, CommandSigner
 from zsec_west.sign.pemsigner import PemSigner
-from zsec_west.sign.pkcs11signer import Pkcs11Signer, Pkcs11Uri, is_pkcs11_uri
-from zsec_west.sign.signer import Signer
+from zsec_west.sign.signer import DEFAULT_TIMEOUT, Signer, is_pkcs11_uri
 
 Prompt = Callable[[str], str]
 
@@ -121,6 +119,8 @@ def open_key_source(options: KeyOptions, *, environ: Mapping[str, str],
         raise UsageError("no signing key",
                          hint="give -k KEY (a PEM file or a pkcs11: URI) or --sign-command CMD")
     elif is_pkcs11_uri(options.key):
+        from zsec_west.sign.pkcs11signer import Pkcs11Signer
+
         signer = Pkcs11Signer(options.key, pin=_pin(options.password_env, environ), prompt=prompt,
                               pad_sig=options.pad_sig,
                               expect=options.expect, environ=dict(environ))
@@ -156,6 +156,8 @@ def _command_source(options: KeyOptions, command: str | Sequence[str], environ: 
                          hint="give it with --sign-command-pubkey PEM (or -k PEM)")
     if is_pkcs11_uri(pub_path):
         raise UsageError("--sign-command and a pkcs11: key cannot be combined; choose one way of signing")
+    from zsec_west.sign.commandsigner import CommandSigner
+
     path = Path(pub_path)
     public = load_public_key(path, _pem_password(path, options.password_env, environ, prompt))
     signer = CommandSigner(command, public, timeout=options.sign_command_timeout,
@@ -167,6 +169,8 @@ def load_any_public_key(spec: str, *, password_env: str | None = None, environ: 
                         prompt: Prompt | None = None) -> PublicKey:
     """A public key from a PEM file (public or private) or from a PKCS#11 token."""
     if is_pkcs11_uri(spec):
+        from zsec_west.sign.pkcs11signer import Pkcs11Signer, Pkcs11Uri
+
         uri = Pkcs11Uri.parse(spec)
         with Pkcs11Signer(uri, pin=_pin(password_env, environ), prompt=prompt,
                           environ=dict(environ)) as signer:

@@ -12,11 +12,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from zsec_west import __version__
 from zsec_west.files.writing import atomic_write
+from zsec_west.report.envelope import envelope
 from zsec_west.sign.image import SignedImage
-
-SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -64,18 +62,23 @@ class SignedFile:
                 "development_key": self.dev_key,
             },
             "encryption": image.encryption,
+            "compression": image.compression,
         }
 
 
 def manifest_document(files: list[SignedFile], build_dir: Path | None = None) -> dict[str, object]:
+    """The shared envelope (zsec_west/data/schemas/sign-manifest.schema.json), then the images."""
+    shown = str(build_dir) if build_dir else None
     return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": f"zsec-west {__version__}",
-        "build_dir": str(build_dir) if build_dir else None,
+        **envelope("sign manifest", {"build_dir": shown}),
+        "build_dir": shown,
         "images": [f.entry() for f in files],
     }
 
 
+def manifest_text(files: list[SignedFile], build_dir: Path | None = None) -> str:
+    return json.dumps(manifest_document(files, build_dir), indent=2, sort_keys=False) + "\n"
+
+
 def write_manifest(path: str | Path, files: list[SignedFile], build_dir: Path | None = None) -> Path:
-    text = json.dumps(manifest_document(files, build_dir), indent=2, sort_keys=False) + "\n"
-    return atomic_write(path, text)
+    return atomic_write(path, manifest_text(files, build_dir))

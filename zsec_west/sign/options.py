@@ -30,7 +30,8 @@ class ImageOptions:
     order, public_key_format --public-key-format, sha --sha, pure --pure, pad_sig --pad-sig,
     encrypt_key -E (the public key object: RSA-2048, P-256 or X25519), encrypt_keylen
     --encrypt-keylen, hmac_sha --hmac-sha, clear -c, save_enctlv --save-enctlv, non_bootable
-    --non-bootable, vid --vid, cid --cid, endian -e. Invalid values raise UsageError.
+    --non-bootable, vid --vid, cid --cid, endian -e, compression --compression. Invalid values
+    raise UsageError.
     """
 
     header_size: int
@@ -64,6 +65,7 @@ class ImageOptions:
     vid: str | None = None
     cid: str | None = None
     endian: Literal["little", "big"] = "little"
+    compression: Literal["disabled", "lzma2", "lzma2armthumb"] = "disabled"
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -74,6 +76,9 @@ class ImageOptions:
         set_(self, "custom_tlvs", tuple((int(t), bytes(v)) for t, v in self.custom_tlvs))
         if not HEADER_SIZE <= self.header_size <= 0xFFFF:
             raise UsageError(f"header size {self.header_size} must be between 32 and 0xffff")
+        if self.confirm and self.test:
+            raise UsageError("--confirm and --test exclude each other: an image is either confirmed or "
+                             "marked for a test swap")
         if self.slot_size < 0 or (self.padded and self.slot_size == 0):
             raise UsageError("a slot size is needed to pad the image (--pad/--confirm/--test)")
         if self.erased_val not in (0x00, 0xFF):
@@ -103,6 +108,7 @@ class ImageOptions:
         _choice("sha", self.sha, ("auto", "256", "384", "512"))
         _choice("hmac sha", self.hmac_sha, ("auto", "256", "512"))
         _choice("encryption key length", self.encrypt_keylen, (128, 256))
+        _choice("compression", self.compression, ("disabled", "lzma2", "lzma2armthumb"))
         if self.pure and self.sha != "auto":
             raise UsageError("pure signatures fix the hash (SHA-512); --sha cannot be chosen with --pure")
         if self.clear and self.encrypt_key is None:

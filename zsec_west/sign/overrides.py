@@ -53,6 +53,7 @@ class ImageOverrides:
     vid: str | None = None
     cid: str | None = None
     endian: Literal["little", "big"] | None = None
+    compression: Literal["disabled", "lzma2", "lzma2armthumb"] | None = None
     hex_addr: int | None = None
 
     def fields(self) -> dict[str, Any]:

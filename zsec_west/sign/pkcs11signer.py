@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from zsec_west.errors import KeyFileError, ToolError, UsageError
 from zsec_west.keys.encoding import PublicKey
 from zsec_west.mcuboot.signatures import SignRequest, pad_ecdsa_signature, signing_key_type, verify_signature
+from zsec_west.sign import signer
 
 SCHEME = "pkcs11:"
 MODULE_ENV = "ZSEC_PKCS11_MODULE"
@@ -42,8 +43,7 @@ _ED25519_PARAMS = (bytes.fromhex("06032b6570"), bytes.fromhex("130c6564776172647
 _HASH_FOR = {"ecdsa-p256": "sha256", "ecdsa-p384": "sha384", "rsa-2048": "sha256", "rsa-3072": "sha256"}
 
 
-def is_pkcs11_uri(text: str | os.PathLike[str] | None) -> bool:
-    return isinstance(text, str) and text[: len(SCHEME)].lower() == SCHEME
+is_pkcs11_uri = signer.is_pkcs11_uri  # where it lives: keysource and the CLI check it without loading this
 
 
 @dataclass(frozen=True)

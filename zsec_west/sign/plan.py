@@ -1,15 +1,27 @@
 """Signing parameters taken from a Zephyr build, as its CMake signing step (cmake/mcuboot.cmake) chose them.
 
 For each image MCUboot loads (a domain with CONFIG_BOOTLOADER_MCUBOOT=y that is not MCUboot
-itself): header size = CONFIG_ROM_START_OFFSET; slot size = the devicetree `slot1_partition`
-size (`slot0_partition` for single-app and the firmware updater); alignment = `write-block-size`
-of the chosen `zephyr,flash` (4, with a warning, when absent); overwrite-only -> `--overwrite-only
---align 1`; RAM load -> `--align 1 --load-addr <zephyr,sram> --hex-addr <slot0>`; version =
-CONFIG_MCUBOOT_IMGTOOL_SIGN_VERSION (else the application's VERSION file); key =
-CONFIG_MCUBOOT_SIGNATURE_KEY_FILE (else sysbuild's SB_CONFIG_BOOT_SIGNATURE_KEY_FILE), relative
-paths from the west top directory; CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS are kept for the caller to
-apply. Outputs: zephyr.signed.{bin,hex}, plus .signed.confirmed (--pad --confirm) and
-.signed.encrypted (CONFIG_MCUBOOT_ENCRYPTION_KEY_FILE) variants when the build asks for them.
+itself): header size = CONFIG_ROM_START_OFFSET; alignment = `write-block-size` of the chosen
+`zephyr,flash` (4, with a warning, when absent); version = CONFIG_MCUBOOT_IMGTOOL_SIGN_VERSION
+(else the application's VERSION file); key = CONFIG_MCUBOOT_SIGNATURE_KEY_FILE (else sysbuild's
+SB_CONFIG_BOOT_SIGNATURE_KEY_FILE), relative paths from the west top directory;
+CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS are kept for the caller to apply. Outputs: zephyr.signed.{bin,hex},
+plus .signed.confirmed (--pad --confirm) and .signed.encrypted (CONFIG_MCUBOOT_ENCRYPTION_KEY_FILE)
+variants when the build asks for them.
+
+The rest depends on the application's MCUboot mode (CONFIG_MCUBOOT_BOOTLOADER_MODE_*, which 4.x
+sysbuild sets from SB_CONFIG_MCUBOOT_MODE_*) and on which mcuboot.cmake signed:
+- Zephyr 4.x (imgtool called directly): slot size = `slot1_partition` size, `slot0_partition` for
+  SINGLE_APP, SINGLE_APP_RAM_LOAD and the firmware updater itself; overwrite-only (OVERWRITE_ONLY,
+  SINGLE_APP, FIRMWARE_UPDATER) -> `--overwrite-only --align 1`; RAM_LOAD -> `--align 1 --load-addr
+  <zephyr,sram> --hex-addr <slot0>` plus a slot1 set of images; SINGLE_APP_RAM_LOAD -> `--align 1
+  --load-addr <mcuboot,ram-load-dev, else zephyr,sram>`; swap and direct-XIP modes -> `--align
+  <write-block-size>`.
+- Zephyr 3.x (through `west sign`, recognised by CONFIG_MCUBOOT_CMAKE_WEST_SIGN_PARAMS): slot size
+  = `slot1_partition` size when it exists, else `slot0_partition`; overwrite-only as above; no
+  RAM-load handling.
+A key setting that is a comma-separated list (Zephyr main, 2026) signs with its first entry; the
+others are public keys MCUboot also trusts.
 """
 
 from __future__ import annotations
@@ -21,14 +33,15 @@ from pathlib import Path
 
 from zsec_west.builddir import MCUBOOT, SYSBUILD, TFM, Build, Domain
 from zsec_west.builddir.devicetree import Devicetree, Partition
+from zsec_west.builddir.mcubootmode import McubootMode, application_mode, bootloader_mode, sysbuild_mode
 from zsec_west.errors import BuildDirError, KeyFileError, UsageError
 from zsec_west.keys.paths import resolve_key_path
 from zsec_west.versions import version_file_fields as version_fields
 from zsec_west.versions import zephyr_release as parse_zephyr_version
 
 DEFAULT_ALIGN = 4  # what mcuboot.cmake assumes when the flash has no write-block-size
-_RAM_LOAD_MODES = ("MCUBOOT_BOOTLOADER_MODE_RAM_LOAD", "MCUBOOT_BOOTLOADER_MODE_RAM_LOAD_WITH_REVERT",
-                   "MCUBOOT_BOOTLOADER_MODE_SINGLE_APP_RAM_LOAD")
+# Only Zephyr 3.x's mcuboot.cmake (which wraps `west sign`) has this symbol.
+WEST_SIGN_SYMBOL = "MCUBOOT_CMAKE_WEST_SIGN_PARAMS"
 _CMAKE_VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 _OTHER_SIGNATURE_TYPES = (("BOOT_SIGNATURE_TYPE_ECDSA_P256", "ecdsa-p256"),
                           ("BOOT_SIGNATURE_TYPE_ED25519", "ed25519"), ("BOOT_SIGNATURE_TYPE_NONE", "none"))
@@ -60,9 +73,12 @@ class ImagePlan:
     load_addr: int | None = None
     hex_addr: int | None = None
     pure: bool = False
+    mode: str | None = None  # the application's MCUboot mode (a name of mcubootmode.MODES)
+    signing_step: str = "imgtool"  # "imgtool" (Zephyr 4.x mcuboot.cmake) or "west sign" (3.x)
     key_setting: str | None = None  # the Kconfig value, as written
     key_file: Path | None = None  # resolved; may not exist on this machine
     encryption_key_file: Path | None = None
+    public_key_files: tuple[Path, ...] = ()  # further entries of a key list: trusted, not used to sign
     expect_key_type: str | None = None  # what the MCUboot build verifies ("none" if unsigned)
     extra_args: tuple[str, ...] = ()
     outputs: tuple[PlannedOutput, ...] = ()
@@ -165,8 +181,10 @@ def plan_domain(build: Build, domain: Domain, *, west_topdir: Path | None = None
     sources: dict[str, str] = {}
     warnings: list[str] = []
     header_size = _header_size(domain, sources)
-    slots = _slots(domain, dt, sources)
-    layout = _layout(domain, dt, slots, sources, warnings)
+    west_sign = WEST_SIGN_SYMBOL in k
+    mode = _mode(build, domain, sources, warnings)
+    slots = _slots(domain, dt, sources, west_sign)
+    layout = _layout(domain, dt, slots, sources, warnings, west_sign)
     keys = _keys(build, domain, west_topdir, sources)
     extra_args = _extra_args(domain, sources)
     slot1_addr = slots.slot1.address if layout.ram_load and slots.slot1 is not None and not slots.single else None
@@ -176,7 +194,9 @@ def plan_domain(build: Build, domain: Domain, *, west_topdir: Path | None = None
         domain=domain.name, build_dir=domain.build_dir, header_size=header_size, slot_size=slots.size,
         align=layout.align, version=_version(domain, sources), overwrite_only=layout.overwrite_only,
         load_addr=layout.load_addr, hex_addr=layout.hex_addr, pure=k.enabled("MCUBOOT_BOOTLOADER_SIGNATURE_TYPE_PURE"),
+        mode=mode.name if mode else None, signing_step="west sign" if west_sign else "imgtool",
         key_setting=keys.key_setting, key_file=keys.key_file, encryption_key_file=keys.encryption_key_file,
+        public_key_files=keys.public_key_files,
         expect_key_type=keys.expect, extra_args=extra_args, outputs=tuple(outputs), sources=sources,
         warnings=tuple(warnings), notes=tuple(notes),
     )
@@ -199,11 +219,34 @@ class _Slots:
     size: int
 
 
-def _slots(domain: Domain, dt: Devicetree, sources: dict[str, str]) -> _Slots:
+def _mode(build: Build, domain: Domain, sources: dict[str, str], warnings: list[str]) -> McubootMode | None:
+    """The application's mode (what its signing follows), checked against the bootloader's side."""
+    mode = application_mode(domain.kconfig)
+    if mode is not None:
+        sources["mode"] = f"{mode.setting} in {domain.config_path}"
+    other, where = None, ""
+    if build.sysbuild is not None and build.sysbuild.config_path.is_file():
+        other, where = sysbuild_mode(build.sysbuild.kconfig), str(build.sysbuild.config_path)
+    mcuboot = build.domain_of_kind(MCUBOOT)
+    if other is None and mcuboot is not None and mcuboot.config_path.is_file():
+        other, where = bootloader_mode(mcuboot.kconfig), str(mcuboot.config_path)
+    if mode is not None and other is not None and mode.signing_class != other.signing_class:
+        warnings.append(f"{domain.name}: the image is signed for {mode.setting} ({mode.signing_class}), but "
+                        f"{other.setting} in {where} says MCUboot runs {other.signing_class}; "
+                        "MCUboot may not boot or update it")
+    return mode
+
+
+def _slots(domain: Domain, dt: Devicetree, sources: dict[str, str], west_sign: bool) -> _Slots:
     k = domain.kconfig
     slot0 = dt.partition("slot0_partition")
     if slot0 is None:
         raise BuildDirError("the devicetree has no slot0_partition", path=dt.path, hint="give -S/--slot-size")
+    if west_sign:  # Zephyr 3.x's `west sign`: slot1 when there is one, whatever the mode
+        slot1 = dt.partition("slot1_partition")
+        chosen = slot1 or slot0
+        sources["slot_size"] = f"{chosen.label} size in {dt.path} (west sign, Zephyr 3.x)"
+        return _Slots(slot0, slot1, slot1 is None, chosen.size)
     # One slot: single-app modes, and the firmware updater itself (not the application it updates).
     single = (k.enabled("MCUBOOT_BOOTLOADER_MODE_SINGLE_APP")
               or k.enabled("MCUBOOT_BOOTLOADER_MODE_SINGLE_APP_RAM_LOAD")
@@ -230,7 +273,7 @@ class _Layout:
 
 
 def _layout(domain: Domain, dt: Devicetree, slots: _Slots, sources: dict[str, str],
-            warnings: list[str]) -> _Layout:
+            warnings: list[str], west_sign: bool) -> _Layout:
     """Alignment, and the RAM-load or overwrite-only variants of it."""
     k = domain.kconfig
     config = domain.config_path
@@ -243,23 +286,32 @@ def _layout(domain: Domain, dt: Devicetree, slots: _Slots, sources: dict[str, st
         sources["align"] = "default 4 (zephyr,flash has no write-block-size)"
         warnings.append(f"{domain.name}: the zephyr,flash node has no write-block-size; "
                         "assuming 4 as the build does")
-    overwrite_only = k.enabled("MCUBOOT_IMGTOOL_OVERWRITE_ONLY")
-    ram_load = any(k.enabled(mode) for mode in _RAM_LOAD_MODES)
-    if overwrite_only:
+    if k.enabled("MCUBOOT_IMGTOOL_OVERWRITE_ONLY"):
         sources["align"] = sources["overwrite_only"] = f"CONFIG_MCUBOOT_IMGTOOL_OVERWRITE_ONLY in {config}"
-        return _Layout(1, True, ram_load)
-    if ram_load:
-        sram = dt.sram
-        if sram is None:
-            raise BuildDirError("RAM-load mode needs the chosen zephyr,sram node, which is missing",
-                                path=dt.path)
+        return _Layout(1, True, False)
+    if not west_sign and k.enabled("MCUBOOT_BOOTLOADER_MODE_RAM_LOAD"):
+        sram = _load_region(dt, ("zephyr,sram",), "RAM-load mode")
         sources["align"] = sources["load_addr"] = f"RAM-load mode in {config}; zephyr,sram in {dt.path}"
-        return _Layout(1, False, True, sram[0], slots.slot0.address)
+        return _Layout(1, False, True, sram, slots.slot0.address)
+    if not west_sign and k.enabled("MCUBOOT_BOOTLOADER_MODE_SINGLE_APP_RAM_LOAD"):
+        load = _load_region(dt, ("mcuboot,ram-load-dev", "zephyr,sram"), "single-app RAM-load mode")
+        sources["align"] = sources["load_addr"] = (f"single-app RAM-load mode in {config}; "
+                                                   f"mcuboot,ram-load-dev or zephyr,sram in {dt.path}")
+        return _Layout(1, False, False, load)
     if align not in (1, 2, 4, 8, 16, 32):
         raise BuildDirError(f"flash write-block-size {align} is not one imgtool accepts "
                             "(1..32, a power of two)",
                             path=dt.path, hint="give --align")
     return _Layout(align, False, False)
+
+
+def _load_region(dt: Devicetree, chosen: tuple[str, ...], what: str) -> int:
+    """The address of the first chosen node that exists, as mcuboot.cmake's dt_reg_addr gives it."""
+    for name in chosen:
+        node = dt.chosen(name)
+        if node is not None and node.reg is not None:
+            return node.reg[0]
+    raise BuildDirError(f"{what} needs the chosen {' or '.join(chosen)} node, which is missing", path=dt.path)
 
 
 @dataclass(frozen=True)
@@ -268,6 +320,7 @@ class _Keys:
     key_file: Path | None
     encryption_key_file: Path | None
     expect: str | None
+    public_key_files: tuple[Path, ...] = ()
 
 
 def _keys(build: Build, domain: Domain, west_topdir: Path | None, sources: dict[str, str]) -> _Keys:
@@ -280,7 +333,10 @@ def _keys(build: Build, domain: Domain, west_topdir: Path | None, sources: dict[
         key_setting = build.sysbuild.kconfig.string("BOOT_SIGNATURE_KEY_FILE")
         if key_setting:
             sources["key"] = f"SB_CONFIG_BOOT_SIGNATURE_KEY_FILE in {build.sysbuild.config_path}"
-    key_file = _resolve(key_setting, domain, west_topdir) if key_setting else None
+    # A comma-separated list (Zephyr main, 2026): the first entry signs, the others are public keys.
+    entries = [entry.strip() for entry in (key_setting or "").split(",") if entry.strip()]
+    key_file = _resolve(entries[0], domain, west_topdir) if entries else None
+    public_keys = tuple(_resolve(entry, domain, west_topdir) for entry in entries[1:])
     enc_setting = k.string("MCUBOOT_ENCRYPTION_KEY_FILE")
     enc_file = _resolve(enc_setting, domain, west_topdir) if enc_setting else None
     if enc_setting:
@@ -288,7 +344,7 @@ def _keys(build: Build, domain: Domain, west_topdir: Path | None, sources: dict[
     expect, expect_where = bootloader_key_type(build)
     if expect_where:
         sources["key_type"] = expect_where
-    return _Keys(key_setting, key_file, enc_file, expect)
+    return _Keys(key_setting, key_file, enc_file, expect, public_keys)
 
 
 def _extra_args(domain: Domain, sources: dict[str, str]) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
-import uuid
+from typing import TYPE_CHECKING
 
 from zsec_west.errors import UsageError
 from zsec_west.mcuboot.header import ENDIAN_PREFIX
@@ -12,6 +12,9 @@ from zsec_west.mcuboot.tlv import HASH_SIZES, TlvType
 from zsec_west.mcuboot.version import resolve_security_counter
 from zsec_west.sign.options import ImageOptions
 from zsec_west.versions import ImageVersion as Version
+
+if TYPE_CHECKING:
+    import uuid
 
 
 def parse_uuid(value: str, namespace: uuid.UUID | None) -> bytes:
@@ -23,6 +26,8 @@ def parse_uuid(value: str, namespace: uuid.UUID | None) -> bytes:
     if value.isprintable():
         if namespace is None:
             raise UsageError(f"class id {value!r} is a name, which needs a vendor id (--vid) as namespace")
+        import uuid
+
         return uuid.uuid5(namespace, value).bytes
     raise UsageError(f"unknown UUID format {value!r}")
 
@@ -50,7 +55,10 @@ def boot_record(sw_type: str, version: Version, hash_name: str, signer_id: bytes
     return bytes(out)
 
 
-def protected_entries(options: ImageOptions, hash_name: str, key_hash: bytes | None) -> list[tuple[int, bytes]]:
+def protected_entries(options: ImageOptions, hash_name: str, key_hash: bytes | None,
+                      compression: tuple[tuple[int, bytes], ...] = ()) -> list[tuple[int, bytes]]:
+    """The protected TLVs in imgtool's order: counter, boot record, dependencies, compression,
+    vendor and class ids, custom TLVs."""
     e = ENDIAN_PREFIX[options.endian]
     version = options.version
     assert isinstance(version, Version)
@@ -67,10 +75,17 @@ def protected_entries(options: ImageOptions, hash_name: str, key_hash: bytes | N
         v = dep.version
         packed = struct.pack(e + "B3xBBHI", dep.image_id, v.major, v.minor, v.revision, v.build)
         entries.append((TlvType.DEPENDENCY, packed))
-    vid = parse_uuid(options.vid, uuid.NAMESPACE_DNS) if options.vid is not None else None
+    entries.extend(compression)
+    vid = None
+    if options.vid is not None:
+        import uuid  # only images with --vid/--cid need it
+
+        vid = parse_uuid(options.vid, uuid.NAMESPACE_DNS)
     if vid is not None:
         entries.append((TlvType.UUID_VID, vid))
     if options.cid is not None:
+        import uuid
+
         entries.append((TlvType.UUID_CID, parse_uuid(options.cid, uuid.UUID(bytes=vid) if vid else None)))
     entries.extend(options.custom_tlvs)
     return entries

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from zsec_west.sign.commandsigner import DEFAULT_TIMEOUT
 from zsec_west.sign.overrides import ImageOverrides
+from zsec_west.sign.signer import DEFAULT_TIMEOUT
 
 Prompt = Callable[[str], str]
 VectorMode = Literal["payload", "digest"]
@@ -33,6 +33,7 @@ class Signing:
     fixed_signature: str | Path | None = None
     fixed_signature_pubkey: str | Path | None = None
     allow_dev_key: bool = False  # accept a publicly known development key (test images only)
+    allow_untrusted_key: bool = False  # sign from a build with a key its bootloader does not trust
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     prompt: Prompt | None = field(default=None, repr=False, compare=False)
 
@@ -51,8 +52,10 @@ class SignBuildRequest:
     """Sign every image MCUboot loads in a Zephyr build, as its CMake signing step would.
 
     Precedence for every image parameter: `overrides`, then the build's
-    CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS, then what the build decided (sign/plan.py), then imgtool's
-    defaults. `infile`/`outfile` sign one file with the build's parameters instead of its outputs.
+    CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS, then what the build decided (sign/plan.py, or
+    sign/tfmplan.py for a TF-M build), then imgtool's defaults. `infile`/`outfile` sign one file
+    with the build's parameters instead of its outputs. The signing key must be one the build's
+    bootloader trusts (sign/trust.py) unless `signing.allow_untrusted_key`.
     """
 
     build_dir: Path
@@ -64,6 +67,8 @@ class SignBuildRequest:
     infile: Path | None = None
     outfile: Path | None = None
     west_topdir: Path | None = None  # for relative key paths; None: found from the build's ZEPHYR_BASE
+    secure: bool = False  # TF-M builds: sign the secure image too (tfm_s_signed.*)
+    secure_key: str | None = None  # TF-M builds: the secure image's key (default: `signing.key`)
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class SignedOutput:
     key_source: str | None = None  # where the key lives (path, redacted pkcs11: URI, command)
     development_key: str | None = None  # the published development key that signed it, if allowed
     signed: bool = False  # the image carries a signature
+    kind: str = "image"  # "image", or "merged" for a file made of several images (tfm_merged.hex)
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,7 @@ class SignRun:
 
     @property
     def images(self) -> tuple[SignedOutput, ...]:
-        return tuple(o for o in self.outputs if o.vector is None)
+        return tuple(o for o in self.outputs if o.vector is None and o.kind == "image")
 
     @property
     def hash_only(self) -> tuple[SignedOutput, ...]:

@@ -2,28 +2,33 @@
 parameters (`sign_file`).
 
 All or nothing: every image is built in memory first, with each key opened once; files are
-written only when all of them succeeded, each atomically, so a failure leaves no output behind.
+written only when all of them succeeded, as one set (files/writing.py `write_set`): a failure
+leaves every output as it was.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zsec_west.errors import InputError, UsageError
-from zsec_west.files.writing import atomic_write
+from zsec_west.files.writing import Output, write_set
 from zsec_west.mcuboot import hexio
 from zsec_west.sign import imagefile
 from zsec_west.sign.image import FixedSignature, SignedImage, create_image, vector_to_sign
 from zsec_west.sign.jobs import Job, check_one_file, explicit_job, plan_jobs
 from zsec_west.sign.keyring import Keyring, check_signing, fixed_signature
 from zsec_west.sign.keysource import KeySource
-from zsec_west.sign.manifest import SignedFile, write_manifest
 from zsec_west.sign.options import ImageOptions
 from zsec_west.sign.overrides import ImageOverrides
 from zsec_west.sign.request import Outputs, SignBuildRequest, SignedOutput, SignFileRequest, Signing, SignRun
+
+if TYPE_CHECKING:  # the manifest module is loaded only when a run writes one
+    from zsec_west.sign.manifest import SignedFile
 
 FIXED_SIGNATURE_SOURCE = "--fix-sig"  # how the manifest names a signature made elsewhere
 
@@ -37,19 +42,42 @@ def sign_build(request: SignBuildRequest) -> SignRun:
     # Imported here: explicit signing (the imgtool way) never reads a build, and starts faster.
     from zsec_west.builddir import find_west_topdir, load_build
     from zsec_west.sign.plan import plan_build
+    from zsec_west.sign.tfmplan import plan_tfm, tfm_app
+    from zsec_west.sign.trust import mcuboot_anchor
 
     check_signing(request.signing, request.outputs)
     fixed = fixed_signature(request.signing)
     build_dir = request.build_dir.expanduser().resolve()
     build = load_build(build_dir)
     topdir = request.west_topdir or find_west_topdir(build.zephyr_base, Path.cwd())
-    plans = plan_build(build, list(request.domains) or None, west_topdir=topdir)
-    warnings = [w for plan in plans for w in plan.warnings]
-    notes = tuple(n for plan in plans for n in plan.notes)
-    check_one_file(request, plans)
-    jobs = [job for plan in plans for job in plan_jobs(plan, request, warnings)]
-    built = _build_all(jobs, request.signing, request.outputs, request.overrides, fixed)
-    outputs = _write_all(built, request.outputs, build_dir)
+    app = tfm_app(build)
+    merged: list[tuple[Path, bytes]] = []
+    if app is not None:
+        from zsec_west.sign.tfmsign import merged_hex, tfm_jobs
+
+        if request.domains:
+            raise UsageError("--domain does not apply to a TF-M build; --secure signs the secure image too")
+        tfm = plan_tfm(build, app, secure=request.secure, west_topdir=topdir, merge=request.infile is None)
+        warnings: list[str] = list(build.notes)
+        notes: tuple[str, ...] = ()
+        jobs = tfm_jobs(tfm, request)
+    else:
+        if request.secure or request.secure_key:
+            raise UsageError("--secure and --secure-key are for TF-M builds; this build has no TF-M")
+        plans = plan_build(build, list(request.domains) or None, west_topdir=topdir)
+        warnings = build.notes + [w for plan in plans for w in plan.warnings]
+        notes = tuple(n for plan in plans for n in plan.notes)
+        check_one_file(request, plans)
+        anchors = {plan.domain: mcuboot_anchor(build, plan.domain, topdir) for plan in plans}
+        jobs = [dataclasses.replace(job, trust=anchors[plan.domain])
+                for plan in plans for job in plan_jobs(plan, request, warnings)]
+    if request.outfile is None:
+        warnings += [f"{job.domain}: writing {job.outfile}, outside the build directory {build.top}"
+                     for job in jobs if build.outside(job.outfile)]
+    built = _build_all(jobs, request.signing, request.outputs, request.overrides, fixed, warnings)
+    if app is not None and tfm.merge is not None and not request.outputs.vector_to_sign:
+        merged.append((tfm.merge.output, merged_hex(tfm.merge, {b.job.outfile: b.output_data for b in built})))
+    outputs = _write_all(built, request.outputs, build_dir, merged)
     return SignRun(outputs, build_dir, tuple(warnings), notes, request.outputs.manifest, request.outputs.signature)
 
 
@@ -75,9 +103,27 @@ class _Built:
 
 
 def _build_all(jobs: list[Job], signing: Signing, outputs: Outputs, overrides: ImageOverrides,
-               fixed: FixedSignature | None) -> list[_Built]:
+               fixed: FixedSignature | None, warnings: list[str] | None = None) -> list[_Built]:
     with Keyring(signing, outputs, pad_sig=bool(overrides.pad_sig)) as keys:
+        for job in jobs:  # every key is checked before anything is signed
+            if job.trust is not None and not outputs.vector_to_sign:
+                _check_trust(job, keys, fixed, signing.allow_untrusted_key, warnings)
         return [_build_one(job, keys, fixed, outputs) for job in jobs]
+
+
+def _check_trust(job: Job, keys: Keyring, fixed: FixedSignature | None, allow: bool,
+                 warnings: list[str] | None) -> None:
+    from zsec_west.sign.trust import check_trust
+
+    assert job.trust is not None
+    source = keys.signer(job)
+    key = source.public_key() if source is not None else (fixed[1] if fixed is not None else None)
+    if key is None:  # a hash-only image: nothing to trust
+        return
+    where = source.description if source is not None else FIXED_SIGNATURE_SOURCE
+    warning = check_trust(job.trust, key, where, allow=allow)
+    if warning and warnings is not None and warning not in warnings:
+        warnings.append(warning)
 
 
 def _build_one(job: Job, keys: Keyring, fixed: FixedSignature | None, outputs: Outputs) -> _Built:
@@ -115,25 +161,36 @@ def _input_digest(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _write_all(built: list[_Built], outputs: Outputs, build_dir: Path | None) -> tuple[SignedOutput, ...]:
-    """Write every file, then the signature and the manifest; checks that could fail come first."""
+def _write_all(built: list[_Built], outputs: Outputs, build_dir: Path | None,
+               merged: list[tuple[Path, bytes]] | None = None) -> tuple[SignedOutput, ...]:
+    """Write every file of the run as one set (all new, or all as they were): the images, the
+    files merged from them, the signature and the manifest."""
     signatures = {b.image.signature for b in built if b.image is not None and b.image.signature is not None}
     if outputs.signature and len(signatures) != 1:
         raise UsageError(f"--sig-out needs exactly one signature; this run made {len(signatures)}",
                          hint="narrow the run with --domain, or sign INFILE OUTFILE")
     records: list[SignedFile] = []
     done: list[SignedOutput] = []
+    files: list[Output] = []
     for item in built:
-        atomic_write(item.job.outfile, item.output_data)
+        files.append(Output(item.job.outfile, item.output_data))
         done.append(_describe(item, outputs))
         if item.input_digest is not None and item.image is not None:
+            from zsec_west.sign.manifest import SignedFile
+
             records.append(SignedFile(item.job.domain, item.job.variant, item.job.infile, *item.input_digest,
                                       item.job.outfile, item.output_data, item.image,
                                       done[-1].key_source, done[-1].development_key))
+    for path, data in merged or ():
+        files.append(Output(path, data))
+        done.append(SignedOutput(None, "merged", path, path, len(data), kind="merged"))
     if outputs.signature:
-        atomic_write(outputs.signature, base64.b64encode(signatures.pop()))
+        files.append(Output(outputs.signature, base64.b64encode(signatures.pop())))
     if outputs.manifest:
-        write_manifest(outputs.manifest, records, build_dir)
+        from zsec_west.sign.manifest import manifest_text
+
+        files.append(Output(outputs.manifest, manifest_text(records, build_dir)))
+    write_set(files)
     return tuple(done)
 
 

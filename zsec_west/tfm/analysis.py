@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from zsec_west.builddir.cmakecache import cmake_truthy
 from zsec_west.builddir.model import Build, Domain
 from zsec_west.builddir.tfmbuild import SubBuild, load_subbuild
+from zsec_west.builddir.tfmlayout import load_layouts
 from zsec_west.errors import ZsecError
 from zsec_west.tfm.advisories import Verdict, assess, load_advisories
 from zsec_west.tfm.facts import TfmConfig, read_config
@@ -66,7 +67,7 @@ def analyse(build: Build | None, domain: Domain) -> TfmAnalysis:
                      "without binaries)")
     keys = assess_keys(config, sub, images.public_keys)
     try:
-        memory = memory_map(app.devicetree)
+        memory = memory_map(app.devicetree, load_layouts(domain.build_dir))
     except ZsecError as exc:
         memory = None
         notes.append(f"devicetree unusable: {exc}")

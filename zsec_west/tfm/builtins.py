@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from zsec_west.builddir.bootloader import keygen_advice, tfm_signature
 from zsec_west.builddir.model import Domain
 from zsec_west.errors import DataFileError
 from zsec_west.findings import Evidence, Finding, Location, Status
+from zsec_west.keys.devkeys import short_name
 from zsec_west.rules.engine import Builtin, CheckContext
 from zsec_west.rules.model import CatalogueRule
 from zsec_west.tfm.analysis import TfmAnalysis, analyse
@@ -51,12 +53,13 @@ class _Emitter:
             return None
 
     def add(self, status: Status, message: str, *, subject: str = "", actual: str | None = None,
-            expected: str | None = None, symbol: str | None = None) -> list[Finding]:
+            expected: str | None = None, symbol: str | None = None,
+            detail: str | None = None, advice: str | None = None) -> list[Finding]:
         self.findings.append(Finding(
             rule=self.rule.rule, domain=self.analysis.domain.name, status=status, message=message,
             evidence=Evidence(actual, expected),
             location=self.location(symbol) if status is Status.FAIL else None,
-            subject=subject or self.rule.id, severity_override=self.override,
+            subject=subject or self.rule.id, severity_override=self.override, detail=detail, advice=advice,
         ))
         return self.findings
 
@@ -144,8 +147,10 @@ def keys(e: _Emitter) -> list[Finding]:
         if key.dev_key:
             how = _HOW.get(key.method, f" (recognised by its file name {key.file_name}; the file is "
                                        "not on this machine to check its content)")
+            advice = keygen_advice(tfm_signature(a.app.kconfig), (f"CONFIG_{symbol}",))
             e.add(Status.FAIL, f"the {who} image key is {key.dev_key}{how}", subject=subject,
-                  actual=key.path, expected="a private key of your own", symbol=symbol)
+                  actual=key.path, expected="a private key of your own", symbol=symbol,
+                  detail=f"{who}: {short_name(key.dev_key)}", advice=advice)
         elif key.method == "unknown":
             e.add(Status.NOT_APPLICABLE, f"{who} image key {key.path}: {key.detail}",
                   subject=subject, actual=key.path)
@@ -153,6 +158,15 @@ def keys(e: _Emitter) -> list[Finding]:
             e.add(Status.PASS, f"{who} image key {key.path}: {key.detail}", subject=subject,
                   actual=key.path)
     return e.findings
+
+
+def _resign_advice(e: _Emitter) -> str:
+    signature = tfm_signature(e.analysis.app.kconfig)
+    key_type = signature.key_type or "<type>"
+    return (f"Sign the images with keys of your own ({signature.key_type or 'the type'} BL2 verifies: "
+            f"zsec sign keygen -t {key_type} -k my-s-key.pem, and -k my-ns-key.pem), rebuild with "
+            "CONFIG_TFM_KEY_FILE_S and CONFIG_TFM_KEY_FILE_NS pointing at them so that BL2 trusts them, then "
+            "re-sign the release images: zsec sign --build-dir BUILD -k my-ns-key.pem --secure-key my-s-key.pem.")
 
 
 def images(e: _Emitter) -> list[Finding]:
@@ -166,7 +180,8 @@ def images(e: _Emitter) -> list[Finding]:
         if img.dev_key:
             e.add(Status.FAIL, f"{where} ({img.sw_type or 'image'} v{img.version}) carries "
                                f"{img.dev_key} in its {img.key_source} TLV", subject=subject,
-                  actual=img.key_sha256, expected="the hash of a key of your own")
+                  actual=img.key_sha256, expected="the hash of a key of your own",
+                  detail=f"{where}: {short_name(img.dev_key)}", advice=_resign_advice(e))
         elif img.key_source:
             e.add(Status.PASS, f"{where}: {img.key_source} key {(img.key_sha256 or '')[:16]}… is not "
                                "a published development key", subject=subject, actual=img.key_sha256)

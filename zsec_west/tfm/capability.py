@@ -130,12 +130,3 @@ def assess(kconfig: KconfigValues, board: str | None, scan: BoardScan | None,
                    f"{advice} to run Zephyr as the non-secure image under TF-M.")
     return Capability(cpu, arch, True, evidence, role, target, ns_targets, source, platform,
                       summary)
-
-
-def capability_facts(cap: Capability) -> dict[str, object]:
-    return {
-        "cpu": cap.cpu, "architecture": cap.architecture, "secure_capable": cap.secure_capable,
-        "evidence": list(cap.evidence), "current_role": cap.current_role,
-        "board_target": cap.board_target, "ns_targets": list(cap.ns_targets),
-        "ns_source": cap.ns_source, "tfm_platform": cap.tfm_platform, "summary": cap.summary,
-    }

@@ -27,7 +27,8 @@ def advisory_rule(advisory: Advisory) -> Rule:
     rationale = advisory.summary + (f" Affected: {advisory.range_text}; {advisory.note}."
                                     if advisory.note else f" Affected: {advisory.range_text}.")
     label = f"{advisory.id} ({advisory.cve})" if advisory.cve else advisory.id
-    return Rule(id=f"TFM-{advisory.id}", title=f"{label}: {advisory.title}",
+    return Rule(id=f"TFM-{advisory.id}", title=f"Not affected by {label}",
+                problem=f"{label}: {advisory.title}",
                 severity=advisory.severity, category="advisory", rationale=rationale,
                 fix=f"Update TF-M to {fixed} or later{commits}, or disable the affected "
                     "configuration.",
@@ -51,9 +52,9 @@ def package_catalogue() -> Catalogue:
     return build_catalogue(generated=[advisory_rules()])
 
 
-def tfm_rules(catalogue: Catalogue) -> list[CatalogueRule]:
-    """The TF-M rules: those evaluated only on TF-M domains, in the default profile."""
-    rules = [rule for rule in catalogue.in_profile(TFM, DEFAULT_PROFILE) if rule.domains == (TFM,)]
+def tfm_rules(catalogue: Catalogue, profile: str = DEFAULT_PROFILE) -> list[CatalogueRule]:
+    """The TF-M rules: those evaluated only on TF-M domains, in `profile`."""
+    rules = [rule for rule in catalogue.in_profile(TFM, profile) if rule.domains == (TFM,)]
     for rule in rules:
         if rule.builtin is not None and rule.builtin not in TFM_BUILTINS:
             raise DataFileError(f"rule {rule.id}: unknown TF-M builtin check '{rule.builtin}'",
@@ -62,13 +63,15 @@ def tfm_rules(catalogue: Catalogue) -> list[CatalogueRule]:
 
 
 def tfm_findings(build: Build, domain: Domain, analysis: TfmAnalysis | None = None,
-                 warnings: list[str] | None = None) -> list[Finding]:
-    """Every TF-M rule on one TF-M domain (kind "tfm"; its .parent is the application image),
-    passes and non-applicable ones included. Rules that could not run go to `warnings`."""
-    ctx = CheckContext(build)
+                 warnings: list[str] | None = None, profile: str = DEFAULT_PROFILE) -> list[Finding]:
+    """Every TF-M rule of `profile` on one TF-M domain (kind "tfm"; its .parent is the application
+    image), passes and non-applicable ones included, with the profile's severities (a development
+    key is critical in production, as in `check`). Rules that could not run go to `warnings`."""
+    catalogue = package_catalogue()
+    ctx = CheckContext(build, catalogue.profiles.chain(profile))
     if analysis is not None:
         remember(ctx, analysis)
-    findings = evaluate_domain(domain, tfm_rules(package_catalogue()), ctx, TFM_BUILTINS)
+    findings = evaluate_domain(domain, tfm_rules(catalogue, profile), ctx, TFM_BUILTINS)
     if warnings is not None:
         warnings.extend(ctx.warnings)
     return findings

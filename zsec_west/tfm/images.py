@@ -266,29 +266,3 @@ def collect_images(app: Domain) -> ImageSet:
                 result.public_keys.append(_public_key(role, directory / name))
                 break
     return result
-
-
-def image_facts(images: ImageSet, build_dir: Path) -> dict[str, object]:
-    def rel(path: Path) -> str:
-        try:
-            return path.relative_to(build_dir).as_posix()
-        except ValueError:
-            return str(path)
-
-    return {
-        "outputs": [{
-            "role": img.role, "path": rel(img.path), "size": img.size,
-            "description": img.description,
-            "hex_ranges": [{"address": f"0x{a:08x}", "size": n} for a, n in img.hex_ranges],
-            "problem": img.problem,
-            "images": [{
-                "offset": f"0x{s.offset:x}", "version": s.version,
-                "security_counter": s.security_counter, "sw_type": s.sw_type,
-                "load_addr": f"0x{s.load_addr:08x}", "image_size": s.image_size,
-                "key_source": s.key_source, "key_type": s.key_type, "key_sha256": s.key_sha256,
-                "dev_key": s.dev_key, "hash_ok": s.hash_ok, "signature_ok": s.signature_ok,
-            } for s in img.images],
-        } for img in images.images],
-        "public_keys": [{"role": k.role, "path": rel(k.path), "key_sha256": k.key_sha256,
-                         "dev_key": k.dev_key, "problem": k.problem} for k in images.public_keys],
-    }

@@ -3,7 +3,9 @@
 With MCUboot-style partitions (slot0_partition for TF-M, slot0_ns_partition for Zephyr, the TF-M
 storage areas) the split is explicit. Boards without them (mps2/an521) only give the non-secure
 view: the flash and RAM chosen for Zephyr; everything else belongs to the secure side, whose own
-layout lives in TF-M's platform flash_layout.h and is not recorded in the build.
+layout lives in TF-M's platform flash_layout.h. The TF-M sub-build keeps one record of it: its
+signing layouts (builddir/tfmlayout.py), which give the sizes of the secure and non-secure images
+and their offsets in the image area TF-M's BL2 loads from.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zsec_west.builddir.devicetree import Devicetree
+from zsec_west.builddir.tfmlayout import SigningLayout
+from zsec_west.facts.tfm import MemoryRegion
 
 SECURE, NON_SECURE, UNKNOWN = "secure", "non-secure", "unknown"
 
@@ -33,18 +37,23 @@ _ROLES: dict[str, tuple[str, str]] = {
 }
 
 
+# A region is the same value in the analysis and in the report's facts.
+Region = MemoryRegion
+
+
 @dataclass(frozen=True)
-class Region:
-    name: str  # partition label, chosen property or node name
-    world: str  # secure, non-secure or unknown
+class ImageArea:
+    """One image in TF-M's signing layout: offset and size within the area BL2 loads from."""
+
+    world: str
     purpose: str
-    address: int
+    offset: int
     size: int
-    source: str  # "partition", "chosen" or "reserved-memory"
+    source: str  # the layout file
 
     @property
     def end(self) -> int:
-        return self.address + self.size
+        return self.offset + self.size
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class MemoryMap:
     regions: tuple[Region, ...]
     basis: str  # how the split was found
     note: str | None = None
+    image_areas: tuple[ImageArea, ...] = ()
 
 
 def _region_of(dt: Devicetree, prop: str, purpose: str) -> Region | None:
@@ -63,10 +73,42 @@ def _region_of(dt: Devicetree, prop: str, purpose: str) -> Region | None:
     return Region(f"{prop} (&{label})", NON_SECURE, purpose, address, size, "chosen")
 
 
-def memory_map(dt: Devicetree | None) -> MemoryMap | None:
-    """The split, or None when the build has no devicetree."""
+def image_areas(layouts: list[SigningLayout]) -> tuple[ImageArea, ...]:
+    """The secure and non-secure images as TF-M's signing layouts place them (S from the S layout,
+    NS from the NS layout, each falling back on the other, which repeats the same enum)."""
+    ordered = {layout.kind: layout for layout in layouts}
+    areas = []
+    for world, stem, purpose, prefer in ((SECURE, "RE_SECURE_IMAGE", "TF-M secure image", ("s", "s_ns", "ns")),
+                                        (NON_SECURE, "RE_NON_SECURE_IMAGE", "Zephyr non-secure image",
+                                         ("ns", "s_ns", "s"))):
+        for kind in prefer:
+            layout = ordered.get(kind)
+            offset = layout.get(f"{stem}_OFFSET") if layout else None
+            size = layout.get(f"{stem}_MAX_SIZE") if layout else None
+            if layout is not None and offset is not None and size is not None:
+                areas.append(ImageArea(world, purpose, offset, size, str(layout.path)))
+                break
+    return tuple(areas)
+
+
+def memory_map(dt: Devicetree | None, layouts: list[SigningLayout] | None = None) -> MemoryMap | None:
+    """The split, or None when the build has neither a devicetree nor TF-M signing layouts."""
+    areas = image_areas(layouts or [])
     if dt is None:
-        return None
+        if not areas:
+            return None
+        return MemoryMap((), "TF-M signing layouts", "no devicetree: only TF-M's image sizes are known",
+                         areas)
+    found = _from_devicetree(dt)
+    note = found.note
+    if areas and found.regions and found.note and found.basis != "devicetree flash partitions":
+        note = ("no slot0/slot0_ns partitions in the devicetree: the chosen flash and RAM are the "
+                "non-secure view; the image sizes come from TF-M's signing layouts; the rest of the "
+                "secure side's layout is in TF-M's platform flash_layout.h")
+    return MemoryMap(found.regions, found.basis, note, areas)
+
+
+def _from_devicetree(dt: Devicetree) -> MemoryMap:
     partitions = dt.partitions()
     labels = {p.label for p in partitions}
     if "slot0_partition" in labels or "slot0_ns_partition" in labels:
@@ -93,15 +135,3 @@ def memory_map(dt: Devicetree | None) -> MemoryMap | None:
     return MemoryMap(tuple(regions), "chosen flash and RAM of the non-secure image",
                      "no slot0/slot0_ns partitions in the devicetree: only the non-secure view is "
                      "known; the secure side's layout is in TF-M's platform flash_layout.h")
-
-
-def memory_facts(memory: MemoryMap | None) -> dict[str, object] | None:
-    if memory is None:
-        return None
-    return {
-        "basis": memory.basis,
-        "note": memory.note,
-        "regions": [{"name": r.name, "world": r.world, "purpose": r.purpose,
-                     "address": f"0x{r.address:08x}", "size": r.size, "source": r.source}
-                    for r in memory.regions],
-    }

@@ -121,3 +121,34 @@ def test_the_package_never_imports_network_modules() -> None:
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 assert name.split(".")[0] not in banned, f"{path.name} imports {name}"
+
+
+def test_feature_macros_decide_with_the_compiled_files() -> None:
+    tls = vuln(paths=("library/ssl_",), macros=("MBEDTLS_SSL_CLI_C", "MBEDTLS_X509_CRT_PARSE_C"))
+    compiled = ("library/rsa.c", "library/ssl_cli.c")
+    without = Component("mbedtls", "3.6.2", "app", compiled_files=compiled,
+                        macros=frozenset({"MBEDTLS_X509_CRT_PARSE_C"}), macros_from="cfg.h")
+    verdict = assess(tls, without, facts())
+    assert (verdict.built, verdict.reason) == (False, "MBEDTLS_SSL_CLI_C is not defined in cfg.h")
+    with_both = Component("mbedtls", "3.6.2", "app", compiled_files=compiled,
+                          macros=frozenset({"MBEDTLS_SSL_CLI_C", "MBEDTLS_X509_CRT_PARSE_C"}),
+                          macros_from="cfg.h")
+    verdict = assess(tls, with_both, facts())
+    assert verdict.built is True and "library/ssl_cli.c is compiled" in verdict.reason
+    assert "MBEDTLS_SSL_CLI_C, MBEDTLS_X509_CRT_PARSE_C defined in cfg.h" in verdict.reason
+    # Unknown configuration: the files decide alone; neither known: Kconfig (MBEDTLS=y) is not
+    # asked because the advisory names no symbol, so the result is unknown.
+    unknown = Component("mbedtls", "3.6.2", "app", compiled_files=compiled)
+    assert assess(tls, unknown, facts()).built is True
+    assert assess(vuln(macros=("MBEDTLS_SSL_CLI_C",)), Component("mbedtls", "3.6.2", "app"),
+                  facts()).built is None
+
+
+def test_tfm_platform_conditions_are_judged_in_the_sbom_scan(tmp_path: Path) -> None:
+    # TFMV-12 (2.3.0) concerns RSE platforms only; the fixture's TF-M platform is arm/mps2/an521.
+    build = load_build(BUILDS["tfm-ns"])
+    result = scan([Component("trusted-firmware-m", "2.3.0", "tfm")], build,
+                  VulnOptions(db=tmp_path / "db.sqlite"))
+    rse = [f for f in result if "TFMV-12" in f.rule.references]
+    assert len(rse) == 1 and rse[0].status.value == "n/a"
+    assert "RSE" in rse[0].message or "rse" in rse[0].message

@@ -12,7 +12,7 @@ import pytest
 
 from tests.sbom.vulns.conftest import mbedtls, zephyr
 from zsec_west.errors import DataFileError
-from zsec_west.findings import Status
+from zsec_west.findings import Severity, Status
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.vulns import VulnOptions, scan
 from zsec_west.sbom.vulns.cvss import base_score_v3
@@ -237,13 +237,14 @@ def test_cvss_v3_base_score(vector: str, score) -> None:
     assert base_score_v3(vector) == score
 
 
-def test_component_without_a_comparable_version_is_noted(hello_build, db) -> None:
+def test_component_without_a_comparable_version_makes_the_result_incomplete(hello_build, db) -> None:
     component = Component("zephyr", "a78176c6ff0733ba08018cba4447bd3f20de7978", "hello_world",
                           purls=("pkg:github/zephyrproject-rtos/zephyr@a78176c",))
     unknown = Component("cmsis", "4b96cbb174678dcd3ca86e11e1f24bc5f8726da0", "hello_world",
                         purls=("pkg:github/zephyrproject-rtos/cmsis@4b96cbb",))
     result = run([component, unknown], hello_build, db, [NVD])
-    assert list(result) == []
-    notes = [note for note in result.notes if "no comparable version" in note]
+    # A finding of its own (not a note): medium, so the default --fail-on low fails the run.
     # Only for the package the data knows; nothing to say about cmsis.
-    assert len(notes) == 1 and notes[0].startswith("zephyr (hello_world)")
+    assert [(f.rule.id, f.subject, f.status, f.severity) for f in result] == [
+        ("ZSEC-VULN-INCOMPLETE", "zephyr", Status.FAIL, Severity.MEDIUM)]
+    assert "a78176c6ff07" in result[0].message and "incomplete" in result[0].message

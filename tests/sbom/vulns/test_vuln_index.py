@@ -115,3 +115,37 @@ def test_later_duplicate_record_wins(tmp_path: Path, hello_build, db: Path) -> N
     found = {f.rule.id for f in scan([zephyr("hello_world")], hello_build,
                                      VulnOptions(data=(feeds,), db=db))}
     assert "CVE-2099-0007" not in found and "CVE-2099-0003" in found
+
+
+def test_macros_and_verified_survive_indexing(hello_build, db: Path) -> None:
+    from zsec_west.sbom.vulns.curated import shipped
+    from zsec_west.sbom.vulns.index import VulnIndex
+
+    scan([zephyr("hello_world")], hello_build, VulnOptions(db=db))
+    table = {a.id: a for a in shipped().advisories}
+    unverified = next(a for a in table.values() if not a.verified)
+    with VulnIndex(db) as index:
+        stored = {v.id: v for v in index.vulnerabilities(index.curated_ids).values()}
+    assert stored["CVE-2025-27809"].macros == ("MBEDTLS_SSL_CLI_C", "MBEDTLS_X509_CRT_PARSE_C")
+    assert stored["CVE-2025-27809"].verified is True
+    assert stored[unverified.id].verified is False
+    # Every curated field the matcher uses comes back as the table has it.
+    for ident, advisory in table.items():
+        assert (stored[ident].macros, stored[ident].verified, stored[ident].paths) == \
+            (advisory.macros, advisory.verified, advisory.paths)
+
+
+def test_feeds_are_read_in_worker_processes_and_errors_name_the_file(feed: Path, hello_build,
+                                                                     db: Path) -> None:
+    second = feed.parent / "nvd-2.json"
+    shutil.copy(feed, second)
+    both = scan([zephyr("hello_world")], hello_build, VulnOptions(data=(feed.parent,), db=db))
+    one = scan([zephyr("hello_world")], hello_build,
+               VulnOptions(data=(feed,), db=db.parent / "one.sqlite"))
+    # The same record in both files is indexed once (the later file wins), as with one file.
+    assert sorted(f.rule.id for f in both) == sorted(f.rule.id for f in one)
+    second.write_text('{"vulnerabilities": [')
+    with pytest.raises(DataFileError) as info:
+        scan([zephyr("hello_world")], hello_build,
+             VulnOptions(data=(feed.parent,), db=db.parent / "broken.sqlite"))
+    assert "nvd-2.json" in str(info.value.path) and "corrupt JSON" in info.value.message

@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from zsec_west.sbom.vulns.index import KIND_RANGE, Row
+from zsec_west.sbom.vulns.index import Row
 from zsec_west.sbom.vulns.matching import _fixed_text
 from zsec_west.sbom.vulns.model import SOURCE_NVD, SOURCE_OSV, Vulnerability
+from zsec_west.sbom.vulns.rows import KIND_RANGE
 from zsec_west.versions import key
 
 ROOT = Path(__file__).resolve().parents[3]

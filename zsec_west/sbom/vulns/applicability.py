@@ -13,13 +13,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from zsec_west.builddir import TFM
 from zsec_west.builddir.kconfig import KconfigValues
+from zsec_west.builddir.tfmbuild import load_subbuild
 from zsec_west.errors import ZsecError
 from zsec_west.files import shipped
 from zsec_west.files.yamldoc import Checker, parse_located
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.vulns.curated import Package, path_problem, symbol_problem
 from zsec_west.sbom.vulns.model import Vulnerability
+from zsec_west.tfm.advisories import Lookup, load_advisories
+from zsec_west.tfm.advisories import assess as assess_tfm_advisory
+from zsec_west.versions import parse
 
 KEYWORDS = "vulns/keywords.yaml"
 NOT_PRESENT = "vulnerable_code_not_present"
@@ -44,13 +49,30 @@ class Keyword:
     paths: tuple[str, ...]
 
 
+def _no_value(name: str) -> bool | str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class DomainFacts:
-    """What applicability needs from a domain: its name, kind and Kconfig (None if unreadable)."""
+    """What applicability needs from a domain: its name, kind and Kconfig (None if unreadable),
+    and for TF-M advisories the TF-M configuration (cache) and the Kconfig that drives it."""
 
     name: str
     kind: str
     kconfig: KconfigValues | None
+    tfm_cache: Lookup = _no_value
+    tfm_kconfig: Lookup = _no_value
+
+
+def _kconfig_lookup(kconfig: KconfigValues | None) -> Lookup:
+    if kconfig is None:
+        return _no_value
+
+    def value(name: str) -> bool | str | None:
+        found = kconfig.value(name)
+        return found if found is None or isinstance(found, (bool, str)) else str(found)
+    return value
 
 
 def domain_facts(build, name: str) -> DomainFacts:
@@ -67,7 +89,15 @@ def domain_facts(build, name: str) -> DomainFacts:
         kind = domain.kind
     except ZsecError:
         kind = ""
-    return DomainFacts(name, kind, kconfig)
+    cache: Lookup = _no_value
+    drives = kconfig
+    if kind == TFM:
+        cache = load_subbuild(domain, build).value
+        try:
+            drives = domain.parent.kconfig if domain.parent is not None else kconfig
+        except ZsecError:
+            drives = None
+    return DomainFacts(name, kind, kconfig, cache, _kconfig_lookup(drives))
 
 
 def load_keywords(text: str, path: Path | str) -> tuple[Keyword, ...]:
@@ -140,24 +170,58 @@ def _kconfig(symbols: tuple[str, ...], facts: DomainFacts) -> tuple[bool, str] |
     return True, ", ".join(held)
 
 
+def _places(paths: tuple[str, ...]) -> str:
+    return " or ".join(f"in {p}" if p.endswith("/") else p if "." in p.rsplit("/", 1)[-1]
+                       else f"{p}*" for p in paths)
+
+
+def _listed(files: list[str]) -> str:
+    return files[0] + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")
+
+
 def _paths(paths: tuple[str, ...], component: Component) -> tuple[bool, str] | None:
-    """(a vulnerable source was compiled, why); None when the compiled files are unknown."""
+    """(a vulnerable source is in the image, why); None when the compiled files are unknown.
+
+    Compiled is not present: with a linker map, a source counts only when its object gave the
+    image code or data (not compiled to empty sections, not left in its archive)."""
     if not paths or not component.compiled_files:
         return None
     hits = [f for f in component.compiled_files if f.startswith(paths)]
-    if hits:
-        more = f" (+{len(hits) - 1} more)" if len(hits) > 1 else ""
-        return True, f"{hits[0]}{more} is compiled"
-    places = " or ".join(f"in {p}" if p.endswith("/") else p if "." in p.rsplit("/", 1)[-1]
-                         else f"{p}*" for p in paths)
-    return False, (f"none of the {len(component.compiled_files)} {component.name} sources "
-                   f"compiled into {component.domain} is {places}")
+    if not hits:
+        return False, (f"none of the {len(component.compiled_files)} {component.name} sources "
+                       f"compiled into {component.domain} is {_places(paths)}")
+    if component.linked_files is None:
+        return True, f"{_listed(hits)} is compiled"
+    linked = set(component.linked_files)
+    present = [f for f in hits if f in linked]
+    if present:
+        return True, f"{_listed(present)} is compiled and linked into the image ({component.link_map})"
+    return False, (f"{_listed(hits)} is compiled but gives the image no code or data: the "
+                   f"linker map {component.link_map} shows it not linked or with empty sections")
+
+
+def _macros(macros: tuple[str, ...], component: Component) -> tuple[bool, str] | None:
+    """(every feature macro is defined, why); None when the configuration is unknown."""
+    if not macros or component.macros is None:
+        return None
+    missing = [m for m in macros if m not in component.macros]
+    where = component.macros_from or "the configuration header"
+    if missing:
+        return False, f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not defined in {where}"
+    return True, f"{', '.join(macros)} defined in {where}"
 
 
 def _decide(kconfig: tuple[str, ...], paths: tuple[str, ...], component: Component,
-            facts: DomainFacts) -> tuple[bool, str] | None:
-    # The compiled files are the build's own record; Kconfig is the fallback.
-    return _paths(paths, component) or _kconfig(kconfig, facts)
+            facts: DomainFacts, macros: tuple[str, ...] = ()) -> tuple[bool, str] | None:
+    """The build's own records decide: the sources in the image and the feature macros both
+    must allow the flaw; Kconfig is the fallback when neither is known."""
+    decided = [d for d in (_paths(paths, component), _macros(macros, component)) if d is not None]
+    against = next((d for d in decided if not d[0]), None)
+    if against is not None:
+        return against
+    if decided:
+        return True, "; ".join(why for _, why in decided)
+    return _kconfig(kconfig, facts)
 
 
 def assess(vuln: Vulnerability, component: Component, facts: DomainFacts,
@@ -169,13 +233,28 @@ def assess(vuln: Vulnerability, component: Component, facts: DomainFacts,
         decided = _kconfig(package.kconfig, facts)
         if decided is not None and not decided[0]:
             return Verdict(False, decided[1], NOT_PRESENT)
-    if vuln.kconfig or vuln.paths:
-        decided = _decide(vuln.kconfig, vuln.paths, component, facts)
+    if vuln.kconfig or vuln.paths or vuln.macros:
+        decided = _decide(vuln.kconfig, vuln.paths, component, facts, vuln.macros)
         if decided is None:
             return Verdict(None)
         built, why = decided
         return Verdict(built, why, "" if built else NOT_PRESENT)
     return _infer(vuln, component, facts, package.name if package else "", keywords)
+
+
+def tfm_advisory_verdict(vuln: Vulnerability, component: Component,
+                         facts: DomainFacts) -> Verdict | None:
+    """A TF-M advisory judged as `zsec tfm` judges it (version range, then each configuration
+    it names: platform, isolation, model ...), on the domain's TF-M cache and Kconfig. None
+    when `vuln` is not one of the TF-M advisories."""
+    advisory = next((a for a in load_advisories() if a.id == vuln.id), None)
+    if advisory is None:
+        return None
+    verdict = assess_tfm_advisory(advisory, parse(component.version or ""), facts.tfm_cache,
+                                  facts.tfm_kconfig)
+    if verdict.affected is False:
+        return Verdict(False, verdict.reason, NOT_PRESENT)
+    return Verdict(verdict.affected, verdict.reason)
 
 
 def _infer(vuln: Vulnerability, component: Component, facts: DomainFacts, package: str,

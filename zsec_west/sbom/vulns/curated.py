@@ -49,6 +49,12 @@ class Table:
     digest: str  # of the file's text, so the index notices an edited table
 
 
+
+def prose(*parts: str | None) -> str:
+    """Text fragments as sentences: each given one ends with a full stop."""
+    sentences = [part.strip() for part in parts if part and part.strip()]
+    return " ".join(s if s.endswith((".", "!", "?")) else f"{s}." for s in sentences)
+
 def shipped_text() -> str:
     return data_files.read_text(SHIPPED)
 
@@ -91,7 +97,7 @@ def _from_tfm(advisory: Advisory, package: Package) -> Vulnerability:
     return Vulnerability(
         id=advisory.id, source=SOURCE_CURATED, origin=f"zsec_west/data/tfm-advisories.yaml:{advisory.id}",
         summary=advisory.title,
-        description=" ".join(filter(None, (advisory.summary, conditions, advisory.note))),
+        description=prose(advisory.summary, conditions and f"Only when: {conditions}", advisory.note),
         aliases=(advisory.cve,) if advisory.cve else (), severity=advisory.severity.label,
         references=tuple(filter(None, (advisory.url, advisory.source))),
         affects=tuple(Affects(key, ranges=ranges) for key in keys),
@@ -222,7 +228,8 @@ def _advisory(path, entry, packages: dict[str, Package], top) -> Vulnerability:
                     if ranges or versions)
     return Vulnerability(
         id=ident, source=SOURCE_CURATED, origin=f"{path}:{entry.line}", summary=summary,
-        description=" ".join(filter(None, (summary, check.string("conditions"), note))),
+        description=prose(summary, check.string("conditions") and f"Only when: {check.string('conditions')}",
+                          note),
         aliases=check.strings("aliases", lambda v: None if _ID.match(v) else "is not an id"),
         score=float(cvss) if cvss is not None else None, severity=severity,
         references=(*check.strings("references"), source),

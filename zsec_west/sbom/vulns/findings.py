@@ -53,7 +53,8 @@ def rule_for(canonical: str, records: tuple[Vulnerability, ...], fix: str) -> Ru
     if ghsa and not is_cve(canonical):
         help_uri = f"https://github.com/advisories/{ghsa}"
     return Rule(
-        id=canonical, title=summary, severity=severity_of(score, label), category="vulnerability",
+        id=canonical, title=f"Not affected by {canonical}", problem=summary,
+        severity=severity_of(score, label), category="vulnerability",
         rationale=description, fix=fix, references=tuple(ids + urls[:8]),
         source="+".join(dict.fromkeys(r.source for r in ordered)), help_uri=help_uri)
 
@@ -91,7 +92,7 @@ def finding_for(outcome: Outcome, location: Location | None) -> Finding:
                    f"{outcome.reason}")
     else:
         status = Status.FAIL
-        message = f"{subject} is affected ({in_range}): {rule.title}"
+        message = f"{subject} is affected ({in_range}): {rule.problem}"
         if outcome.conditions:
             message += f"; only when {outcome.conditions}"
         if outcome.reason:
@@ -99,7 +100,31 @@ def finding_for(outcome: Outcome, location: Location | None) -> Finding:
     expected = f">= {outcome.fixed}" if outcome.fixed else f"not in {in_range}"
     return Finding(rule=rule, domain=outcome.domain, status=status, message=message,
                    evidence=Evidence(actual=outcome.version, expected=expected),
-                   location=location, subject=subject, waiver=outcome.waiver)
+                   location=location, subject=subject, waiver=outcome.waiver, detail=subject)
+
+
+INCOMPLETE_RULE = Rule(
+    id="ZSEC-VULN-INCOMPLETE",
+    title="Every component known to the vulnerability data has a comparable version",
+    problem="The vulnerability result is incomplete: a component has no comparable version",
+    severity=Severity.MEDIUM, category="vulnerability",
+    rationale="The vulnerability data knows this component, but without a version that can be "
+              "compared with its affected ranges none of its vulnerabilities can be matched. "
+              "No finding is not the same as not affected.",
+    fix="Give the build a version for the component: build with CONFIG_BUILD_OUTPUT_META=y "
+        "(zephyr.meta records module revisions and tags), keep the module's source tree "
+        "readable (its version file is read), or pin a release tag in the west manifest.")
+
+
+def incomplete_finding(component: str, domain: str, version: str | None, known: str,
+                       location: Location | None) -> Finding:
+    """The matching of one component could not run: its result is incomplete, not clean."""
+    shown = version or "none recorded"
+    return Finding(rule=INCOMPLETE_RULE, domain=domain, status=Status.FAIL,
+                   message=f"{component} has no comparable version ({shown}): {known} could "
+                           "not be matched against it, so this result is incomplete",
+                   evidence=Evidence(actual=shown, expected="a release version"),
+                   location=location, subject=component)
 
 
 class Locator:

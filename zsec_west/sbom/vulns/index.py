@@ -21,12 +21,17 @@ from typing import Any
 from zsec_west.errors import DataFileError, ToolError
 from zsec_west.sbom.vulns import sources
 from zsec_west.sbom.vulns.curated import Table
-from zsec_west.sbom.vulns.model import SOURCE_CURATED, CpeKey, LoadResult, PurlKey, Vulnerability
-from zsec_west.versions import sortable_of
+from zsec_west.sbom.vulns.model import SOURCE_CURATED, CpeKey, PurlKey, Vulnerability
+from zsec_west.sbom.vulns.rows import (
+    Rows,
+    curated_first_id,
+    read_all,
+    record_rows,
+)
 
-SCHEMA_VERSION = 1
+# 2: macros and verified columns (the advisory table's mbed TLS macros and unverified ranges).
+SCHEMA_VERSION = 2
 _MAX_WARNINGS = 100  # kept in the index; a feed full of bad records must not flood the terminal
-KIND_RANGE, KIND_EXACT, KIND_VERSIONS, KIND_GIT = "range", "exact", "versions", "git"
 
 # Per row: the bounds as written (for messages and the final check in Python) and as
 # order-preserving keys for SQL. Rows SQL cannot judge (git ranges, version lists, bounds that
@@ -38,7 +43,8 @@ CREATE TABLE zsec_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE vuln (
     id INTEGER PRIMARY KEY, ident TEXT NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL,
     summary TEXT, description TEXT, aliases TEXT, score REAL, severity TEXT, refs TEXT,
-    cwes TEXT, kconfig TEXT, paths TEXT, conditions TEXT, fixed TEXT, state TEXT, package TEXT);
+    cwes TEXT, kconfig TEXT, paths TEXT, conditions TEXT, fixed TEXT, state TEXT, package TEXT,
+    macros TEXT, verified INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE cpe_affects (
     vuln INTEGER NOT NULL, vendor TEXT NOT NULL, product TEXT NOT NULL, {_RANGE});
 CREATE TABLE purl_affects (
@@ -147,17 +153,20 @@ class VulnIndex:
             chunk = wanted[start:start + 500]
             cursor = self._conn.execute(
                 "SELECT id, ident, source, origin, summary, description, aliases, score, severity,"
-                " refs, cwes, kconfig, paths, conditions, fixed, state, package FROM vuln"
+                " refs, cwes, kconfig, paths, conditions, fixed, state, package, macros, verified"
+                " FROM vuln"
                 f" WHERE id IN ({','.join('?' * len(chunk))})", chunk)
             for (rowid, ident, source, origin, summary, description, aliases, score, severity,
-                 refs, cwes, kconfig, paths, conditions, fixed, state, package) in cursor:
+                 refs, cwes, kconfig, paths, conditions, fixed, state, package, macros,
+                 verified) in cursor:
                 found[rowid] = Vulnerability(
                     id=ident, source=source, origin=origin, summary=summary or "",
                     description=description or "", aliases=_unjs(aliases),
                     score=score, severity=severity, references=_unjs(refs),
                     cwes=_unjs(cwes), kconfig=_unjs(kconfig),
                     paths=_unjs(paths), conditions=conditions or "",
-                    fixed=fixed or "", state=state or "published", package=package or "")
+                    fixed=fixed or "", state=state or "published", package=package or "",
+                    macros=_unjs(macros), verified=bool(verified))
         return found
 
 
@@ -243,10 +252,6 @@ def build(path: Path, files: list[Path], table: Table | None, fingerprint: str,
         raise
 
 
-def _js(items: tuple[str, ...]) -> str:
-    return json.dumps(items) if items else "[]"  # most lists are empty; skip the encoder
-
-
 def _unjs(text: str | None) -> tuple[str, ...]:
     return tuple(json.loads(text)) if text and text != "[]" else ()
 
@@ -262,56 +267,19 @@ class _Writer:
         self.superseded: list[int] = []
 
     def add(self, vulns: list[Vulnerability]) -> None:
-        # Rows for sqlite3 executemany: one tuple of column values each.
-        vuln_rows: list[tuple[object, ...]] = []
-        cpe_rows: list[tuple[object, ...]] = []
-        purl_rows: list[tuple[object, ...]] = []
-        for vuln in vulns:
-            rowid = self.next_id
-            self.next_id += 1
-            previous = self.seen.get((vuln.source, vuln.id))
+        self.add_rows(record_rows(vulns, self.next_id))
+        self.next_id += len(vulns)
+
+    def add_rows(self, rows: Rows) -> None:
+        """Insert rows made by record_rows (here or in a worker process)."""
+        vuln_rows, cpe_rows, purl_rows = rows
+        for row in vuln_rows:
+            rowid, key = int(row[0]), (str(row[2]), str(row[1]))  # type: ignore[call-overload]
+            previous = self.seen.get(key)  # (source, id)
             if previous is not None:
                 self.superseded.append(previous)
-            self.seen[(vuln.source, vuln.id)] = rowid
-            vuln_rows.append((
-                rowid, vuln.id, vuln.source, vuln.origin, vuln.summary, vuln.description,
-                _js(vuln.aliases), vuln.score, vuln.severity, _js(vuln.references),
-                _js(vuln.cwes), _js(vuln.kconfig), _js(vuln.paths),
-                vuln.conditions, vuln.fixed, vuln.state, vuln.package))
-            keyed = vuln.source != SOURCE_CURATED  # curated rows always come back
-            for affects in vuln.affects:
-                package = affects.package
-                head: tuple[object, ...]
-                if isinstance(package, CpeKey):
-                    target, head = cpe_rows, (rowid, package.vendor, package.product)
-                else:
-                    target, head = purl_rows, (rowid, package.type, package.namespace, package.name)
-                versions = json.dumps(affects.versions) if affects.versions else None
-                if affects.git_only:
-                    target.append((*head, KIND_GIT, None, None, None, None, None, versions,
-                                   None, None))
-                    continue
-                if affects.exact != "*":
-                    # One version is the range [v, v] for SQL.
-                    exact_key = sortable_of(affects.exact) if keyed else None
-                    target.append((*head, KIND_EXACT, affects.exact, None, 1, None, 1, None,
-                                   exact_key, exact_key))
-                for rng in affects.ranges:
-                    lower, upper = rng.lower, rng.upper
-                    lo_key = sortable_of(lower) if keyed and lower not in (None, "0") else None
-                    hi_key = sortable_of(upper) if keyed and upper is not None else None
-                    if (lower not in (None, "0") and lo_key is None) or (
-                            upper is not None and hi_key is None):
-                        lo_key = hi_key = None  # not comparable in SQL: let Python decide
-                    target.append((*head, KIND_RANGE, None, lower, int(rng.lower_inclusive), upper,
-                                   int(rng.upper_inclusive), None, lo_key, hi_key))
-                if versions:
-                    target.append((*head, KIND_VERSIONS, None, None, None, None, None, versions,
-                                   None, None))
-                if affects.exact == "*" and not affects.ranges and not versions:
-                    # '*' with no bounds: every version.
-                    target.append((*head, KIND_RANGE, None, None, 1, None, 0, None, None, None))
-        self.conn.executemany(f"INSERT INTO vuln VALUES ({','.join('?' * 17)})", vuln_rows)
+            self.seen[key] = rowid
+        self.conn.executemany(f"INSERT INTO vuln VALUES ({','.join('?' * 19)})", vuln_rows)
         self.conn.executemany(f"INSERT INTO cpe_affects VALUES ({','.join('?' * 12)})", cpe_rows)
         self.conn.executemany(f"INSERT INTO purl_affects VALUES ({','.join('?' * 13)})", purl_rows)
 
@@ -336,12 +304,12 @@ def _write(tmp: Path, files: list[Path], table: Table | None, fingerprint: str,
         writer = _Writer(conn)
         warnings: list[str] = []
         with _progress(progress, "indexing vulnerability data", len(files) + 1) as bar:
-            for path in files:
-                loaded: LoadResult = sources.read(path)
-                writer.add(loaded.vulnerabilities)
-                warnings.extend(loaded.warnings)
+            for rows, found in read_all(files):
+                writer.add_rows(rows)
+                warnings.extend(found)
                 if bar is not None:
                     bar.advance()
+            writer.next_id = curated_first_id(len(files))
             if table is not None:
                 writer.add(list(table.advisories))
             if bar is not None:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.vulns.curated import Package, Table, package_for
 from zsec_west.sbom.vulns.identifiers import parse_cpe, parse_purl
-from zsec_west.sbom.vulns.index import KIND_EXACT, KIND_GIT, KIND_RANGE, KIND_VERSIONS, Row, VulnIndex
+from zsec_west.sbom.vulns.index import Row, VulnIndex
 from zsec_west.sbom.vulns.model import CpeKey, PurlKey, Vulnerability
+from zsec_west.sbom.vulns.rows import KIND_EXACT, KIND_GIT, KIND_RANGE, KIND_VERSIONS
 from zsec_west.versions import Range, VersionKey, key, listed, sortable
 
 AFFECTED, UNKNOWN, FIXED = "affected", "unknown", "fixed"

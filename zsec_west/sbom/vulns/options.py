@@ -19,7 +19,8 @@ class VulnOptions:
     db: Path | None = None  # --db: the SQLite index (default: a file in the user cache directory)
     use_curated: bool = True  # the shipped advisory table (zsec_west/data/vulns/advisories.yaml)
     vex_in: Path | None = None  # --vex: OpenVEX statements that waive not_affected / fixed matches
-    vex_out: Path | None = None  # --vex-out: write an OpenVEX document with a statement per match
+    vex_out: Path | None = None  # --vex-out: write a VEX document with a statement per match
+    vex_format: str = "openvex"  # --vex-format: openvex (OpenVEX 0.2.0) or csaf (CSAF 2.0 VEX)
     manifest: Path | None = None  # the west manifest findings point at (default: found from ZEPHYR_BASE)
 
 

@@ -10,8 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.vulns import curated, sources, vex
-from zsec_west.sbom.vulns.applicability import DomainFacts, Verdict, assess, domain_facts
-from zsec_west.sbom.vulns.findings import Locator, Outcome, finding_for
+from zsec_west.sbom.vulns.applicability import (
+    DomainFacts,
+    Verdict,
+    assess,
+    domain_facts,
+    tfm_advisory_verdict,
+)
+from zsec_west.sbom.vulns.findings import Locator, Outcome, finding_for, incomplete_finding
 from zsec_west.sbom.vulns.index import open_index
 from zsec_west.sbom.vulns.matching import FIXED, UNKNOWN, Identity, Match, find, identity
 from zsec_west.sbom.vulns.model import PurlKey
@@ -44,12 +50,13 @@ def run_scan(components: Sequence[Component], build: Build, options: VulnOptions
         for component in components:
             ident = identity(component, table)
             if ident.version_key is None:
-                # Only worth saying when the data knows the package at all.
+                # Only a gap when the data knows the package at all.
                 if index.knows(ident.cpes, ident.purls):
-                    result.notes.append(
-                        f"{component.name} ({component.domain}): no comparable version "
-                        f"({component.version or 'none recorded'}); its "
-                        "vulnerabilities could not be matched")
+                    known = (f"the {ident.package.name} advisories" if ident.package is not None
+                             else "its vulnerability records")
+                    result.append(incomplete_finding(component.name, component.domain,
+                                                     component.version, known,
+                                                     locate(component.name)))
             else:
                 if ident not in match_cache:
                     match_cache[ident] = find(index, ident, index.curated_ids)
@@ -66,7 +73,12 @@ def run_scan(components: Sequence[Component], build: Build, options: VulnOptions
         result.notes.append(f"{name} ({domain}): {len(ids)} record(s) give only ranges this version "
                             f"cannot be compared with (git commits, non-version bounds): {shown}")
     if options.vex_out:
-        vex.write(options.vex_out, list(entries.values()))
+        if options.vex_format == "csaf":
+            from zsec_west.sbom.vulns import csaf
+
+            csaf.write(options.vex_out, list(entries.values()))
+        else:
+            vex.write(options.vex_out, list(entries.values()))
     result.stats.update(findings=len(result))
     return result
 
@@ -118,7 +130,12 @@ def _component(component: Component, ident: Identity, matches: list[Match], fact
 
 def _verdict(match: Match, component: Component, facts: DomainFacts,
              package: curated.Package | None) -> Verdict:
-    if match.curated is not None and (match.curated.kconfig or match.curated.paths):
+    if match.curated is not None and match.curated.package == "tf-m":
+        judged = tfm_advisory_verdict(match.curated, component, facts)
+        if judged is not None:
+            return judged
+    if match.curated is not None and (match.curated.kconfig or match.curated.paths
+                                      or match.curated.macros):
         return assess(match.curated, component, facts, package)
     # No curated build data: infer from every record's words.
     text = "\n".join(dict.fromkeys(f"{r.summary}\n{r.description}" for r in match.records))

@@ -14,6 +14,7 @@ from typing import Any
 from zsec_west import TOOL_NAME, __version__
 from zsec_west.errors import DataFileError
 from zsec_west.files.writing import atomic_write
+from zsec_west.sbom.jsonfile import read_json
 from zsec_west.sbom.vulns.identifiers import parse_cpe, parse_purl
 from zsec_west.sbom.vulns.model import CpeKey, PurlKey
 from zsec_west.versions import same
@@ -88,15 +89,7 @@ def _product_refs(entry: Any) -> list[ProductRef]:
 
 
 def _read_document(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError("VEX document not found", path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read the VEX document: {exc}", path=path) from None
-    except json.JSONDecodeError as exc:
-        raise DataFileError(f"not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})",
-                            path=path) from None
+    return read_json(path, "VEX document")
 
 
 def _vulnerability_names(vuln: Any) -> set[str]:
@@ -181,14 +174,18 @@ def product_of(name: str, version: str, cpes: tuple[str, ...], purls: tuple[str,
     return product
 
 
+def worst_status(entry: Entry) -> tuple[str, list[str]]:
+    """One status per vulnerability and product: the worst across the domains, and the
+    domains that have it."""
+    values = {s for s, _, _ in entry.statuses.values()}
+    status = next(s for s in ("affected", "under_investigation", "not_affected", "fixed")
+                  if s in values)
+    return status, sorted(d for d, (s, _, _) in entry.statuses.items() if s == status)
+
+
 def _statement(entry: Entry, timestamp: str) -> dict:
     statuses = entry.statuses
-    values = {s for s, _, _ in statuses.values()}
-    # One statement per vulnerability and product: the worst status across the domains wins.
-    for status in ("affected", "under_investigation", "not_affected", "fixed"):
-        if status in values:
-            break
-    domains = sorted(d for d, (s, _, _) in statuses.items() if s == status)
+    status, domains = worst_status(entry)
     statement: dict[str, Any] = {
         "vulnerability": {"name": entry.name, **({"aliases": list(entry.aliases)} if entry.aliases else {})},
         "timestamp": timestamp,

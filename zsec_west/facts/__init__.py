@@ -10,15 +10,48 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from zsec_west.facts.tfm import TfmFacts
+
+
+@dataclass(frozen=True)
+class KeyFact:
+    """A key file a domain's configuration names, and what it was found to be."""
+
+    domain: str
+    setting: str  # e.g. SB_CONFIG_BOOT_SIGNATURE_KEY_FILE
+    use: str  # "signing" or "encryption"
+    path: str
+    state: str  # loaded, missing, unresolved, encrypted, not-a-key, unreadable, empty
+    detail: str  # the key type when loaded, else why it was not
+    sha256: str | None = None  # public-key fingerprint, when the file could be read
+    dev_key: str | None = None  # the published development key it is (by content or name)
+    recognised_by: str | None = None  # "content" or "file name"
+
+
+@dataclass(frozen=True)
+class ImageFact:
+    """A signed image the build left, and the key its KEYHASH/PUBKEY TLV names."""
+
+    domain: str
+    role: str
+    path: str
+    signed: bool
+    key_tlv: str | None = None  # KEYHASH or PUBKEY
+    key_digest: str | None = None  # the TLV's value (hex)
+    dev_key: str | None = None
+    error: str | None = None
+
 
 @dataclass(frozen=True)
 class CheckFacts:
-    """What a `check` run was run with."""
+    """What a `check` run was run with, and the keys and signed images it looked at."""
 
     build_dir: str
     profile: str
     profile_chain: tuple[str, ...]  # the profile and those it extends, most specific first
     rule_sources: tuple[str, ...]  # rule files and databases, with their rule counts
+    keys: tuple[KeyFact, ...] = ()
+    images: tuple[ImageFact, ...] = ()
 
     def json_sections(self) -> dict[str, Any]:
         return {"check": self}
@@ -89,16 +122,7 @@ class SbomFacts:
         return sections
 
 
-@dataclass(frozen=True)
-class TfmFacts:
-    """How a build uses TF-M: one entry per TF-M domain, or per application that could use it."""
-
-    in_use: bool
-    domains: tuple[Mapping[str, Any], ...]
-    lines: tuple[str, ...] = ()  # the TF-M summary for people, until its entries are typed
-
-    def json_sections(self) -> dict[str, Any]:
-        return {"tfm": {"in_use": self.in_use, "domains": list(self.domains)}}
-
-
 Facts = CheckFacts | SbomFacts | TfmFacts
+
+__all__ = ["CheckFacts", "Facts", "ImageFact", "KeyFact", "SbomDocument", "SbomFacts", "SbomImage",
+           "SbomPackage", "TfmFacts"]
