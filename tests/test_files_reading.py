@@ -132,3 +132,11 @@ def test_yaml_nesting_and_huge_integers_are_data_errors(tmp_path: Path):
     path = tmp_path / "ok.yaml"
     path.write_text("a: [1, 2]\n")
     assert load_yaml(path) == {"a": [1, 2]}
+
+
+def test_a_yaml_file_beyond_8_mib_is_refused_before_parsing(tmp_path: Path):
+    """The YAML parser needs about a second per MiB: a 64 MiB "data" file took a minute."""
+    big = tmp_path / "domains.yaml"
+    big.write_bytes(b"key: " + b"a" * (9 << 20) + b"\n")
+    with pytest.raises(DataFileError, match="larger than 8 MiB, the limit for yaml files"):
+        load_yaml(big)
