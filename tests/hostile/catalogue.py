@@ -10,11 +10,9 @@ template) with the target replaced by its variant.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import shutil
-import struct
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +20,18 @@ from pathlib import Path
 
 from tests.conftest import DATA, DEVKEYS, ROOT
 from tests.hostile import mutations
+from tests.hostile.variants import (
+    DOMAINS_MUTATIONS,
+    FEED_MUTATIONS,
+    GZ_MUTATIONS,
+    HEX_MUTATIONS,
+    IMAGE_MUTATIONS,
+    KEY_MUTATIONS,
+    WAIVER_MUTATIONS,
+    ZIP_MUTATIONS,
+    osv_record,
+    variant_bytes,
+)
 
 EXAMPLE = ROOT / "examples" / "nrf52840-mcuboot"
 BUILDS_41 = DATA / "builds-4.1"
@@ -117,9 +127,6 @@ def build_targets(source: Path, extra: dict[str, tuple[str, ...]] | None = None,
 # "points-at-*" mutations of .config (key files are read by check and sign).
 POINTER_MUTATIONS = ("points-at-fifo", "points-at-dev-zero", "points-at-directory", "points-at-loop",
                      "points-at-sparse-huge")
-DOMAINS_MUTATIONS = ("duplicate-domain", "domain-outside")
-IMAGE_MUTATIONS = ("img-size-huge", "hdr-size-huge", "protected-tlv-huge", "tlv-area-huge", "tlv-len-past-end",
-                   "header-only", "bad-magic")
 
 
 def _build_commands(*, sign: bool, vulns: bool = True) -> tuple[Command, ...]:
@@ -164,6 +171,8 @@ def groups() -> list[Group]:
         found.append(Group(name, _build_group(source, app="hello_world" if sign else None),
                            _build_commands(sign=sign), build_targets(source), full_only=True))
     found += input_groups()
+    from tests.hostile.commandlines import argv_group, path_group  # they build on this module
+
     found += [path_group(), argv_group()]
     return found
 
@@ -241,8 +250,6 @@ def input_groups() -> list[Group]:
 
 # -- keys and images ------------------------------------------------------------------------------
 
-KEY_MUTATIONS = ("public-key", "encrypted", "dsa", "secp256k1", "p521", "rsa-1024", "rsa-4096", "ed448",
-                 "x25519", "certificate", "openssh", "bad-base64", "two-keys", "der")
 
 
 def _keys_template(template: Path) -> None:
@@ -262,108 +269,11 @@ def _keys_template(template: Path) -> None:
     hexfile.tofile(str(template / "in.hex"), "hex")
 
 
-def key_variant(mutation: str, original: bytes) -> bytes:
-    """Key files that parse as PEM but are not what signing can use."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, rsa, x25519
-    from cryptography.x509.oid import NameOID
-
-    pkcs8 = serialization.PrivateFormat.PKCS8
-    plain = serialization.NoEncryption()
-    pem = serialization.Encoding.PEM
-    loaded = serialization.load_pem_private_key(original, None)
-    makers: dict[str, Callable[[], bytes]] = {
-        "public-key": lambda: loaded.public_key().public_bytes(pem, serialization.PublicFormat.SubjectPublicKeyInfo),
-        "encrypted": lambda: loaded.private_bytes(pem, pkcs8, serialization.BestAvailableEncryption(b"secret")),
-        "dsa": lambda: dsa.generate_private_key(1024).private_bytes(pem, pkcs8, plain),
-        "secp256k1": lambda: ec.generate_private_key(ec.SECP256K1()).private_bytes(pem, pkcs8, plain),
-        "p521": lambda: ec.generate_private_key(ec.SECP521R1()).private_bytes(pem, pkcs8, plain),
-        "rsa-1024": lambda: rsa.generate_private_key(65537, 1024).private_bytes(pem, pkcs8, plain),
-        "rsa-4096": lambda: rsa.generate_private_key(65537, 4096).private_bytes(pem, pkcs8, plain),
-        "ed448": lambda: ed448.Ed448PrivateKey.generate().private_bytes(pem, pkcs8, plain),
-        "x25519": lambda: x25519.X25519PrivateKey.generate().private_bytes(pem, pkcs8, plain),
-        "openssh": lambda: loaded.private_bytes(pem, serialization.PrivateFormat.OpenSSH, plain),
-        "der": lambda: loaded.private_bytes(serialization.Encoding.DER, pkcs8, plain),
-        "bad-base64": lambda: b"-----BEGIN PRIVATE KEY-----\n!!!!not base64@@@@\n-----END PRIVATE KEY-----\n",
-        "two-keys": lambda: original + ec.generate_private_key(ec.SECP256R1()).private_bytes(pem, pkcs8, plain),
-    }
-    if mutation == "certificate":
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hostile")])
-        import datetime as dt
-        now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(loaded.public_key())
-                .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
-                .sign(loaded, hashes.SHA256()))
-        return cert.public_bytes(pem)
-    return makers[mutation]()
-
-
-HEX_MUTATIONS = ("hex-gap-4g", "hex-bad-checksum", "hex-overlap", "hex-bad-record-type", "hex-huge-count")
-
-
-def hex_variant(mutation: str, original: bytes) -> bytes:
-    lines = original.decode("ascii", "replace").splitlines()
-    data = [line for line in lines if line.startswith(":") and line[7:9] == "00"]
-    eof = ":00000001FF"
-
-    def record(kind: int, address: int, payload: bytes) -> str:
-        body = bytes([len(payload), address >> 8 & 0xFF, address & 0xFF, kind]) + payload
-        return ":" + (body + bytes([(-sum(body)) & 0xFF])).hex().upper()
-
-    if mutation == "hex-gap-4g":  # one record at 0, one at the top of the 32-bit space
-        out = [record(4, 0, b"\x00\x00"), *data[:4], record(4, 0, b"\xff\xff"), record(0, 0xFFF0, b"\x11" * 16), eof]
-    elif mutation == "hex-bad-checksum":
-        out = [line[:-2] + ("00" if line[-2:] != "00" else "01") if line in data[:3] else line for line in lines]
-    elif mutation == "hex-overlap":
-        out = [*lines[:-1], *data[:3], eof]
-    elif mutation == "hex-bad-record-type":
-        out = [*lines[:3], record(9, 0, b"\x01\x02"), *lines[3:]]
-    else:  # hex-huge-count: a byte count that runs past the line
-        out = [*lines[:2], ":FF000000" + "00" * 4 + "FF", *lines[2:]]
-    return ("\n".join(out) + "\n").encode()
-
-
-def image_variant(mutation: str, original: bytes) -> bytes:
-    """MCUboot header and TLV fields set to what no real image has."""
-    data = bytearray(original)
-    hdr_size = struct.unpack_from("<H", data, 8)[0] if len(data) >= 32 else 0x200
-    img_size = struct.unpack_from("<I", data, 12)[0] if len(data) >= 32 else 0
-    tlv_at = hdr_size + img_size
-    if mutation == "img-size-huge":
-        struct.pack_into("<I", data, 12, 0xFFFFFFF0)
-    elif mutation == "hdr-size-huge":
-        struct.pack_into("<H", data, 8, 0xFFFF)
-    elif mutation == "protected-tlv-huge":
-        struct.pack_into("<H", data, 10, 0xFFFF)
-    elif mutation == "tlv-area-huge" and tlv_at + 4 <= len(data):
-        struct.pack_into("<H", data, tlv_at + 2, 0xFFFF)
-    elif mutation == "tlv-len-past-end" and tlv_at + 8 <= len(data):
-        struct.pack_into("<H", data, tlv_at + 6, 0xFFFF)
-    elif mutation == "header-only":
-        return bytes(data[:32])
-    elif mutation == "bad-magic":
-        struct.pack_into("<I", data, 0, 0x12345678)
-    return bytes(data)
 
 
 # -- feeds, VEX and the index -----------------------------------------------------------------------
 
 FEED_GROUPS = ("feeds", "osv", "osv-zip", "nvd-gz", "index")
-FEED_MUTATIONS = ("nvd-bad-record", "nvd-bad-version-range", "nvd-huge-version")
-ZIP_MUTATIONS = ("zip-bomb", "zip-member-not-json", "zip-member-deep", "zip-member-bad-record")
-GZ_MUTATIONS = ("gz-bomb", "gz-not-json", "gz-concatenated-garbage")
-BOMB_BYTES = 2048 << 20  # what a small archive expands to
-
-
-def osv_record(ident: str = "OSV-2099-1") -> dict:
-    return {"schema_version": "1.6.0", "id": ident, "modified": "2099-01-01T00:00:00Z",
-            "summary": "USB device stack overflow",
-            "affected": [{"package": {"purl": "pkg:github/zephyrproject-rtos/zephyr"},
-                          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"},
-                                                                      {"last_affected": "3.7.1"}]}]}]}
-
-
 def _feeds_template(template: Path) -> None:
     template.mkdir(parents=True, exist_ok=True)
     nvd = (DATA.parent / "sbom" / "vulns" / "data" / "nvd-small.json").read_bytes()
@@ -377,94 +287,6 @@ def _feeds_template(template: Path) -> None:
         archive.writestr("OSV-2099-2.json", json.dumps(osv_record("OSV-2099-2")))
 
 
-def _zeros_deflated(total: int) -> tuple[bytes, int]:
-    """A raw deflate stream of `total` zero bytes, made from one repeated compressed block."""
-    import zlib
-
-    block = 16 << 20
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    chunk = bytes(block)
-    out = [compressor.compress(chunk) for _ in range(total // block)]
-    out.append(compressor.flush())
-    return b"".join(out), zlib.crc32(bytes(0))
-
-
-_BOMB_CACHE: dict[str, bytes] = {}
-
-
-def gz_bomb() -> bytes:
-    """A gzip file expanding to BOMB_BYTES: concatenated members, each 64 MiB of zeros."""
-    if "gz" not in _BOMB_CACHE:
-        member = gzip.compress(bytes(64 << 20), compresslevel=9)
-        _BOMB_CACHE["gz"] = member * (BOMB_BYTES // (64 << 20))
-    return _BOMB_CACHE["gz"]
-
-
-def zip_bomb() -> bytes:
-    """A zip whose one member expands to BOMB_BYTES of zeros (a JSON parser would get 2 GiB)."""
-    if "zip" not in _BOMB_CACHE:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-            with archive.open("OSV-BOMB.json", "w", force_zip64=True) as member:
-                chunk = bytes(16 << 20)
-                for _ in range(BOMB_BYTES // len(chunk)):
-                    member.write(chunk)
-        _BOMB_CACHE["zip"] = buffer.getvalue()
-    return _BOMB_CACHE["zip"]
-
-
-def feed_variant(mutation: str, original: bytes) -> bytes:
-    if mutation == "zip-bomb":
-        return zip_bomb()
-    if mutation == "gz-bomb":
-        return gz_bomb()
-    if mutation.startswith("zip-"):
-        return _zip_with_a_bad_member(mutation)
-    if mutation == "gz-not-json":
-        return gzip.compress(b"\x00\x01 not json at all")
-    if mutation == "gz-concatenated-garbage":
-        return original + b"\x1f\x8b\x08garbage"
-    document = json.loads(gzip.decompress(original) if original[:2] == b"\x1f\x8b" else original)
-    if mutation == "osv-bad-record":
-        document["affected"][0]["ranges"] = "not a list"
-    else:
-        _damage_nvd(mutation, document["vulnerabilities"])
-    return json.dumps(document).encode()
-
-
-def _zip_with_a_bad_member(mutation: str) -> bytes:
-    member = {"zip-member-not-json": b"\xff\xfe not json",
-              "zip-member-deep": b"[" * 100_000 + b"]" * 100_000,
-              "zip-member-bad-record": json.dumps(dict(osv_record("OSV-BAD"), affected="oops")).encode()}[mutation]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("OSV-2099-1.json", json.dumps(osv_record()))
-        archive.writestr("OSV-BAD.json", member)
-    return buffer.getvalue()
-
-
-def _damage_nvd(mutation: str, records: list) -> None:
-    """One or two records broken; the others intact (a loader must skip, count and go on)."""
-    if mutation == "nvd-bad-record":
-        records[1]["cve"]["configurations"] = "not a list"
-        records[2]["cve"]["descriptions"] = 5
-        return
-    bound = ("versionEndExcluding", "\uff13.\uff17.\uff11") if mutation == "nvd-bad-version-range" \
-        else ("versionEndIncluding", "9" * 5000 + ".0")
-    for record in records:
-        for config in record["cve"].get("configurations", []):
-            for node in config.get("nodes", []):
-                for match in node.get("cpeMatch", []):
-                    match[bound[0]] = bound[1]
-
-
-def domains_variant(mutation: str, original: bytes) -> bytes:
-    """domains.yaml naming one domain twice, or a domain whose directory lies outside the build."""
-    text = original.decode()
-    if mutation == "duplicate-domain":
-        return text.replace("  - name: mcuboot", "  - name: hello_world").encode()
-    return text.replace("build_dir: /home/dev/zephyrproject/builds/mcuboot-sysbuild/mcuboot",
-                        "build_dir: /etc").replace("- name: mcuboot", "- name: ../../etc").encode()
 
 
 # -- rules, waivers, Zephyr's database, board trees ----------------------------------------------------
@@ -500,14 +322,6 @@ waivers:
     reason: The sentinel costs too much on this part; covered by a watchdog
     expires: 2099-12-31
 """
-WAIVER_MUTATIONS = ("date-invalid", "date-huge-year", "date-huge-int", "date-wrong-type", "date-fullwidth")
-
-
-def waiver_variant(mutation: str, original: bytes) -> bytes:
-    value = {"date-invalid": "2026-02-30", "date-huge-year": "99999999-12-31",
-             "date-huge-int": "9" * 5000, "date-wrong-type": "[2026, 12, 31]",
-             "date-fullwidth": "\uff12\uff10\uff12\uff16-12-31"}[mutation]
-    return original.replace(b"2099-12-31", value.encode())
 
 
 def _data_template(template: Path) -> None:
@@ -545,24 +359,6 @@ def _boards_template(template: Path) -> None:
 
 
 # -- making a case ------------------------------------------------------------------------------
-
-def variant_bytes(mutation: str, original: bytes, target: str) -> bytes:
-    """The content of a non-special mutation of `original` (the file at `target`)."""
-    if mutation in KEY_MUTATIONS:
-        return key_variant(mutation, original)
-    if mutation in HEX_MUTATIONS:
-        return hex_variant(mutation, original)
-    if mutation in IMAGE_MUTATIONS:
-        return image_variant(mutation, original)
-    if mutation in FEED_MUTATIONS or mutation in ZIP_MUTATIONS or mutation in GZ_MUTATIONS \
-            or mutation == "osv-bad-record":
-        return feed_variant(mutation, original)
-    if mutation in WAIVER_MUTATIONS:
-        return waiver_variant(mutation, original)
-    if mutation in DOMAINS_MUTATIONS:
-        return domains_variant(mutation, original)
-    return mutations.mutate(mutation, original, target)
-
 
 def make_case(case: Case, template: Path, directory: Path, specials: Path) -> None:
     """A hard-linked copy of `template` at `directory` with the case's target damaged."""
@@ -612,120 +408,3 @@ def signing_key() -> Path | None:
     return key if key.is_file() else None
 
 
-# -- hostile command lines -------------------------------------------------------------------------
-
-# Path values no file system has (a NUL byte, a lone surrogate), names and paths too long for it,
-# and names of things that are not what the option wants. "{P}" in a command takes one of them.
-PATH_VALUES = {
-    "nul-byte": "bad\x00name",
-    "lone-surrogate": "bad\ud800name",
-    "undecodable": os.fsdecode(b"bad\xffname"),
-    "name-too-long": "n" * 300,
-    "path-too-long": "/".join(["d" * 250] * 20),
-    "through-a-file": "plain.txt/sub",
-    "fifo": "fifo",
-    "dev-zero": "/dev/zero",
-    "directory": "dir",
-    "symlink-loop": "loop",
-}
-# What an error line about the value must contain (one_line keeps a long value's start).
-PATH_NEEDLES = {"nul-byte": "bad", "lone-surrogate": "bad", "undecodable": "bad", "name-too-long": "nnnnnnnn",
-                "path-too-long": "dddddddd", "through-a-file": "plain.txt", "fifo": "fifo",
-                "dev-zero": "/dev/zero", "directory": "dir", "symlink-loop": "loop"}
-
-PATH_OPTIONS: dict[str, tuple[str, ...]] = {
-    "check -d": ("check", "-d", "{P}"),
-    "check --rules": ("check", "-d", HELLO, "--rules", "{P}"),
-    "check --waivers": ("check", "-d", HELLO, "--waivers", "{P}"),
-    "check --zephyr-base": ("check", "-d", HELLO, "--zephyr-base", "{P}"),
-    "check --fix": ("check", "-d", HELLO, "--fix", "{P}"),
-    "check -o": ("check", "-d", HELLO, "-o", "{P}"),
-    "sbom -d": ("sbom", "-d", "{P}", "--output-dir", "out"),
-    "sbom --output-dir": ("sbom", "-d", HELLO, "--output-dir", "{P}"),
-    "sbom --vuln-data": ("sbom", "-d", HELLO, "--vuln-data", "{P}", "--output-dir", "out"),
-    "sbom --db": ("sbom", "-d", HELLO, "--db", "{P}", "--output-dir", "out"),
-    "sbom --vex": ("sbom", "-d", HELLO, "--vex", "{P}", "--output-dir", "out"),
-    "sbom --vex-out": ("sbom", "-d", HELLO, "--vex-out", "{P}", "--output-dir", "out"),
-    "sbom -o": ("sbom", "-d", HELLO, "--output-dir", "out", "-o", "{P}"),
-    "tfm -d": ("tfm", "-d", "{P}"),
-    "tfm --zephyr-base": ("tfm", "-d", "{TFM}", "--zephyr-base", "{P}"),
-    "tfm -o": ("tfm", "-d", "{TFM}", "-o", "{P}"),
-    "tfm boards --zephyr-base": ("tfm", "boards", "--zephyr-base", "{P}"),
-    "sign -k": ("sign", "-k", "{P}", *SIGN_ARGS, "in.bin", "out.bin"),
-    "sign INFILE": ("sign", "-k", "good.pem", *SIGN_ARGS, "{P}", "out.bin"),
-    "sign OUTFILE": ("sign", "-k", "good.pem", *SIGN_ARGS, "in.bin", "{P}"),
-    "sign --build-dir": ("sign", "--build-dir", "{P}", "-k", "good.pem"),
-    "sign --sig-out": ("sign", "-k", "good.pem", *SIGN_ARGS, "--sig-out", "{P}", "in.bin", "out.bin"),
-    "sign --fix-sig": ("sign", "--fix-sig", "{P}", "--fix-sig-pubkey", "good.pem", *SIGN_ARGS, "in.bin", "out.bin"),
-    "sign --custom-tlv-file": ("sign", "-k", "good.pem", *SIGN_ARGS, "--custom-tlv-file", "0xa0", "{P}",
-                               "in.bin", "out.bin"),
-    "sign -E": ("sign", "-k", "good.pem", *SIGN_ARGS, "-E", "{P}", "in.bin", "out.bin"),
-    "sign verify IMAGE": ("sign", "verify", "-k", "good.pem", "{P}"),
-    "sign verify -k": ("sign", "verify", "-k", "{P}", "signed.bin"),
-    "sign info IMAGE": ("sign", "info", "{P}"),
-    "sign info -o": ("sign", "info", "signed.bin", "-o", "{P}"),
-    "sign keygen -k": ("sign", "keygen", "-t", "ecdsa-p256", "-k", "{P}"),
-    "sign getpub -k": ("sign", "getpub", "-k", "{P}"),
-    "sign getpub -o": ("sign", "getpub", "-k", "good.pem", "-o", "{P}"),
-}
-
-
-def _paths_template(template: Path) -> None:
-    _keys_template(template)
-    os.mkfifo(template / "fifo")
-    (template / "dir").mkdir()
-    (template / "dir" / "inside").write_text("a directory\n")
-    (template / "plain.txt").write_text("a file\n")
-    (template / "loop").symlink_to("loop")
-
-
-def path_group() -> Group:
-    commands = {label: Command(label.replace(" ", "_"), argv) for label, argv in PATH_OPTIONS.items()}
-    return Group("paths", _paths_template, tuple(commands.values()),
-                 {label: tuple(PATH_VALUES) for label in PATH_OPTIONS}, per_target=commands)
-
-
-# Numbers and words no real command line has: the limits of integer options, text with control
-# characters. (Absurd -v/-q counts are in tests/cli/test_app.py: -vvv is meant to raise.)
-ARGV_CASES: dict[str, tuple[str, ...]] = {
-    "sign -v huge": ("sign", "-k", "good.pem", "-H", "0x200", "-S", "0x20000", "-v", "1." + "9" * 5000,
-                     "in.bin", "out.bin"),
-    "sign -v fullwidth": ("sign", "-k", "good.pem", "-H", "0x200", "-S", "0x20000", "-v", "\uff11.\uff12.\uff13",
-                          "in.bin", "out.bin"),
-    "sign -S huge": ("sign", "-k", "good.pem", "-H", "0x200", "-S", "0x" + "f" * 40, "-v", "1.0.0", "in.bin", "out.bin"),
-    "sign -S huge --pad": ("sign", "-k", "good.pem", "-H", "0x200", "-S", "0xfff00000", "-v", "1.0.0", "--pad",
-                           "in.bin", "out.bin"),
-    "sign -S digits": ("sign", "-k", "good.pem", "-H", "0x200", "-S", "9" * 5000, "-v", "1.0.0", "in.bin", "out.bin"),
-    "sign -S negative": ("sign", "-k", "good.pem", "-H", "0x200", "-S", "-1", "-v", "1.0.0", "in.bin", "out.bin"),
-    "sign -H huge": ("sign", "-k", "good.pem", "-H", "0x" + "f" * 40, "-S", "0x20000", "-v", "1.0.0", "--pad-header",
-                     "in.bin", "out.bin"),
-    "sign -M huge": ("sign", "-k", "good.pem", *SIGN_ARGS, "-M", "4000000000", "--pad", "in.bin", "out.bin"),
-    "sign -s huge": ("sign", "-k", "good.pem", *SIGN_ARGS, "-s", "9" * 5000, "in.bin", "out.bin"),
-    "sign -s 2^64": ("sign", "-k", "good.pem", *SIGN_ARGS, "-s", str(1 << 64), "in.bin", "out.bin"),
-    "sign -d huge": ("sign", "-k", "good.pem", *SIGN_ARGS, "-d", "(1," + "9" * 5000 + ".0.0)", "in.bin", "out.bin"),
-    "sign --boot-record long": ("sign", "-k", "good.pem", *SIGN_ARGS, "--boot-record", "x" * 100000, "in.bin", "out.bin"),
-    "sign --custom-tlv huge value": ("sign", "-k", "good.pem", *SIGN_ARGS, "--custom-tlv", "0xa0", "0x" + "ab" * 70000,
-                                     "in.bin", "out.bin"),
-    "sign --custom-tlv huge tag": ("sign", "-k", "good.pem", *SIGN_ARGS, "--custom-tlv", "9" * 5000, "x",
-                                   "in.bin", "out.bin"),
-    "sign -x huge": ("sign", "-k", "good.pem", *SIGN_ARGS, "-x", "0x" + "f" * 40, "in.bin", "out.hex"),
-    "sign --sign-command-timeout inf": ("sign", "--sign-command", "true", "--sign-command-pubkey", "good.pem",
-                                        "--sign-command-timeout", "inf", *SIGN_ARGS, "in.bin", "out.bin"),
-    "sign --sign-command-timeout nan": ("sign", "--sign-command", "true", "--sign-command-pubkey", "good.pem",
-                                        "--sign-command-timeout", "nan", *SIGN_ARGS, "in.bin", "out.bin"),
-    "verify -S huge": ("sign", "verify", "-k", "good.pem", "-S", "9" * 5000, "signed.bin"),
-    "sbom --jobs huge": ("sbom", "-d", HELLO, "--jobs", "1000000", "--output-dir", "out"),
-    "sbom --jobs digits": ("sbom", "-d", HELLO, "--jobs", "9" * 5000, "--output-dir", "out"),
-    "sbom --jobs negative": ("sbom", "-d", HELLO, "--jobs", "-3", "--output-dir", "out"),
-    "sbom --namespace-prefix": ("sbom", "-d", HELLO, "--namespace-prefix", "not a uri \x01", "--output-dir", "out"),
-    "sbom --supplier control": ("sbom", "-d", HELLO, "--supplier", "Acme\x00\x1b[31m", "--output-dir", "out"),
-    "check --domain unknown": ("check", "-d", HELLO, "--domain", "\ud800"),
-    "check --explain unknown": ("check", "--explain", "X" * 100000),
-    "check --profile unknown": ("check", "-d", HELLO, "--profile", "\x00"),
-}
-
-
-def argv_group() -> Group:
-    commands = {label: Command(label.replace(" ", "_"), argv) for label, argv in ARGV_CASES.items()}
-    return Group("argv", _paths_template, tuple(commands.values()),
-                 {label: ("as-given",) for label in ARGV_CASES}, per_target=commands)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile import catalogue, mutations
+from tests.hostile import catalogue, commandlines, mutations
 from tests.hostile.catalogue import Case, CaseRun
 from tests.hostile.harness import Outcome, Run, run_all
 
@@ -131,7 +131,7 @@ class Hostile:
     def argv(self, command: catalogue.Command, case: Case | None = None) -> tuple[str, ...]:
         names = {"{KEY}": str(self.key), "{HELLO}": str(self.hello), "{TFM}": str(self.tfm)}
         if case is not None and case.group == "paths":
-            names["{P}"] = catalogue.PATH_VALUES[case.mutation]
+            names["{P}"] = commandlines.PATH_VALUES[case.mutation]
         return tuple(names.get(word, word) for word in command.argv)
 
     # -- baselines ------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from __future__ import annotations
 import signal
 from pathlib import PurePath
 
-from tests.hostile.catalogue import PATH_NEEDLES, POINTER_MUTATIONS, CaseRun
+from tests.hostile.catalogue import POINTER_MUTATIONS, CaseRun
+from tests.hostile.commandlines import PATH_NEEDLES
 from tests.hostile.harness import LIMIT_SECONDS, WALL_SECONDS, Outcome
 
 ERROR_LINE_LIMIT = 4200  # zsec_west.errors.MESSAGE_LIMIT and the prefix

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import ROOT
-from tests.hostile import catalogue
+from tests.hostile import catalogue, commandlines
 from tests.hostile.harness import Outcome, Run, run_all
 
 
@@ -60,7 +60,7 @@ def places(tmp_path_factory: pytest.TempPathFactory):
     catalogue.copy_build(catalogue.BUILDS_41 / "hello", hello)
     catalogue.copy_build(catalogue.BUILDS_41 / "tfm-ns", tfm)
     template = root / "template"
-    catalogue._paths_template(template)
+    commandlines.paths_template(template)
     catalogue._boards_template(template)
     from tests.hostile.conftest import in_process
 

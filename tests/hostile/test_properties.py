@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.hostile import catalogue
+from tests.hostile import catalogue, variants
 from tests.hostile.expected import property_mark
 from zsec_west.errors import ZsecError
 
@@ -218,7 +218,7 @@ def test_nvd_feed(document):
 
 @property_mark("osv")
 @PROPERTY_SETTINGS
-@given(damaged_json(catalogue.osv_record()))
+@given(damaged_json(variants.osv_record()))
 def test_osv_record(document):
     from zsec_west.sbom.vulns.model import LoadResult
     from zsec_west.sbom.vulns.osv import read_osv
