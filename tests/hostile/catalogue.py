@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.check.test_rules import GOOD as GOOD_RULES
 from tests.conftest import DATA, DEVKEYS, ROOT
 from tests.hostile import mutations
 from tests.hostile.variants import (
@@ -291,29 +292,7 @@ def _feeds_template(template: Path) -> None:
 
 # -- rules, waivers, Zephyr's database, board trees ----------------------------------------------------
 
-RULES = """\
-rules:
-  - id: ACME-NET-001
-    title: No telnet
-    severity: high
-    category: network
-    domains: [app]
-    profiles: [base]
-    symbol: CONFIG_TELNET
-    value: false
-    rationale: Telnet sends passwords in the clear.
-    references: [CWE-319]
-  - id: ACME-NET-002
-    title: Guard or no feature
-    severity: low
-    when: {symbol: NETWORKING, value: y}
-    any:
-      - {symbol: A, value: y}
-      - all:
-          - {symbol: B, min: 2, max: 4}
-          - {symbol: C, not_value: ""}
-    rationale: Because.
-"""
+RULES = GOOD_RULES  # a valid rule file of the rule-format tests
 
 WAIVERS = """\
 waivers:
