@@ -339,6 +339,14 @@ def _boards_template(template: Path) -> None:
 
 # -- making a case ------------------------------------------------------------------------------
 
+def _sparse_size(case: Case) -> int | None:
+    if case.group in FEED_GROUPS:
+        return mutations.SPARSE_FEED_SIZE
+    if case.target.endswith(".bin") and case.target.startswith("B/"):
+        return mutations.SPARSE_IMAGE_SIZE
+    return None
+
+
 def make_case(case: Case, template: Path, directory: Path, specials: Path) -> None:
     """A hard-linked copy of `template` at `directory` with the case's target damaged."""
     shutil.copytree(template, directory, copy_function=os.link, symlinks=True)
@@ -353,7 +361,7 @@ def make_case(case: Case, template: Path, directory: Path, specials: Path) -> No
         return
     if case.mutation in mutations.SPECIAL:
         mutations.apply(case.mutation, original, target,
-                        sparse_size=mutations.SPARSE_FEED_SIZE if case.group in FEED_GROUPS else None)
+                        sparse_size=_sparse_size(case))
         return
     target.write_bytes(variant_bytes(case.mutation, original, case.target))
 

@@ -77,6 +77,7 @@ class Hostile:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     baselines: dict[str, Outcome] = field(default_factory=dict)
     case_dirs: dict[str, Path] = field(default_factory=dict)
+    run_dirs: dict[str, Path] = field(default_factory=dict)
     before: dict[str, dict[str, str]] = field(default_factory=dict)
     key: Path | None = None
 
@@ -171,16 +172,26 @@ class Hostile:
         if not todo:
             return
         self.prepare(todo)
-        jobs = [Run(self.argv(r.command, r.case), self.case_dir(r.case), r.command.env) for r in todo]
+        jobs = [Run(self.argv(r.command, r.case), self.run_dir(r), r.command.env) for r in todo]
         for case_run, outcome in zip(todo, run_all(jobs, self.root / "scratch"), strict=True):
             self.outcomes[case_run.id] = outcome
 
     def case_dir(self, case: Case) -> Path:
+        """The case: the template, hard-linked, with its target damaged."""
         if case.id not in self.case_dirs:
             directory = self.root / "cases" / f"{len(self.case_dirs):05d}"
             catalogue.make_case(case, self.templates[case.group], directory, self.root / "specials")
             self.case_dirs[case.id] = directory
         return self.case_dirs[case.id]
+
+    def run_dir(self, case_run: CaseRun) -> Path:
+        """A directory of the run's own, linked from its case: the runs of a case run at the
+        same time, and one that writes (signing replaces zephyr.signed.bin) must not change
+        what another reads."""
+        directory = self.root / "runs" / f"{len(self.run_dirs):05d}"
+        shutil.copytree(self.case_dir(case_run.case), directory, copy_function=os.link, symlinks=True)
+        self.run_dirs[case_run.id] = directory
+        return directory
 
     def outcome(self, case_run: CaseRun, session: pytest.Session) -> Outcome:
         if case_run.id not in self.outcomes:
