@@ -103,11 +103,15 @@ def add_standin_image(build: Path, app: str) -> None:
     (build / app / "zephyr" / "zephyr.bin").write_bytes(firmware_bytes())
 
 
-def _build_group(source: Path, *, app: str | None = None) -> Callable[[Path], None]:
+def _build_group(source: Path, *, app: str | None = None, confirmed: bool = False) -> Callable[[Path], None]:
     def build(template: Path) -> None:
         copy_build(source, template / "B")
         if app and not (template / "B" / app / "zephyr" / "zephyr.bin").exists():
             add_standin_image(template / "B", app)
+        if confirmed:  # the build also makes the confirmed image, padded to the slot
+            config = template / "B" / "hello_world" / "zephyr" / ".config"
+            config.write_text(config.read_text().replace(
+                "# CONFIG_MCUBOOT_GENERATE_CONFIRMED_IMAGE is not set", "CONFIG_MCUBOOT_GENERATE_CONFIRMED_IMAGE=y"))
     return build
 
 
@@ -155,10 +159,11 @@ def _not_mcuboot(rel: str) -> bool:
 
 
 def groups() -> list[Group]:
-    sys37_extra = {"hello_world/zephyr/.config": POINTER_MUTATIONS, "mcuboot/zephyr/.config": POINTER_MUTATIONS,
+    sys37_extra = {"hello_world/zephyr/.config": POINTER_MUTATIONS + ("extra-args-key-tlv",),
+                   "mcuboot/zephyr/.config": POINTER_MUTATIONS,
                    "hello_world/zephyr/zephyr.signed.bin": IMAGE_MUTATIONS, "domains.yaml": DOMAINS_MUTATIONS}
     found = [
-        Group("sys37", _build_group(EXAMPLE), _build_commands(sign=True),
+        Group("sys37", _build_group(EXAMPLE, confirmed=True), _build_commands(sign=True),
               build_targets(EXAMPLE, sys37_extra, only=_not_mcuboot)),
         Group("sys37-mcuboot", _build_group(EXAMPLE), _build_commands(sign=True),
               build_targets(EXAMPLE, only=lambda rel: not _not_mcuboot(rel)), full_only=True),
@@ -358,6 +363,12 @@ def make_case(case: Case, template: Path, directory: Path, specials: Path) -> No
         target.unlink()
     if case.mutation in POINTER_MUTATIONS:
         target.write_bytes(point_key_files(original, specials / case.mutation.removeprefix("points-at-")))
+        return
+    if case.mutation == "extra-args-key-tlv":  # issue 15, defect 1: the signing key into the image
+        key = signing_key() or specials / "no-key"
+        target.write_bytes(original.replace(b'CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS=""',
+                                            b'CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS="--custom-tlv-file 0xa0 '
+                                            + str(key).encode() + b'"'))
         return
     if case.mutation in mutations.SPECIAL:
         mutations.apply(case.mutation, original, target,

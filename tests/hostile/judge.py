@@ -28,6 +28,8 @@ def named_files(case_run: CaseRun) -> tuple[str, ...]:
     if case.group == "argv":  # the error is about an option's value; any line naming it will do
         return ("",)
     names = [PurePath(case.target).name]
+    if case.mutation == "extra-args-key-tlv":  # the error may name the setting or the key file
+        names += ["MCUBOOT_EXTRA_IMGTOOL_ARGS", "root-rsa-2048.pem"]
     if case.mutation in POINTER_MUTATIONS:
         names.append(case.mutation.removeprefix("points-at-"))
     return tuple(names)
@@ -43,6 +45,9 @@ def problems(case_run: CaseRun, outcome: Outcome) -> list[str]:
                  "SIGXCPU": f"used more than {LIMIT_SECONDS} s of CPU time",
                  "SIGKILL": "killed by the parent after every limit"}.get(name, f"died of {name}")]
     found = []
+    if case_run.case.mutation == "extra-args-key-tlv" and case_run.command.name == "sign-build" \
+            and outcome.code == 0:
+        found.append("signed an image with the private signing key in a custom TLV (defect 1)")
     if outcome.code not in (0, 1, 2, 3):
         found.append(f"exit status {outcome.code} (an exception escaped main)")
     if "internal error" in outcome.err:
