@@ -3,6 +3,8 @@ release numbers from tags, references and version files, and imgtool image versi
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -236,3 +238,41 @@ def test_ordering_is_total_and_consistent(a: str, b: str, c: str) -> None:
 def test_image_version_round_trip(parts: tuple[int, int, int, int]) -> None:
     version = ImageVersion(*parts)
     assert parse_image_version(str(version)) == version
+
+
+# -- hostile text: never an exception other than the documented ones -------------------------------
+
+@pytest.mark.parametrize("text", [
+    "9" * 5000,  # beyond Python's 4,300-digit int() limit
+    "3." + "9" * 5000 + ".1",
+    "v3.7.1-rc" + "9" * 5000,
+    "v3.7.1-" + "9" * 5000 + "-gabcdef0",
+    "1." + "9" * 25,  # 25 digits: no version part, although int() could take it
+    "\uff13.\uff17.\uff11",  # fullwidth digits: int() reads them, no project writes them
+    "\u0663.\u0667.\u0661",  # Arabic-Indic digits
+])
+def test_absurd_numbers_and_foreign_digits_are_not_versions(text: str) -> None:
+    assert parse(text) is None
+    assert compare(text, "3.7.1") is None
+
+
+def test_defines_with_absurd_numbers_give_no_release() -> None:
+    assert release_from_defines("#define V_MAJOR 3\n#define V_MINOR " + "9" * 5000 + "\n",
+                                ["V_MAJOR", "V_MINOR"]) is None
+    assert release_from_defines("#define V_MAJOR 3U\n#define V_MINOR 6\n", ["V_MAJOR", "V_MINOR"]) == "3.6"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("1." + "9" * 5000, "5000 digits) is out of range 0..255"),
+    ("1.2.3+" + "9" * 11, "out of range 0..4294967295"),
+    ("\uff11.\uff12.\uff13", "invalid version"),
+])
+def test_image_versions_beyond_any_field_are_usage_errors(text: str, words: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(words)):
+        parse_image_version(text)
+
+
+def test_range_bounds_that_are_not_versions_cannot_decide() -> None:
+    assert nvd_range(None, None, "9" * 5000, None).contains(key("3.7.1")) is None
+    with pytest.raises(ValueError, match="is not a version"):
+        ranges_from_events([{"introduced": "0"}, {"fixed": "9" * 5000}])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 # Exit codes shared by every command (see README "Exit codes").
@@ -26,7 +27,7 @@ class ZsecError(Exception):
         text = f"{self.path}: {self.message}" if self.path else self.message
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return one_line(text)
 
 
 class InputError(ZsecError):
@@ -57,3 +58,25 @@ class ToolError(ZsecError):
     """The environment failed us: a token, an external command, a dependency, a validator."""
 
     exit_code = EXIT_ENVIRONMENT
+
+
+MESSAGE_LIMIT = 4000  # characters of a one-line message, however many files it names
+_BREAKS = re.compile(r"\s*[\r\n\t\f\v]\s*| {8,}")
+_LONG_WORD = re.compile(r"\S{300,}")
+
+
+def _elide(match: re.Match[str]) -> str:
+    word = match.group(0)
+    return f"{word[:120]}[... {len(word) - 180} characters ...]{word[-60:]}"
+
+
+def one_line(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """`text` as one readable line: line breaks and long runs of blanks (a YAML parser's
+    two-line context, a line of a damaged file) become one space, a word of hundreds of
+    characters (a 5,000-digit number, a line of garbage quoted back) keeps its start and end,
+    and the whole is cut in the middle beyond `limit` (the file is named first, the hint last)."""
+    flat = _LONG_WORD.sub(_elide, _BREAKS.sub(" ", text))
+    if len(flat) <= limit:
+        return flat
+    keep = limit // 2 - 20
+    return f"{flat[:keep]} [... {len(flat) - 2 * keep} characters ...] {flat[-keep:]}"

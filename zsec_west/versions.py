@@ -28,13 +28,16 @@ from zsec_west.errors import UsageError
 # -- release versions ------------------------------------------------------------------------
 
 # A tag may carry a product prefix ('mbedtls-', 'TF-M', 'zephyr_tf-m_') and a 'v'.
-_HEAD = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_+-]*?[-_]?)??[vV]?(?P<release>\d+(?:\.\d+)*)(?P<rest>.*)$")
+# Every pattern here is ASCII-only: '３.７.１' (fullwidth digits) is not a version anyone released.
+_HEAD = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_+-]*?[-_]?)??[vV]?(?P<release>\d+(?:\.\d+)*)(?P<rest>.*)$",
+                   re.ASCII)
 # What may follow the numbers: a pre-release marker, then build/describe data after - or +.
 _REST = re.compile(
     r"^(?:[-_.~]?(?P<pre>rc|alpha|beta|pre|dev|a|b)\.?(?P<prenum>\d*))?(?P<post>[-+].*)?$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
-_DESCRIBE = re.compile(r"^-(?P<count>\d+)-g[0-9a-fA-F]+")
+_DESCRIBE = re.compile(r"^-(?P<count>\d+)-g[0-9a-fA-F]+", re.ASCII)
+_MAX_DIGITS = 20  # a number with more digits is no version part (and int() of 4,300+ fails)
 _PRE_RANK = {"dev": 0, "pre": 1, "a": 1, "alpha": 1, "b": 2, "beta": 2, "rc": 3}
 _FINAL = 4
 _WIDTH = 6  # release components compared; 3.7 == 3.7.0 == 3.7.0.0
@@ -90,6 +93,12 @@ def parse(text: str | None) -> Version | None:
     rest = _REST.match(head.group("rest"))
     if not rest:
         return None
+    numbers = [*head.group("release").split("."), rest.group("prenum") or ""]
+    describe = _DESCRIBE.match(rest.group("post") or "")
+    if describe:
+        numbers.append(describe.group("count"))
+    if any(len(number) > _MAX_DIGITS for number in numbers):
+        return None
     release = [int(part) for part in head.group("release").split(".")]
     if len(release) > _WIDTH:
         return None
@@ -97,7 +106,6 @@ def parse(text: str | None) -> Version | None:
     pre = (rest.group("pre") or "").lower()
     pre_rank = _PRE_RANK[pre] if pre else _FINAL
     pre_num = int(rest.group("prenum") or 0) if pre else 0
-    describe = _DESCRIBE.match(rest.group("post") or "")
     # `git describe`: N commits after the tag, so later than the tag itself.
     commits = int(describe.group("count")) if describe else 0
     bare = head.group("release") + head.group("rest")
@@ -143,9 +151,9 @@ def sortable_of(text: str | None) -> str | None:
 
 # A release: digits and dots, optionally a pre-release marker. A commit hash or a `git describe`
 # with commits on top is not one (NVD ranges compare release numbers).
-_RELEASE = re.compile(r"^\d+(\.\d+)+(-?(rc|alpha|beta|pre)\.?\d*)?$", re.IGNORECASE)
+_RELEASE = re.compile(r"^\d+(\.\d+)+(-?(rc|alpha|beta|pre)\.?\d*)?$", re.IGNORECASE | re.ASCII)
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
-_TAG_RELEASE = re.compile(r"(\d+(?:\.\d+)+(?:-?(?:rc|alpha|beta)\.?\d*)?)$", re.IGNORECASE)
+_TAG_RELEASE = re.compile(r"(\d+(?:\.\d+)+(?:-?(?:rc|alpha|beta)\.?\d*)?)$", re.IGNORECASE | re.ASCII)
 
 
 def is_release(version: str | None) -> bool:
@@ -184,7 +192,7 @@ def release_from_references(refs: Iterable[str]) -> str | None:
 
 def version_file_fields(text: str) -> dict[str, str]:
     """The `NAME = value` lines of a Zephyr-style VERSION file (Zephyr's own or an app's)."""
-    return dict(re.findall(r"^\s*(\w+)\s*=\s*(\S*)", text, re.M))
+    return dict(re.findall(r"^\s*(\w+)\s*=\s*(\S*)", text, re.M | re.ASCII))
 
 
 def zephyr_release(text: str) -> str | None:
@@ -202,7 +210,8 @@ def release_from_defines(text: str, names: Sequence[str]) -> str | None:
     """'#define X_MAJOR 3' ... for each of `names` in order -> '3.6.2'; None if one is missing."""
     numbers = []
     for name in names:
-        match = re.search(rf"#\s*define\s+{re.escape(name)}\s+\(?\s*(\d+)", text)
+        match = re.search(rf"#\s*define\s+{re.escape(name)}\s+\(?\s*(\d{{1,{_MAX_DIGITS}}})(?!\d)", text,
+                          re.ASCII)
         if not match:
             return None
         numbers.append(str(int(match.group(1))))
@@ -212,7 +221,8 @@ def release_from_defines(text: str, names: Sequence[str]) -> str | None:
 # -- MCUboot image versions (imgtool's `maj.min.rev+build`) -------------------------------------
 
 # imgtool accepts each part as a decimal without leading zeros; later parts are optional.
-_IMAGE_VERSION = re.compile(r"^(0|[1-9]\d*)(?:\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*)(?:\+(0|[1-9]\d*))?)?)?$")
+_IMAGE_VERSION = re.compile(r"^(0|[1-9]\d*)(?:\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*)(?:\+(0|[1-9]\d*))?)?)?$",
+                            re.ASCII)
 _IMAGE_LIMITS = (("major", 0xFF), ("minor", 0xFF), ("revision", 0xFFFF), ("build", 0xFFFFFFFF))
 
 
@@ -252,6 +262,9 @@ def parse_image_version(text: str) -> ImageVersion:
             f"invalid version {text!r}",
             hint="use maj.min.rev+build with later parts optional, e.g. 1.2.3+4",
         )
+    for (name, limit), part in zip(_IMAGE_LIMITS, match.groups(), strict=True):
+        if part and len(part) > len(str(limit)):  # before int(): 5,000 digits would not convert
+            raise UsageError(f"version {name} {part[:12]}... ({len(part)} digits) is out of range 0..{limit}")
     return ImageVersion(*(int(part) if part else 0 for part in match.groups()))
 
 

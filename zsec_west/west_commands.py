@@ -25,7 +25,7 @@ from zsec_west.cli.args import CommandSpec, RunContext, add_command_parser, verb
 from zsec_west.cli.console import Console  # noqa: E402
 from zsec_west.cli.policy import apply_policy, load_policy, prepare_parser  # noqa: E402
 from zsec_west.cli.registry import spec_for_west  # noqa: E402
-from zsec_west.errors import EXIT_ENVIRONMENT, ZsecError  # noqa: E402
+from zsec_west.errors import EXIT_ENVIRONMENT, ZsecError, one_line  # noqa: E402
 
 _ZSEC_COMMAND = re.compile(r"\bzsec (check|sign|sbom|tfm)\b")
 
@@ -106,7 +106,7 @@ class _ZsecCommand(WestCommand):
         except Exception as exc:
             if self.verbosity >= Verbosity.DBG_EXTREME:
                 raise
-            self.err(f"internal error: {type(exc).__name__}: {exc} (run west -vvv for a traceback)")
+            self.err(one_line(f"internal error: {type(exc).__name__}: {exc} (run west -vvv for a traceback)"))
             raise CommandError(returncode=EXIT_ENVIRONMENT) from None
         if code:
             raise CommandError(returncode=code)

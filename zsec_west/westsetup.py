@@ -7,12 +7,13 @@ normally inside the manifest repository (registered with `self: west-commands:`)
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
-from zsec_west.files.writing import atomic_write
+from zsec_west.cli.args import OneLineErrorParser
+from zsec_west.errors import InputError, ZsecError
+from zsec_west.files.writing import atomic_write, write_error
 
 SHIM = "zsec_west_commands.py"
 COMMANDS = (
@@ -53,8 +54,20 @@ def write_shim(directory: Path, root: Path | None = None) -> Path:
     return atomic_write(directory / "west-commands.yml", commands_yaml(shim), create_dirs=True)
 
 
+def _setup(directory: Path, project: Path | None) -> tuple[Path, Path]:
+    """The shim written into `directory` (made if missing): (west-commands.yml, project root)."""
+    try:  # DIR names a directory to make, as --output-dir does
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputError("exists and is not a directory", path=directory) from None
+    except OSError as exc:
+        raise write_error(exc, directory) from None
+    root = (project or project_root(directory.resolve())).resolve()
+    return write_shim(directory, root), root
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="python -m zsec_west.westsetup",
         description="Write a west-commands.yml for the pip-installed zsec-west into DIR "
                     "(inside your manifest repository) and print the west.yml lines to add.")
@@ -62,9 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project-root", type=Path, default=None,
                         help="the manifest repository (default: nearest parent with west.yml or .git)")
     args = parser.parse_args(argv)
-    args.directory.mkdir(parents=True, exist_ok=True)
-    root = (args.project_root or project_root(args.directory.resolve())).resolve()
-    yml = write_shim(args.directory, root)
+    try:
+        yml, root = _setup(args.directory, args.project_root)
+    except ZsecError as exc:
+        sys.stderr.write(f"{parser.prog}: error: {exc}\n")
+        return exc.exit_code
     rel = os.path.relpath(yml, root)
     sys.stderr.write(f"wrote {yml}\n")
     print("Add to the manifest repository's west.yml (path relative to that repository):\n"

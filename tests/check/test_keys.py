@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.check.conftest import check, imgtool_sign, own_key, results, set_config, status
+from tests.hostile.harness import deadline
 from zsec_west.builddir import load_build
 from zsec_west.check.keychecks import expand, inspect
 from zsec_west.findings import Severity, Status
@@ -107,17 +108,21 @@ def test_variables_are_expanded_like_the_build_does(nrf, tfm, devkeys):
     ("encrypted", "encrypted", Severity.LOW),
     ("not-a-key", "not a PEM key file", Severity.MEDIUM),
     ("directory", "is a directory", Severity.LOW),
+    ("fifo", "is a FIFO", Severity.LOW),  # used to block forever
 ])
 def test_unusable_key_files_are_findings_not_crashes(nrf, tmp_path, kind, words, severity):
     path = tmp_path / "product-key.pem"
-    if kind == "encrypted":
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "encrypted":
         own_key(path, password=b"secret")
     elif kind == "not-a-key":
         path.write_text("this is not a key\n")
     elif kind == "directory":
         path.mkdir()
     set_config(app_config(nrf), MCUBOOT_SIGNATURE_KEY_FILE=f'"{path}"')
-    run = check(nrf)
+    with deadline(20):
+        run = check(nrf)
     [finding] = results(run, "hello_world", "ZSEC-KEY-003")
     assert finding.status is Status.FAIL and words in finding.message
     assert finding.severity is severity

@@ -146,3 +146,15 @@ def test_flipping_a_zephyr_only_symbol(hello):
     set_config(hello / "zephyr" / ".config", BUILD_OUTPUT_STRIPPED="y")
     run = check(hello, zephyr_base=ZEPHYR_37)
     assert results(run, "hello_world", "ZEPHYR-BUILD_OUTPUT_STRIPPED")[0].status is Status.PASS
+
+
+@pytest.mark.parametrize("row, words", [
+    ("CONFIG_X," + "y" * 200_000, "line 2: not a CSV row: field larger than field limit"),
+    ("CONFIG_X," + "9" * 5000, "line 2, field 'recommended': CONFIG_X: a number of 5000 digits is no Kconfig value"),
+])
+def test_hostile_csv_rows_name_the_line(tmp_path, row, words):
+    path = tmp_path / "hardened.csv"
+    with pytest.raises(DataFileError) as info:
+        parse_csv("CONFIG_Y,n\n" + row + "\n", path)
+    assert str(info.value).startswith(f"{path}: ") and words in str(info.value)
+    assert len(str(info.value)) < 300

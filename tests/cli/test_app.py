@@ -127,3 +127,53 @@ def test_config_that_cannot_be_read(build_copy):
     config.unlink()
     config.mkdir()
     assert_one_line_error(run_zsec("check", "-d", str(build)), 2, ".config", "cannot read")
+
+
+# -- usage errors and messages: one line each (issue 15) --------------------------------------------
+
+@pytest.mark.parametrize("argv, words", [
+    (["check", "--bogus"], "zsec check: error: unrecognized arguments: --bogus; see 'zsec check --help'"),
+    (["sbom", "--jobs", "x"], "zsec sbom: error: argument --jobs: invalid int value: 'x'"),
+    (["sign", "verify"], "zsec sign verify: error: the following arguments are required: IMAGE"),
+    (["sign", "sign", "--align", "3", "a", "b"], "zsec sign sign: error: argument --align: invalid choice: 3"),
+    (["tfm", "boards", "--nope"], "zsec tfm: error: unrecognized arguments: --nope"),
+    ([], "zsec: error: the following arguments are required: COMMAND"),
+])
+def test_usage_errors_are_one_line(capsys, argv, words):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.count("\n") == 1 and err.startswith(words), err  # argparse printed the usage first
+
+
+def test_absurd_verbosity_counts_are_the_extreme_levels(capsys, tmp_path: Path):
+    missing = str(tmp_path / "nope")
+    with pytest.raises(ZsecError):  # as -vvv: the traceback
+        main(["-" + "v" * 1000, "check", "-d", missing])
+    assert main(["-" + "q" * 1000, "check", "-d", missing]) == 2
+    assert capsys.readouterr().err == ""  # as -qq: not even the error
+
+
+def test_an_error_quoting_huge_or_multi_line_input_is_one_short_line(build_copy, tmp_path: Path):
+    build = build_copy("hello")
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - rule: ZSEC-MEM-010\n    reason: r\n    expires: " + "9" * 5000 + "-01-01\n")
+    result = run_zsec("check", "-d", str(build), "--waivers", str(waivers))
+    assert_one_line_error(result, 2, str(waivers), "line 4", "expires")
+    assert len(result.stderr) < 1000
+    waivers.write_bytes(b"waivers:\n  - rule: ZSEC-MEM-010\x00\n")  # PyYAML's message has two lines
+    assert_one_line_error(run_zsec("check", "-d", str(build), "--waivers", str(waivers)), 2,
+                          str(waivers), "line 2", "U+0000")
+
+
+def test_one_line_keeps_the_start_and_the_end():
+    from zsec_west.errors import one_line
+
+    text = one_line("f.yaml: line 3: value '" + "9" * 10_000 + "' is wrong (see the docs)")
+    assert text.startswith("f.yaml: line 3: value '999") and text.endswith("9' is wrong (see the docs)")
+    assert len(text) < 300 and "[... 9822 characters ...]" in text
+    assert one_line("a\n  b\r\nc") == "a b c"
+    assert one_line("keys a.pem  and  b.pem") == "keys a.pem  and  b.pem"  # ordinary text untouched
+    many = one_line("x " * 5000)
+    assert len(many) <= 4000 and many.startswith("x x") and "characters ...]" in many

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from tests.hostile.harness import deadline
 from zsec_west.builddir import find_west_topdir
 from zsec_west.errors import InputError
 from zsec_west.tfm.boards import BoardRoot, parse_board_yml, scan_boards
@@ -141,3 +143,29 @@ def test_workspace_resolution_order(workspace, tmp_path, monkeypatch):
         resolve_workspace(explicit=None, env_base=None, west_topdir=None, cwd=tmp_path)
     assert resolve_workspace(explicit=None, env_base=None, west_topdir=None, cwd=tmp_path,
                              required=False) is None
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_defconfig_that_is_not_a_file_is_a_problem_not_a_hang(workspace, kind):
+    defconfig = workspace / "zephyr" / "boards" / "arm" / "lpcxpresso55s69" / "lpcxpresso55s69_ns_defconfig"
+    defconfig.unlink()
+    if kind == "fifo":
+        os.mkfifo(defconfig)  # a blocking open would wait for a writer forever
+    else:
+        defconfig.mkdir()
+    with deadline(20):
+        _, result = scan(workspace)
+    problems = {Path(p.path).name: p.message for p in result.problems}
+    if kind == "fifo":
+        assert "FIFO" in problems["lpcxpresso55s69_ns_defconfig"]
+        assert "lpcxpresso55s69_ns" not in {b.target for b in result.boards}
+    assert "mps2/an521/cpu0/ns" in {b.target for b in result.boards}
+
+
+def test_a_kconfig_tfm_that_is_a_fifo_falls_back_to_the_shipped_table(workspace):
+    kconfig = workspace / "zephyr" / "modules" / "trusted-firmware-m" / "Kconfig.tfm"
+    kconfig.unlink()
+    os.mkfifo(kconfig)
+    with deadline(20):
+        _, result = scan(workspace)
+    assert "shipped table" in result.platform_source

@@ -117,3 +117,27 @@ def test_verbosity_before_or_after_the_command_and_west_names(workspace: Path):
     for args in (["-v", "sec-check", "-d", build], ["sec-check", "-d", build, "-v"]):
         verbose = _west(args + ["--profile", "production"], cwd=workspace)
         assert "why: " in verbose.stdout and "not applicable:" in verbose.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["sec-check", "--bogus"], "unexpected arguments"),
+    (["sec-sbom", "--jobs", "x"], "argument --jobs: invalid int value: 'x'"),
+    (["sec-sign", "sign", "--align", "3", "a", "b"], "argument --align: invalid choice: 3"),
+])
+def test_usage_errors_under_west_are_one_line(workspace: Path, args, words):
+    result = _west(args, cwd=workspace)
+    assert result.returncode == 2, result.stderr
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@pytest.mark.parametrize("name, words", [
+    ("a-file", "exists and is not a directory"),
+    ("n" * 300, "the file name is too long"),
+])
+def test_westsetup_refuses_a_directory_it_cannot_make_in_one_line(tmp_path: Path, capsys, name, words):
+    from zsec_west.westsetup import main as westsetup
+
+    (tmp_path / "a-file").write_text("not a directory\n")
+    assert westsetup([str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err

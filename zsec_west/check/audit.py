@@ -27,6 +27,7 @@ from zsec_west.check.waivers import EXPIRED_RULE_ID, apply_waivers, load_waivers
 from zsec_west.check.zephyrdb import ZephyrDb, load_zephyr_db
 from zsec_west.errors import BuildDirError, DataFileError, InputError, ZsecError
 from zsec_west.facts import CheckFacts, ImageFact, KeyFact
+from zsec_west.files.reading import is_dir
 from zsec_west.findings import Finding, Report
 from zsec_west.rules.catalogue import Catalogue, build_catalogue
 from zsec_west.rules.engine import Builtin, CheckContext, evaluate_domain
@@ -83,13 +84,13 @@ class CheckRun:
 def zephyr_tree(build: Build | None, option: Path | None) -> tuple[Path | None, str | None]:
     """The reachable Zephyr tree (the option, else the build's ZEPHYR_BASE), and a note if none."""
     if option is not None:
-        if not option.is_dir():
+        if not is_dir(option):
             raise InputError("--zephyr-base: not a directory", path=option)
         return option.resolve(), None
     recorded = build.zephyr_base if build is not None else None
     if recorded is None:
         return None, None
-    if recorded.is_dir():
+    if is_dir(recorded):
         return recorded, None
     return None, (f"the build's ZEPHYR_BASE ({recorded}) is not on this machine; Zephyr's hardening "
                   "database was not loaded and the options its Kconfig tree marks experimental, "

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from zsec_west.builddir.model import Domain
 from zsec_west.builddir.modules import module_variable
+from zsec_west.files.reading import is_dir, is_file
 from zsec_west.rules.model import Expected
 
 
@@ -88,7 +89,7 @@ def load_tree(domain: Domain, zephyr_base: Path | None):  # -> kconfiglib.Kconfi
                               "build.ninja)")
     recorded_base = env.get("ZEPHYR_BASE") or env.get("srctree")
     base = zephyr_base or (Path(recorded_base) if recorded_base else None)
-    if base is None or not (base / "Kconfig").is_file():
+    if base is None or not is_file(base / "Kconfig"):
         raise TreeUnavailable(f"the Zephyr tree {base} is not reachable here")
     env = _moved(env, recorded_base, base)
     recorded_config = env.get("KCONFIG_CONFIG")
@@ -97,7 +98,7 @@ def load_tree(domain: Domain, zephyr_base: Path | None):  # -> kconfiglib.Kconfi
     env.update(ZEPHYR_BASE=str(base), srctree=str(base), KCONFIG_CONFIG=str(domain.config_path))
     with tempfile.TemporaryDirectory(prefix="zsec-kconfig-") as scratch:
         binary_dir = Path(env.get("KCONFIG_BINARY_DIR", ""))
-        if not binary_dir.is_dir():
+        if not is_dir(binary_dir):
             binary_dir = Path(scratch)
             (binary_dir / "Kconfig.modules").write_text(_modules_kconfig(domain, env), encoding="utf-8")
             (binary_dir / "Kconfig.dts").write_text(_dts_kconfig(domain), encoding="utf-8")

@@ -18,7 +18,8 @@ from pathlib import Path
 from zsec_west.builddir.bootloader import BootSignature, keygen_advice, mcuboot_signature, tfm_signature
 from zsec_west.builddir.model import APP, MCUBOOT, OTHER, SYSBUILD, TFM, Domain
 from zsec_west.builddir.modules import module_variable
-from zsec_west.errors import BuildDirError, KeyFileError
+from zsec_west.errors import BuildDirError, KeyFileError, ZsecError
+from zsec_west.files.reading import exists, read_input
 from zsec_west.findings import Evidence, Finding, Severity, Status
 from zsec_west.keys import devkeys
 from zsec_west.keys.devkeys import DevKey
@@ -78,7 +79,7 @@ def _variables(domain: Domain, ctx: CheckContext) -> dict[str, str]:
 
     def offer(key: str, value: str) -> None:
         # Several records may name a directory; a stale path never beats one that exists here.
-        if key not in values or Path(value).exists() or not Path(values[key]).exists():
+        if key not in values or exists(value) or not exists(values[key]):
             values[key] = value
 
     for module in _safe_modules(ctx):
@@ -101,8 +102,8 @@ def _variables(domain: Domain, ctx: CheckContext) -> dict[str, str]:
 def _safe_modules(ctx: CheckContext) -> list:
     try:
         return list(ctx.build.modules)
-    except Exception:  # a damaged module list must not hide key findings
-        return []
+    except ZsecError:  # a damaged module list must not hide key findings
+        return []  # (a MemoryError or a bug must not be hidden either: they are not caught)
 
 
 def expand(text: str, domain: Domain, ctx: CheckContext) -> str:
@@ -158,14 +159,13 @@ def inspect(symbol: str, use: str, base: str, domain: Domain, ctx: CheckContext)
     by_name = devkeys.by_file_name(str(path) if path is not None else expand(raw, domain, ctx))
     if path is None:
         return KeyRef(setting, symbol, use, raw, None, UNRESOLVED, why, by_name=by_name)
-    if not path.exists():
-        return KeyRef(setting, symbol, use, raw, path, MISSING, "the file is not on this machine",
-                      by_name=by_name)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = "is a directory" if path.is_dir() else f"cannot be read ({exc.strerror})"
-        return KeyRef(setting, symbol, use, raw, path, UNREADABLE, reason, by_name=by_name)
+    try:  # a FIFO, a device or a huge file where the key belongs is unreadable, not a hang
+        data = read_input(path, "key", KeyFileError)
+    except KeyFileError as exc:
+        if exc.message == "file not found":
+            return KeyRef(setting, symbol, use, raw, path, MISSING, "the file is not on this machine",
+                          by_name=by_name)
+        return KeyRef(setting, symbol, use, raw, path, UNREADABLE, exc.message, by_name=by_name)
     if is_encrypted_pem(data):
         return KeyRef(setting, symbol, use, raw, path, ENCRYPTED,
                       "the key is encrypted and its public half cannot be read without the "

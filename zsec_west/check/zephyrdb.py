@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from zsec_west.errors import DataFileError
+from zsec_west.files.reading import is_dir, is_file, read_input_text
 from zsec_west.files.yamldoc import LineDict, LineList, Where, load_yaml
 from zsec_west.findings import Rule, Severity
 from zsec_west.rules.fileformat import parse_profiles
@@ -54,9 +56,9 @@ class ZephyrDb:
 
 def load_zephyr_db(base: Path) -> ZephyrDb | None:
     """The hardening database of the tree at `base`; None when the tree has none."""
-    if (base / CENTRAL).is_file():
+    if is_file(base / CENTRAL):
         return _load_yaml_db(base)
-    if (base / CSV_FILE).is_file():
+    if is_file(base / CSV_FILE):
         return _load_csv_db(base)
     return None
 
@@ -68,8 +70,8 @@ def fragment_paths(base: Path) -> list[Path]:
     found: list[Path] = []
     for area in FRAGMENT_AREAS:
         top = base / area
-        if top.is_dir():
-            found += [p for p in top.rglob(FRAGMENT_NAME) if p.is_file()]
+        if is_dir(top):
+            found += [p for p in top.rglob(FRAGMENT_NAME) if is_file(p)]
     return [base / CENTRAL] + sorted(found)
 
 
@@ -196,11 +198,23 @@ def _yaml_rule(symbol: str, body: LineDict, area: str, origin: str) -> Catalogue
 
 def _load_csv_db(base: Path) -> ZephyrDb:
     path = base / CSV_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read: {exc}", path=path) from None
-    return ZephyrDb(base, "csv", (path,), tuple(parse_csv(text, path)))
+    return ZephyrDb(base, "csv", (path,), tuple(parse_csv(read_input_text(path, "data", DataFileError), path)))
+
+
+_MAX_DIGITS = 20  # Kconfig int and hex values are 64-bit at most
+
+
+def _rows(text: str, where: Where) -> Iterator[list[str]]:
+    """csv.reader's rows; its own errors (a field beyond its size limit, a NUL) name the line."""
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise where.error(reader.line_num, None, f"not a CSV row: {exc}") from None
+        yield row
 
 
 def parse_csv(text: str, path: Path) -> list[CatalogueRule]:
@@ -208,7 +222,7 @@ def parse_csv(text: str, path: Path) -> list[CatalogueRule]:
     where = Where(path)
     rules: list[CatalogueRule] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for number, row in enumerate(_rows(text, where), start=1):
         cells = [cell.strip() for cell in row]
         if len(cells) < 2 or not cells[0] or cells[0].startswith("#"):
             continue
@@ -221,7 +235,9 @@ def parse_csv(text: str, path: Path) -> list[CatalogueRule]:
             continue
         seen[symbol] = number
         experimental = any(cell.lower() == "experimental" for cell in cells[2:])
-        value: str | int = int(raw) if re.fullmatch(r"-?\d+", raw) else raw
+        if re.fullmatch(r"-?\d+", raw, re.ASCII) and len(raw) > _MAX_DIGITS:
+            raise where.error(number, "recommended", f"{symbol}: a number of {len(raw)} digits is no Kconfig value")
+        value: str | int = int(raw) if re.fullmatch(r"-?\d+", raw, re.ASCII) else raw
         leaf = Leaf(symbol, value=value)
         rationale = (f"Zephyr's hardened.csv recommends {format_value(value)} for this symbol"
                      + (" because the feature is experimental and not ready for production use."

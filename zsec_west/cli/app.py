@@ -8,11 +8,11 @@ import sys
 from collections.abc import Sequence
 
 from zsec_west import __version__
-from zsec_west.cli.args import RunContext, add_command_parser, verbosity_change
-from zsec_west.cli.console import DBG_MORE, INF, Console
+from zsec_west.cli.args import OneLineErrorParser, RunContext, add_command_parser, one_line_error, verbosity_change
+from zsec_west.cli.console import DBG_MORE, INF, QUIET, Console
 from zsec_west.cli.policy import apply_policy, load_policy, prepare_parser
 from zsec_west.cli.registry import command_specs
-from zsec_west.errors import EXIT_ENVIRONMENT, ZsecError
+from zsec_west.errors import EXIT_ENVIRONMENT, ZsecError, one_line
 
 TRACEBACK_LEVEL = INF + 3  # -vvv, as in west
 
@@ -26,7 +26,7 @@ def _command_word(argv: Sequence[str] | None) -> str | None:
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="zsec",
         description="Security work for Zephyr builds: audit Kconfig (check), sign MCUboot images "
                     "(sign), write SBOMs and match vulnerabilities (sbom), report TF-M use (tfm). "
@@ -48,8 +48,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
-    args = parser.parse_args(argv)
-    verbosity = INF + args.verbose - args.quiet + verbosity_change(args)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # named after the command they were given to, not after `zsec`
+        one_line_error(parser, f"unrecognized arguments: {' '.join(extra)}", f"zsec {args.command}")
+    # As west does: any number of -v or -q is one of the levels (-vvv and more: tracebacks).
+    verbosity = min(max(INF + args.verbose - args.quiet + verbosity_change(args), QUIET), TRACEBACK_LEVEL)
     console = Console(verbosity=verbosity, prog=f"zsec {args.command}")
     ctx = RunContext(console=console)
     try:
@@ -74,8 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             import traceback  # noqa: PLC0415
 
             traceback.print_exc()
-        console.err(f"internal error: {type(exc).__name__}: {exc} (run with -vvv for a traceback "
-                    "and report it)")
+        console.err(one_line(f"internal error: {type(exc).__name__}: {exc} (run with -vvv for a "
+                             "traceback and report it)"))
         return EXIT_ENVIRONMENT
 
 

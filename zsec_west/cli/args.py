@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from zsec_west.cli.console import Console
+from zsec_west.errors import EXIT_INPUT, one_line
+from zsec_west.files.reading import exists, is_dir
 
 REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other error (argparse prints the usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        one_line_error(self, message)
+
+
+def one_line_error(parser: argparse.ArgumentParser, message: str, prog: str | None = None) -> NoReturn:
+    prog = prog or parser.prog
+    parser.exit(EXIT_INPUT, f"{prog}: error: {one_line(message)}; see '{prog} --help'\n")
 
 
 @dataclass
@@ -104,6 +119,8 @@ def add_command_parser(adder: Any, spec: CommandSpec, name: str) -> argparse.Arg
     if spec.default_action is not None:
         options.update(prefix_chars=_NO_OPTIONS, add_help=False)
     parser: argparse.ArgumentParser = adder.add_parser(name, **options)
+    if not isinstance(parser, OneLineErrorParser):  # west's parser class: errors made one line here
+        parser.error = types.MethodType(one_line_error, parser)  # type: ignore[method-assign]
     spec.add_arguments(parser)
     if spec.default_action is None:
         add_verbosity_args(parser)
@@ -115,7 +132,8 @@ def add_actions(parser: argparse.ArgumentParser, default: str, dest: str) -> _Su
     first word names none. Add each with `.add_parser(name, help=...)`."""
     if parser.prefix_chars != _NO_OPTIONS:
         raise TypeError("a command with actions needs the parser add_command_parser makes")
-    options: dict[str, Any] = {"default_action": default}  # for _Actions, beyond what typeshed knows
+    # default_action is for _Actions, beyond what typeshed knows
+    options: dict[str, Any] = {"default_action": default, "parser_class": OneLineErrorParser}
     actions = parser.add_subparsers(dest=dest, metavar="ACTION", title=f"actions (default: {default})",
                                     prog=parser.prog, action=_Actions, **options)
     parser.usage = "%(prog)s [ACTION] ..."
@@ -166,15 +184,15 @@ def zephyr_base_fallback(args: argparse.Namespace, recorded: Path | None, enviro
     zephyr/ project of the west workspace (`west_topdir`, west's when run under west)."""
     if getattr(args, "zephyr_base", None):
         return Path(args.zephyr_base)
-    if recorded is not None and recorded.is_dir():
+    if recorded is not None and is_dir(recorded):
         return None
     env = environ.get("ZEPHYR_BASE")
-    if env and Path(env).expanduser().is_dir():
+    if env and is_dir(Path(env).expanduser()):
         return Path(env).expanduser()
     from zsec_west.builddir.locate import find_west_topdir
 
     topdir = Path(west_topdir) if west_topdir is not None else find_west_topdir(Path.cwd())
-    if topdir is not None and (topdir / "zephyr").is_dir():
+    if topdir is not None and is_dir(topdir / "zephyr"):
         return topdir / "zephyr"
     return None
 
@@ -213,7 +231,7 @@ def output_directory(value: str | Path | None, option: str) -> Path | None:
     if value is None:
         return None
     path = Path(value)
-    if path.exists() and not path.is_dir():
+    if exists(path) and not is_dir(path):
         from zsec_west.errors import UsageError
 
         raise UsageError(f"{option} names a file, not a directory", path=path)

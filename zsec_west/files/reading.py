@@ -27,6 +27,9 @@ MIB = 1 << 20
 LIMITS: dict[str, int] = {
     "key": 1 * MIB,  # PEM keys, signatures, public keys
     "data": 64 * MIB,  # rule, waiver, VEX and table files
+    # Every YAML file (build files, rules, waivers, Zephyr's database, shipped data): real ones
+    # are below 1 MiB, and the pure-Python YAML parser needs seconds per MiB.
+    "yaml": 8 * MIB,
     "build": 512 * MIB,  # CMakeCache.txt, .config, zephyr.dts, build.ninja, maps, compile commands
     "image": 1024 * MIB,  # firmware and signed images (.bin, .hex)
     "feed": 4096 * MIB,  # NVD / OSV vulnerability data, after decompression
@@ -75,6 +78,22 @@ def _path_problem(path: Path) -> str | None:
     return None
 
 
+# Path.exists() and friends raise for a name that is too long (ENAMETOOLONG) or that the OS
+# cannot take (a NUL byte); a path read from a build file or typed by a user may be either.
+# These answer False instead, as os.path does.
+
+def exists(path: str | Path) -> bool:
+    return os.path.exists(path)
+
+
+def is_file(path: str | Path) -> bool:
+    return os.path.isfile(path)
+
+
+def is_dir(path: str | Path) -> bool:
+    return os.path.isdir(path)
+
+
 @contextmanager
 def open_input(path: str | Path, kind: str, error: type[ZsecError] = InputError, *,
                allow_special: bool = False) -> Iterator[IO[bytes]]:
@@ -105,11 +124,41 @@ def open_input(path: str | Path, kind: str, error: type[ZsecError] = InputError,
 
 def read_limited(handle: IO[bytes], limit: int, path: str | Path, kind: str,
                  error: type[ZsecError] = InputError) -> bytes:
-    """All of `handle`, but no more than `limit` bytes: beyond it, `error` naming the file."""
-    data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise error(f"is larger than {limit // MIB} MiB, the limit for {kind} files", path=path)
-    return data
+    """All of `handle`, but no more than `limit` bytes: beyond it, `error` naming the file.
+
+    A regular file's size is known before reading, so a file over the limit is refused without
+    reading it, and the buffer is the file's size rather than the limit (asking for `limit` bytes
+    at once reserves that much memory, however small the file)."""
+    size = _regular_size(handle)
+    if size is not None and size > limit:
+        raise error(_too_large(limit, kind), path=path)
+    want = min(size, limit) + 1 if size is not None else min(limit + 1, _CHUNK)
+    parts = [handle.read(want)]
+    total = len(parts[0])
+    while total <= limit:  # a stream, or a file that grew since fstat
+        block = handle.read(min(_CHUNK, limit + 1 - total))
+        if not block:
+            break
+        parts.append(block)
+        total += len(block)
+    if total > limit:
+        raise error(_too_large(limit, kind), path=path)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+_CHUNK = 4 * MIB
+
+
+def _too_large(limit: int, kind: str) -> str:
+    return f"is larger than {limit // MIB} MiB, the limit for {kind} files"
+
+
+def _regular_size(handle: IO[bytes]) -> int | None:
+    try:
+        info = os.fstat(handle.fileno())
+    except (OSError, AttributeError, ValueError):  # not backed by a file descriptor
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
 def read_input(path: str | Path, kind: str, error: type[ZsecError] = InputError, *,

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,8 +85,48 @@ def _existing_mode(path: Path) -> int | None:
         raise write_error(exc, path) from None
 
 
+_FD_LINK = re.compile(r"^/(?:dev|proc/(?:self|thread-self|\d+))/fd/(\d+)$")
+
+
+def _descriptor_of(path: Path) -> tuple[int, bool] | None:
+    """(N, whether it is this process's) when `path` leads through symlinks to an open file
+    descriptor: /dev/stdout, /dev/fd/N, /proc/self/fd/N. Such a name means "write to what that
+    descriptor is" (a terminal, a pipe, a file a shell opened); resolving it to a file name and
+    renaming over that would replace the file (or fail for a pipe), never write to the stream."""
+    current = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on symlinks followed
+        match = _FD_LINK.match(current)
+        if match:
+            owner = current.split("/")[2]
+            return int(match.group(1)), current.startswith("/dev/") or owner in ("self", "thread-self",
+                                                                                 str(os.getpid()))
+        try:
+            link = os.readlink(current)
+        except OSError:
+            return None
+        current = os.path.normpath(os.path.join(os.path.dirname(current), link))
+    return None
+
+
+def _write_fd(fd: int, data: bytes | bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _write_through(path: Path, data: bytes | bytearray) -> Path:
-    """Write to a character device or FIFO in place (a reader must already hold a FIFO open)."""
+    """Write to a character device, a FIFO or an open descriptor in place (a reader must
+    already hold a FIFO open)."""
+    descriptor = _descriptor_of(path)
+    if descriptor is not None and descriptor[1]:
+        try:  # our own stdout (or another descriptor of ours): write to it, where it is now
+            for stream in (sys.stdout, sys.stderr):  # what Python still buffers comes first
+                if stream is not None:
+                    stream.flush()
+            _write_fd(descriptor[0], data)
+        except OSError as exc:
+            raise write_error(exc, path) from None
+        return path
     try:
         fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
@@ -93,10 +135,7 @@ def _write_through(path: Path, data: bytes | bytearray) -> Path:
         raise write_error(exc, path) from None
     try:
         os.set_blocking(fd, True)
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        _write_fd(fd, data)
     except OSError as exc:
         raise write_error(exc, path) from None
     finally:
@@ -107,6 +146,8 @@ def _write_through(path: Path, data: bytes | bytearray) -> Path:
 def _prepare(path: Path, *, exclusive: bool, create_dirs: bool) -> tuple[Path, bool]:
     """(the file to write, whether to write through it) after every check a write needs."""
     _check_name(path)
+    if _descriptor_of(path) is not None:
+        return path, True
     target = _target(path)
     mode = _existing_mode(target)
     if mode is not None:

@@ -130,6 +130,32 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     return result
 
 
+YAML_MAX_INT = 1 << 64  # Kconfig values are 64-bit at most; nothing we read needs more
+
+
+def _checked(construct: Callable[[Any, Any], Any], what: str) -> Callable[[Any, Any], Any]:
+    """A scalar constructor whose ValueError (a date like 2026-02-30, an integer beyond Python's
+    4,300-digit limit) becomes a YAML error with the line of the value; integers beyond 64 bits
+    are refused too (printing one of 5,000 digits fails later, far from its file)."""
+    def checked(loader: Any, node: Any) -> Any:
+        value = str(node.value)
+        try:
+            result = construct(loader, node)
+        except ValueError as exc:
+            problem = (f"an integer of {len(value)} characters is too large" if len(value) > 40
+                       else f"{what} {value!r} cannot be read ({exc})")
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+        if isinstance(result, int) and abs(result) >= YAML_MAX_INT:
+            shown = value if len(value) <= 40 else f"of {len(value)} characters"
+            raise yaml.constructor.ConstructorError(None, None, f"integer {shown} is larger than 64 bits",
+                                                    node.start_mark)
+        return result
+    return checked
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _checked(yaml.SafeLoader.construct_yaml_int, "integer"))
+_Loader.add_constructor("tag:yaml.org,2002:timestamp",
+                        _checked(yaml.SafeLoader.construct_yaml_timestamp, "date"))
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
@@ -144,6 +170,10 @@ def parse_yaml(text: str, source: str | Path, *, strict: bool = True) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlSyntaxError(problem, mark.line + 1 if mark is not None else None,
                               source) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, controls)
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        raise YamlSyntaxError(f"character U+{code:04X} is not allowed in YAML", line, source) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"invalid YAML ({exc})", None, source) from None
     except RecursionError:
@@ -158,7 +188,7 @@ def read_text(path: Path, kind: str = "data") -> str:
     return read_input_text(path, kind, DataFileError)
 
 
-def load_yaml(path: Path, *, strict: bool = True, kind: str = "data") -> Any:
+def load_yaml(path: Path, *, strict: bool = True, kind: str = "yaml") -> Any:
     """The YAML document in the file at `path`, with line numbers kept."""
     return parse_yaml(read_text(path, kind), path, strict=strict)
 
@@ -190,7 +220,7 @@ def parse_located(text: str, source: str | Path) -> Any:
 
 def load_located(path: Path) -> Any:
     """`load_yaml` for tables whose errors put the line into the path (`file:line`)."""
-    return parse_located(read_text(path), path)
+    return parse_located(read_text(path, "yaml"), path)
 
 
 def line_of(node: Any, key: str | int | None = None) -> int | None:

@@ -35,9 +35,15 @@ def load_private_key(path: str | Path, password: bytes | None = None) -> Private
         raise KeyFileError(
             "key is encrypted", path=path, hint="give the passphrase with --key-password-env VAR"
         )
+    if is_encrypted_pem(data) and not password:
+        # cryptography takes b"" for no passphrase at all, and would then say "not encrypted".
+        raise KeyFileError("key is encrypted and the passphrase given is empty", path=path)
     try:
-        key = serialization.load_pem_private_key(data, password=password)
+        key = serialization.load_pem_private_key(data, password=password or None)
     except TypeError:
+        if not password:  # encrypted in a form our PEM check does not see
+            raise KeyFileError("key is encrypted", path=path,
+                               hint="give the passphrase with --key-password-env VAR") from None
         raise KeyFileError("key is not encrypted but a passphrase was given", path=path) from None
     except ValueError as exc:
         if password is not None and is_encrypted_pem(data):

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from zsec_west.builddir.modules import read_module_yml
-from zsec_west.errors import DataFileError
+from zsec_west.errors import DataFileError, ZsecError
+from zsec_west.files.reading import exists, is_dir, is_file, read_input
 from zsec_west.files.yamldoc import YamlSyntaxError, line_of, load_yaml
 from zsec_west.tfm.platforms import PlatformTable
 
@@ -176,16 +177,17 @@ def _ns_board(board: str, qualifiers: list[str], soc: str | None, cluster: str |
 
 
 def _legacy_boards(directory: Path, files: Iterable[str], origin: str,
-                   table: PlatformTable) -> list[NsBoard]:
+                   table: PlatformTable, problems: list[BoardProblem]) -> list[NsBoard]:
     found = []
     for name in sorted(files):
         if not name.endswith("_defconfig"):
             continue
         board = name[: -len("_defconfig")]
-        try:
-            text = (directory / name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            text = ""
+        try:  # a FIFO or device here must not block the scan
+            text = read_input(directory / name, "build").decode("utf-8", errors="replace")
+        except ZsecError as exc:
+            problems.append(BoardProblem(str(directory / name), exc.message))
+            continue
         nonsecure = bool(_NONSECURE.search(text))
         suffix = _LEGACY_SUFFIX.search(board)
         # A bare "...ns" suffix is only trusted when the defconfig confirms it.
@@ -204,7 +206,7 @@ def scan_boards(roots: list[BoardRoot], table: PlatformTable) -> BoardScan:
     scan = BoardScan(roots=list(roots), platform_source=table.source)
     for root in roots:
         boards_dir = root.path / "boards"
-        if not boards_dir.is_dir():
+        if not is_dir(boards_dir):
             scan.problems.append(BoardProblem(str(boards_dir), "board root has no boards/ directory"))
             continue
         base_depth = len(boards_dir.parts)
@@ -220,7 +222,7 @@ def scan_boards(roots: list[BoardRoot], table: PlatformTable) -> BoardScan:
                 except ValueError as exc:
                     scan.problems.append(BoardProblem(str(directory / "board.yml"), str(exc)))
             elif depth >= 1:
-                scan.boards += _legacy_boards(directory, files, root.origin, table)
+                scan.boards += _legacy_boards(directory, files, root.origin, table, scan.problems)
     scan.boards.sort(key=lambda b: (b.origin != "zephyr", b.origin, b.target))
     return scan
 
@@ -243,7 +245,7 @@ def module_board_root(module_dir: Path) -> tuple[str, Path] | None:
 
 def workspace_modules(topdir: Path, skip: Iterable[Path] = ()) -> list[Path]:
     """Directories under a west workspace that hold a zephyr/module.yml (a few levels deep)."""
-    skipped = {p.resolve() for p in skip if p.exists()}
+    skipped = {p.resolve() for p in skip if exists(p)}
     found: list[Path] = []
     base_depth = len(topdir.parts)
     for current, dirs, _files in os.walk(topdir):
@@ -251,11 +253,11 @@ def workspace_modules(topdir: Path, skip: Iterable[Path] = ()) -> list[Path]:
         if directory.resolve() in skipped:
             dirs[:] = []
             continue
-        if (directory / "zephyr" / "module.yml").is_file():
+        if is_file(directory / "zephyr" / "module.yml"):
             found.append(directory)
             dirs[:] = []
             continue
-        if (directory / "CMakeCache.txt").is_file():  # a build directory: big, and no modules
+        if is_file(directory / "CMakeCache.txt"):  # a build directory: big, and no modules
             dirs[:] = []
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from zsec_west.errors import DataFileError
+from zsec_west.errors import DataFileError, ZsecError
 from zsec_west.files import shipped
+from zsec_west.files.reading import read_input
 from zsec_west.files.yamldoc import Checker, LineDict, LineList, located, parse_located
 
 DATA_FILE = "tfm-boards.yaml"  # in zsec_west/data
@@ -103,9 +104,9 @@ def load_table(zephyr_base: Path | None) -> PlatformTable:
     """Kconfig.tfm of the given tree when it has one with TFM_BOARD defaults, else the shipped table."""
     if zephyr_base is not None:
         path = zephyr_base / KCONFIG_TFM
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        try:  # unreadable (missing, a FIFO, huge ...): the shipped table, which the report names
+            text = read_input(path, "build").decode("utf-8", errors="replace")
+        except ZsecError:
             text = ""
         if text:
             table = parse_kconfig_tfm(text, str(path))

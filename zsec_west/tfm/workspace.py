@@ -8,6 +8,7 @@ from pathlib import Path
 from zsec_west.builddir.locate import find_west_topdir
 from zsec_west.builddir.model import Build
 from zsec_west.errors import InputError
+from zsec_west.files.reading import is_dir, is_file
 from zsec_west.tfm.boards import BoardRoot, board_roots, workspace_modules
 
 
@@ -23,8 +24,7 @@ class Workspace:
 
 
 def _is_zephyr(path: Path) -> bool:
-    return (path / "boards").is_dir() and ((path / "VERSION").is_file()
-                                          or (path / "Kconfig.zephyr").is_file())
+    return is_dir(path / "boards") and (is_file(path / "VERSION") or is_file(path / "Kconfig.zephyr"))
 
 
 def resolve_workspace(*, explicit: str | None, env_base: str | None, west_topdir: str | None,
@@ -38,7 +38,7 @@ def resolve_workspace(*, explicit: str | None, env_base: str | None, west_topdir
     candidates: list[tuple[str, Path]] = []
     if explicit:
         path = Path(explicit).expanduser()
-        if not path.is_dir():
+        if not is_dir(path):
             raise InputError("Zephyr tree not found", path=explicit,
                              hint="--zephyr-base must name a Zephyr checkout (with boards/)")
         candidates.append(("--zephyr-base", path))
@@ -65,7 +65,7 @@ def resolve_workspace(*, explicit: str | None, env_base: str | None, west_topdir
         return None
     modules: list[Path] = []
     if build is not None:
-        modules = [Path(m.path) for m in build.modules if m.path and Path(m.path).is_dir()]
+        modules = [Path(m.path) for m in build.modules if m.path and is_dir(m.path)]
     if not modules:
         workspace_top = topdir if topdir is not None else find_west_topdir(base)
         if workspace_top is not None:
