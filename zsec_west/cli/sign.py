@@ -27,7 +27,7 @@ from zsec_west.cli.args import (
 from zsec_west.errors import UsageError
 from zsec_west.sign import imgtoolargs
 from zsec_west.sign.imgtoolargs import Kind
-from zsec_west.sign.keykinds import HASH_ENCODINGS, KEY_TYPES, PUB_ENCODINGS
+from zsec_west.sign.keykinds import HASH_ENCODINGS, KEY_TYPES, MAX_SIGN_COMMAND_TIMEOUT, PUB_ENCODINGS
 
 SIGN_EPILOG = """\
 With --build-dir (or without INFILE, when west's build directory or ./build is a Zephyr build),
@@ -82,13 +82,14 @@ def int_value(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def positive_float(text: str) -> float:
+def timeout_seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
+    if not 0 < value <= MAX_SIGN_COMMAND_TIMEOUT:  # also nan and inf, which subprocess cannot wait for
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds above 0 and at most {MAX_SIGN_COMMAND_TIMEOUT:g}")
     return value
 
 
@@ -127,7 +128,7 @@ def _add_key_source(p: argparse.ArgumentParser) -> None:
                    help="external signer: reads what to sign on stdin, prints the signature (see below)")
     k.add_argument("--sign-command-pubkey", metavar="PEM",
                    help="public key of --sign-command (or give it with -k)")
-    k.add_argument("--sign-command-timeout", type=positive_float, default=60.0, metavar="SECONDS",
+    k.add_argument("--sign-command-timeout", type=timeout_seconds, default=60.0, metavar="SECONDS",
                    help="how long --sign-command may take (default 60)")
     k.add_argument("--allow-dev-key", action="store_true",
                    help="accept a publicly known development key (test images only)")

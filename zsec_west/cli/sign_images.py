@@ -13,6 +13,7 @@ from pathlib import Path
 from zsec_west.cli.args import RunContext
 from zsec_west.cli.console import Console
 from zsec_west.errors import BuildDirError, UsageError
+from zsec_west.files.reading import is_dir
 from zsec_west.sign import imgtoolargs
 from zsec_west.sign.overrides import ImageOverrides
 from zsec_west.sign.request import Outputs, Prompt, SignBuildRequest, SignFileRequest, Signing, SignRun
@@ -38,7 +39,7 @@ def overrides_from(args: argparse.Namespace) -> ImageOverrides:
 
 def _check_dependencies_word(args: argparse.Namespace) -> None:
     """`-d DIR` is how other commands take a build directory; here -d is imgtool's --dependencies."""
-    if args.dependencies and Path(args.dependencies).is_dir():
+    if args.dependencies and is_dir(args.dependencies):
         raise UsageError(f"-d/--dependencies takes imgtool's \"(ID,VER),...\" list, and {args.dependencies!r} "
                          f"is a directory: to sign a build, use --build-dir {args.dependencies}")
 

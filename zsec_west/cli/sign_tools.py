@@ -130,7 +130,7 @@ def run_getpub(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[st
     encoding = keytools.resolve_encoding(args.encoding, args.lang)
     keytools.check_name_suffix(args.name_suffix)
     key = load_any_public_key(args.key, password_env=args.key_password_env, environ=environ, prompt=prompt)
-    _write_key_output(ctx, keytools.getpub(key, encoding, args.name_suffix), args.output)
+    _write_key_output(ctx, keytools.getpub(key, encoding, args.name_suffix, source=args.key), args.output)
     return EXIT_OK
 
 
@@ -139,7 +139,7 @@ def run_getpubhash(args: argparse.Namespace, ctx: RunContext, *, environ: Mappin
     encoding = keytools.resolve_encoding(args.encoding, None, keytools.HASH_ENCODINGS)
     keytools.check_name_suffix(args.name_suffix)
     key = load_any_public_key(args.key, password_env=args.key_password_env, environ=environ, prompt=prompt)
-    _write_key_output(ctx, keytools.getpubhash(key, encoding, args.name_suffix), args.output)
+    _write_key_output(ctx, keytools.getpubhash(key, encoding, args.name_suffix, source=args.key), args.output)
     return EXIT_OK
 
 

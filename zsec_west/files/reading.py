@@ -78,6 +78,14 @@ def _path_problem(path: Path) -> str | None:
     return None
 
 
+def check_name(path: str | Path, error: type[ZsecError] = InputError) -> None:
+    """`error` naming `path` if the OS cannot even look the name up; for code that hands a path
+    to a library rather than to `open_input`."""
+    problem = _path_problem(Path(path))
+    if problem:
+        raise error(problem, path=path)
+
+
 # Path.exists() and friends raise for a name that is too long (ENAMETOOLONG) or that the OS
 # cannot take (a NUL byte); a path read from a build file or typed by a user may be either.
 # These answer False instead, as os.path does.

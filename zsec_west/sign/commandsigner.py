@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from zsec_west.errors import KeyFileError, ToolError, UsageError
 from zsec_west.keys.encoding import PublicKey
 from zsec_west.mcuboot.signatures import SignRequest, pad_ecdsa_signature, signing_key_type, verify_signature
+from zsec_west.sign.keykinds import MAX_SIGN_COMMAND_TIMEOUT
 from zsec_west.sign.signer import DEFAULT_TIMEOUT
 
 _B64_TEXT = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
@@ -91,8 +92,9 @@ class CommandSigner:
         if expect is not None and expect != self.key_type:
             raise KeyFileError(f"the signing command's public key is of type {self.key_type}, "
                                f"but {expect} is required")
-        if timeout <= 0:
-            raise UsageError("the signing command timeout must be positive")
+        if not 0 < timeout <= MAX_SIGN_COMMAND_TIMEOUT:  # also nan and inf
+            raise UsageError(f"the signing command timeout must be above 0 and at most "
+                             f"{MAX_SIGN_COMMAND_TIMEOUT:g} seconds")
         self._public = public_key
         self.timeout = timeout
         self.pad_sig = pad_sig

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 
 from zsec_west.errors import InputError, KeyFileError, UsageError
+from zsec_west.files.reading import read_input
 from zsec_west.keys.encoding import PublicKey
 from zsec_west.keys.keyset import split_key_list
 from zsec_west.keys.pem import load_public_key
@@ -108,10 +109,7 @@ def fixed_signature(signing: Signing) -> FixedSignature | None:
     """The signature made elsewhere (base64 file) with its signer's public key, checked for dev keys."""
     if signing.fixed_signature is None or signing.fixed_signature_pubkey is None:
         return None
-    try:
-        text = Path(signing.fixed_signature).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the signature file: {exc.strerror}", path=signing.fixed_signature) from None
+    text = read_input(signing.fixed_signature, "key", InputError)
     try:
         signature = base64.b64decode(b"".join(text.split()), validate=True)
     except (binascii.Error, ValueError):

@@ -13,7 +13,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from zsec_west.errors import KeyFileError, UsageError
+from zsec_west.errors import KeyFileError, UsageError, ZsecError
+from zsec_west.files.reading import read_input
 from zsec_west.keys import devkeys
 from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name
 from zsec_west.keys.pem import is_encrypted_pem, load_private_key, load_public_key
@@ -91,8 +92,8 @@ def _pem_password(path: Path, password_env: str | None, environ: Mapping[str, st
     if given is not None:
         return given
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_input(path, "key", KeyFileError)
+    except ZsecError:
         return None  # the loader reports the unreadable file with its own message
     if is_encrypted_pem(data) and prompt is not None:
         return prompt(f"Passphrase for {path}: ").encode("utf-8")

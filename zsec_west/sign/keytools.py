@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa, x25519
 
 from zsec_west.errors import KeyFileError, UsageError
+from zsec_west.files.reading import exists
 from zsec_west.files.writing import atomic_write
 from zsec_west.keys.encoding import PublicKey, key_type_name, public_bytes
 from zsec_west.keys.pem import PrivateKey
@@ -57,7 +58,7 @@ def private_pem(key: PrivateKey, passphrase: bytes | None = None) -> bytes:
 def keygen(path: str | Path, key_type: str, passphrase: bytes | None = None) -> PrivateKey:
     """Generate a key and write it to `path` (mode 0600); an existing file is never replaced."""
     path = Path(path)
-    if path.exists():
+    if exists(path):  # os.path's: a name too long to look up is not there, and the write says why
         raise KeyFileError("already exists; refusing to overwrite a key", path=path)
     key = generate_private_key(key_type)
     atomic_write(path, private_pem(key, passphrase), mode=0o600, exclusive=True)
@@ -97,16 +98,25 @@ def _c_array(header: str, trailer: str, data: bytes, length_line: str | None) ->
     return "".join(out)
 
 
-def short_name(key: PublicKey) -> str:
-    return _SHORT_NAMES[key_type_name(key)]
+def short_name(key: PublicKey, source: str | Path | None = None) -> str:
+    """imgtool's array name for the key, or KeyFileError (naming `source`) for a key type MCUboot
+    does not take: imgtool 2.5.0 refuses those too (RSA other than 2048/3072, curves other than
+    P-256/P-384), so there is no output of its to match."""
+    name = key_type_name(key)
+    if name not in _SHORT_NAMES:
+        raise KeyFileError(f"{name} keys are not supported by MCUboot (supported: {', '.join(KEY_TYPES)})",
+                           path=source)
+    return _SHORT_NAMES[name]
 
 
-def getpub(key: PublicKey, encoding: str = "lang-c", name_suffix: str = "") -> bytes:
-    """The public key as `imgtool getpub -e ENCODING [--name-suffix S]` prints it."""
+def getpub(key: PublicKey, encoding: str = "lang-c", name_suffix: str = "", *,
+           source: str | Path | None = None) -> bytes:
+    """The public key as `imgtool getpub -e ENCODING [--name-suffix S]` prints it; `source` names
+    the key file in errors."""
     check_name_suffix(name_suffix)
     if name_suffix and encoding in ("pem", "raw"):
         raise UsageError("--name-suffix only applies to the lang-c and lang-rust encodings")
-    name = short_name(key)
+    name = short_name(key, source)
     if encoding == "lang-c":
         return _c_array(f"const unsigned char {name}_pub_key{name_suffix}[] = {{", "};", public_bytes(key),
                         f"const unsigned int {name}_pub_key{name_suffix}_len = {{}};").encode()
@@ -120,16 +130,17 @@ def getpub(key: PublicKey, encoding: str = "lang-c", name_suffix: str = "") -> b
     raise UsageError(f"encoding {encoding!r} must be one of {', '.join(PUB_ENCODINGS)}")
 
 
-def getpubhash(key: PublicKey, encoding: str = "lang-c", name_suffix: str = "") -> bytes:
+def getpubhash(key: PublicKey, encoding: str = "lang-c", name_suffix: str = "", *,
+               source: str | Path | None = None) -> bytes:
     """SHA-256 of the key encoding as `imgtool getpubhash` prints it (always SHA-256, as imgtool)."""
     check_name_suffix(name_suffix)
     if name_suffix and encoding == "raw":
         raise UsageError("--name-suffix only applies to the lang-c encoding")
+    name = short_name(key, source)
     digest = hashlib.sha256(public_bytes(key)).digest()
     if encoding == "raw":
         return digest
     if encoding == "lang-c":
-        name = short_name(key)
         return _c_array(f"const unsigned char {name}_pub_key_hash{name_suffix}[] = {{", "};", digest,
                         f"const unsigned int {name}_pub_key_hash{name_suffix}_len = {{}};").encode()
     raise UsageError(f"encoding {encoding!r} must be one of {', '.join(HASH_ENCODINGS)}")

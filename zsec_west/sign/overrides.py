@@ -9,10 +9,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from zsec_west.errors import InputError, UsageError
+from zsec_west.files.reading import read_input
 from zsec_west.mcuboot.version import Dependency, parse_dependencies
 
 
@@ -98,7 +98,4 @@ def _tlv_value(text: str) -> bytes:
 
 
 def _read_tlv_file(name: str) -> bytes:
-    try:
-        return Path(name).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the custom TLV file: {exc.strerror}", path=name) from None
+    return read_input(name, "key", InputError)  # a TLV holds at most 64 KiB

@@ -11,11 +11,13 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zsec_west.errors import InputError, UsageError
+from zsec_west.files.reading import check_name
 from zsec_west.files.writing import Output, write_set
 from zsec_west.mcuboot import hexio
 from zsec_west.sign import imagefile
@@ -127,7 +129,8 @@ def _check_trust(job: Job, keys: Keyring, fixed: FixedSignature | None, allow: b
 
 
 def _build_one(job: Job, keys: Keyring, fixed: FixedSignature | None, outputs: Outputs) -> _Built:
-    if job.outfile.resolve() == job.infile.resolve():
+    check_name(job.infile)  # hexio would pass a NUL or a lone surrogate on to os.stat
+    if _same_file(job.outfile, job.infile):
         raise UsageError("OUTFILE must differ from INFILE; the input is never modified", path=job.outfile)
     # A raw file stays on disk until the image is built, and is read straight into its buffer.
     payload, base = hexio.signing_input(job.infile)
@@ -139,6 +142,15 @@ def _build_one(job: Job, keys: Keyring, fixed: FixedSignature | None, outputs: O
     source = keys.signer(job)
     signed = create_image(payload, options, signer=source.signer if source else None, fixed_signature=fixed)
     return _Built(job, input_digest, _render(job, signed, base), signed, source)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether both name one existing file. A name the OS cannot take (NUL, lone surrogate, a
+    symlink loop) is not the same file: reading or writing it reports the problem with the name."""
+    try:
+        return os.path.samefile(one, other)
+    except (OSError, ValueError):
+        return False
 
 
 def _render(job: Job, signed: SignedImage, base: int | None) -> bytes | bytearray:
