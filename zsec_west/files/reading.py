@@ -157,6 +157,13 @@ def read_limited(handle: IO[bytes], limit: int, path: str | Path, kind: str,
 _CHUNK = 4 * MIB
 
 
+def check_size(size: int, kind: str, path: str | Path, error: type[ZsecError] = InputError) -> None:
+    """`error` naming `path` if `size` bytes are more than files of `kind` may have; for a file
+    whose size is known before it is read (one read later straight into a buffer)."""
+    if size > LIMITS[kind]:
+        raise error(_too_large(LIMITS[kind], kind), path=path)
+
+
 def _too_large(limit: int, kind: str) -> str:
     return f"is larger than {limit // MIB} MiB, the limit for {kind} files"
 

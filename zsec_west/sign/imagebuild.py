@@ -222,6 +222,10 @@ def _build_hashed(payload: Payload, options: ImageOptions, key: PublicKey | None
     protected = encode_area(PROT_INFO_MAGIC, entries, options.endian)
     payload_end = hs + img_size
     hashed_end = payload_end + len(protected)
+    if options.slot_size and hashed_end > options.slot_size:  # before the buffer is allocated
+        raise ImageFormatError(
+            f"image size (0x{hashed_end:x} before its unprotected TLVs and trailer) exceeds the slot size "
+            f"0x{options.slot_size:x}", hint="use a larger slot or a smaller image")
     size = max(hashed_end + room, options.slot_size if options.padded else 0)
     fill = options.erased_val
     if view is not None:

@@ -39,6 +39,7 @@ class Job:
     expect: str | None  # the key type the bootloader verifies, when known
     plan: ImagePlan | None = None
     trust: TrustAnchor | None = None  # what the build's bootloader trusts for this image
+    slot_source: str = "-S/--slot-size"  # where fields["slot_size"] came from, for messages
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def plan_jobs(plan: ImagePlan, request: SignBuildRequest, warnings: list[str]) -
     build_enc = str(plan.encryption_key_file) if plan.encryption_key_file else None
     enc_spec = request.encryption_key or extra.encrypt or build_enc
     jobs: list[Job] = []
+    slot_source = _slot_source(plan, given, extra)
     for out in _planned_outputs(plan, request):
         fields = {**base, **given.fields()}
         if out.confirm:
@@ -115,8 +117,16 @@ def plan_jobs(plan: ImagePlan, request: SignBuildRequest, warnings: list[str]) -
         encrypt = enc_spec if out.encrypt else (request.encryption_key or extra.encrypt)
         hex_addr = given.hex_addr if given.hex_addr is not None else out.hex_addr
         jobs.append(Job(plan.domain, out.variant, out.input, out.output, fields, encrypt, hex_addr,
-                        key_spec, expect, plan))
+                        key_spec, expect, plan, slot_source=slot_source))
     return jobs
+
+
+def _slot_source(plan: ImagePlan, given: ImageOverrides, extra: ExtraArgs) -> str:
+    if given.given("slot_size"):
+        return "-S/--slot-size"
+    if extra.overrides.given("slot_size"):
+        return f"-S in {plan.sources.get('extra_args', 'CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS')}"
+    return plan.sources.get("slot_size", f"the build of '{plan.domain}'")
 
 
 def check_one_file(request: SignBuildRequest, plans: list[ImagePlan]) -> None:

@@ -15,6 +15,17 @@ from zsec_west.versions import ImageVersion as Version
 from zsec_west.versions import parse_image_version as parse_version
 
 MAX_SW_TYPE_LENGTH = 12
+# The largest slot an image is padded to. A padded image is built and written whole, so a slot
+# of gigabytes (a damaged devicetree, a typo in -S) would exhaust memory and disk. The largest
+# serial NOR flash parts hold 2 Gbit (256 MiB), and a slot is at most one flash device.
+MAX_PADDED_SLOT = 256 << 20
+
+
+def check_padded_slot(slot_size: int, padded: bool, source: str = "-S/--slot-size") -> None:
+    """UsageError naming where the slot size came from if an image cannot be padded to it."""
+    if padded and slot_size > MAX_PADDED_SLOT:
+        raise UsageError(f"slot size 0x{slot_size:x} ({source}) is larger than {MAX_PADDED_SLOT >> 20} MiB, "
+                         "more than any flash MCUboot boots from; refusing to pad an image to it")
 
 # imgtool's ALLOWED_KEY_SHA: what --sha may be per key; the first entry is what `auto` picks.
 @dataclass(frozen=True)
@@ -81,6 +92,7 @@ class ImageOptions:
                              "marked for a test swap")
         if self.slot_size < 0 or (self.padded and self.slot_size == 0):
             raise UsageError("a slot size is needed to pad the image (--pad/--confirm/--test)")
+        check_padded_slot(self.slot_size, self.padded)
         if self.erased_val not in (0x00, 0xFF):
             raise UsageError(f"erased value 0x{self.erased_val:x} must be 0 or 0xff")
         if self.endian not in ENDIAN_PREFIX:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zsec_west.errors import InputError, UsageError
-from zsec_west.files.reading import check_name
+from zsec_west.errors import ImageFormatError, InputError, UsageError
+from zsec_west.files.reading import check_name, check_size
 from zsec_west.files.writing import Output, write_set
 from zsec_west.mcuboot import hexio
 from zsec_west.sign import imagefile
@@ -25,7 +25,7 @@ from zsec_west.sign.image import FixedSignature, SignedImage, create_image, vect
 from zsec_west.sign.jobs import Job, check_one_file, explicit_job, plan_jobs
 from zsec_west.sign.keyring import Keyring, check_signing, fixed_signature
 from zsec_west.sign.keysource import KeySource
-from zsec_west.sign.options import ImageOptions
+from zsec_west.sign.options import ImageOptions, check_padded_slot
 from zsec_west.sign.overrides import ImageOverrides
 from zsec_west.sign.request import Outputs, SignBuildRequest, SignedOutput, SignFileRequest, Signing, SignRun
 
@@ -132,15 +132,25 @@ def _build_one(job: Job, keys: Keyring, fixed: FixedSignature | None, outputs: O
     check_name(job.infile)  # hexio would pass a NUL or a lone surrogate on to os.stat
     if _same_file(job.outfile, job.infile):
         raise UsageError("OUTFILE must differ from INFILE; the input is never modified", path=job.outfile)
+    fields = job.fields
+    check_padded_slot(fields.get("slot_size", 0), any(fields.get(name) for name in ("pad", "confirm", "test")),
+                      job.slot_source)
     # A raw file stays on disk until the image is built, and is read straight into its buffer.
     payload, base = hexio.signing_input(job.infile)
+    check_size(len(payload), "image", job.infile)  # a .hex is capped as it is read; a raw file here
     input_digest = _input_digest(job.infile) if outputs.manifest else None
-    options = ImageOptions(**job.fields, encrypt_key=keys.encryption_key(job.encrypt_spec))
-    if outputs.vector_to_sign:
-        vector = vector_to_sign(payload, options, keys.public_key(job), outputs.vector_to_sign)
-        return _Built(job, input_digest, vector, None, None)
-    source = keys.signer(job)
-    signed = create_image(payload, options, signer=source.signer if source else None, fixed_signature=fixed)
+    options = ImageOptions(**fields, encrypt_key=keys.encryption_key(job.encrypt_spec))
+    try:
+        if outputs.vector_to_sign:
+            vector = vector_to_sign(payload, options, keys.public_key(job), outputs.vector_to_sign)
+            return _Built(job, input_digest, vector, None, None)
+        source = keys.signer(job)
+        signed = create_image(payload, options, signer=source.signer if source else None, fixed_signature=fixed)
+    except ImageFormatError as exc:
+        if exc.path is not None:
+            raise
+        # The builder knows bytes, not files: what it refuses is this input (or its image).
+        raise ImageFormatError(exc.message, path=job.infile, hint=exc.hint) from None
     return _Built(job, input_digest, _render(job, signed, base), signed, source)
 
 
