@@ -205,3 +205,17 @@ def test_dash_d_with_a_directory_points_to_build_dir(zsec, sysbuild: Path, keys)
         assert run.code == 2 and len(run.err_lines) == 1, run.err
         assert f"--build-dir {sysbuild}" in run.err and "dependencies" in run.err
     assert "zephyr.signed.bin" not in files_in(sysbuild / APP / "zephyr")
+
+
+def test_a_huge_devicetree_slot_is_refused_not_allocated(zsec, sysbuild: Path, keys):
+    """Issue 15, defect 3: a slot of 0xfff00000 bytes in zephyr.dts with the confirmed image on
+    (padded to the slot) must not build a 4 GiB image in memory; exit 2 naming the devicetree."""
+    dts = sysbuild / APP / "zephyr" / "zephyr.dts"
+    text = dts.read_text()
+    assert "reg = < 0x82000 0x76000 >;" in text
+    dts.write_text(text.replace("reg = < 0x82000 0x76000 >;", "reg = < 0x82000 0xfff00000 >;"))
+    set_config(app_config(sysbuild), MCUBOOT_GENERATE_CONFIRMED_IMAGE="y")
+    run = zsec("sign", "--build-dir", sysbuild, "-k", keys["rsa-2048"])
+    assert run.code == 2, run.err
+    assert len(run.err_lines) == 1 and "0xfff00000" in run.err and "zephyr.dts" in run.err
+    assert "zephyr.signed.confirmed.bin" not in files_in(sysbuild / APP / "zephyr")
