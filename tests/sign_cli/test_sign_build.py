@@ -207,6 +207,34 @@ def test_dash_d_with_a_directory_points_to_build_dir(zsec, sysbuild: Path, keys)
     assert "zephyr.signed.bin" not in files_in(sysbuild / APP / "zephyr")
 
 
+def test_a_build_cannot_put_the_signing_key_into_a_custom_tlv(zsec, sysbuild: Path, keys):
+    """Issue 15, defect 1: EXTRA_IMGTOOL_ARGS naming the key file as a custom TLV's content would
+    ship the private key inside every image. Refused, naming the setting and the tag; nothing written."""
+    key = keys["rsa-2048"]
+    set_config(app_config(sysbuild), MCUBOOT_EXTRA_IMGTOOL_ARGS=f'"--custom-tlv-file 0xa0 {key}"')
+    run = zsec("sign", "--build-dir", sysbuild, "-k", key)
+    assert run.code == 2, run.err
+    assert len(run.err_lines) == 1
+    assert "CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS" in run.err and "0xa0" in run.err and "private key" in run.err
+    assert "zephyr.signed.bin" not in files_in(sysbuild / APP / "zephyr")
+
+
+def test_custom_tlvs_a_build_adds_are_listed(zsec, sysbuild: Path, keys, tmp_path: Path):
+    blob = tmp_path / "board-id.bin"
+    blob.write_bytes(b"\x01\x02\x03\x04\x05")
+    set_config(app_config(sysbuild), MCUBOOT_EXTRA_IMGTOOL_ARGS=f'"--custom-tlv 0xa1 0x0102 --custom-tlv-file 0xa2 {blob}"')
+    manifest = tmp_path / "manifest.json"
+    run = zsec("sign", "--build-dir", sysbuild, "-k", keys["rsa-2048"], "--manifest", manifest)
+    assert run.code == 0, run.err
+    listed = [line for line in run.err_lines if "custom TLV" in line]
+    assert len(listed) == 2, run.err
+    assert "0xa1" in listed[0] and "2 bytes" in listed[0] and "CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS" in listed[0]
+    assert "0xa2" in listed[1] and "5 bytes" in listed[1] and str(blob) in listed[1]
+    entry = json.loads(manifest.read_text())["images"][0]
+    assert [(t["tag"], t["size"]) for t in entry["custom_tlvs"]] == [(0xA1, 2), (0xA2, 5)]
+    assert "CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS" in entry["custom_tlvs"][0]["source"]
+
+
 def test_a_huge_devicetree_slot_is_refused_not_allocated(zsec, sysbuild: Path, keys):
     """Issue 15, defect 3: a slot of 0xfff00000 bytes in zephyr.dts with the confirmed image on
     (padded to the slot) must not build a 4 GiB image in memory; exit 2 naming the devicetree."""

@@ -100,7 +100,13 @@ def report(result: SignRun, console: Console) -> None:
         console.wrn(warning)
     for note in result.notes:
         console.dbg(note)
+    listed: set[tuple[str | None, int, str]] = set()
     for out in result.outputs:
+        for tlv in out.custom_tlvs:  # once per image of the build, not per variant written
+            if (out.domain, tlv.tag, tlv.source) not in listed:
+                listed.add((out.domain, tlv.tag, tlv.source))
+                where = f"{out.domain}: " if out.domain else ""
+                console.inf(f"{where}custom TLV 0x{tlv.tag:x} ({tlv.size} bytes) from {tlv.source}")
         if out.kind == "merged":
             console.inf(f"wrote {out.output} (merged from the images above, {out.size} bytes)")
             continue

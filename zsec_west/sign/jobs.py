@@ -40,6 +40,7 @@ class Job:
     plan: ImagePlan | None = None
     trust: TrustAnchor | None = None  # what the build's bootloader trusts for this image
     slot_source: str = "-S/--slot-size"  # where fields["slot_size"] came from, for messages
+    tlv_sources: tuple[str, ...] = ()  # where each of fields["custom_tlvs"] came from
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def plan_jobs(plan: ImagePlan, request: SignBuildRequest, warnings: list[str]) -
     enc_spec = request.encryption_key or extra.encrypt or build_enc
     jobs: list[Job] = []
     slot_source = _slot_source(plan, given, extra)
+    tlv_sources = _tlv_sources(plan, given, extra)
     for out in _planned_outputs(plan, request):
         fields = {**base, **given.fields()}
         if out.confirm:
@@ -117,8 +119,16 @@ def plan_jobs(plan: ImagePlan, request: SignBuildRequest, warnings: list[str]) -
         encrypt = enc_spec if out.encrypt else (request.encryption_key or extra.encrypt)
         hex_addr = given.hex_addr if given.hex_addr is not None else out.hex_addr
         jobs.append(Job(plan.domain, out.variant, out.input, out.output, fields, encrypt, hex_addr,
-                        key_spec, expect, plan, slot_source=slot_source))
+                        key_spec, expect, plan, slot_source=slot_source, tlv_sources=tlv_sources))
     return jobs
+
+
+def _tlv_sources(plan: ImagePlan, given: ImageOverrides, extra: ExtraArgs) -> tuple[str, ...]:
+    """Where the custom TLVs come from: the command line's replace the build's, as every option."""
+    if given.custom_tlv_sources is not None:
+        return given.custom_tlv_sources
+    where = plan.sources.get("extra_args", "CONFIG_MCUBOOT_EXTRA_IMGTOOL_ARGS")
+    return tuple(f"{source} in {where}" for source in extra.overrides.custom_tlv_sources or ())
 
 
 def _slot_source(plan: ImagePlan, given: ImageOverrides, extra: ExtraArgs) -> str:
@@ -157,4 +167,5 @@ def explicit_job(request: SignFileRequest) -> Job:
     if missing:
         raise missing_error(missing)
     return Job(None, "explicit", Path(request.infile), Path(request.outfile), given.fields(),
-               request.encryption_key, given.hex_addr, request.signing.key, None)
+               request.encryption_key, given.hex_addr, request.signing.key, None,
+               tlv_sources=given.custom_tlv_sources or ())

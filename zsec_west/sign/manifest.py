@@ -15,6 +15,7 @@ from pathlib import Path
 from zsec_west.files.writing import atomic_write
 from zsec_west.report.envelope import envelope
 from zsec_west.sign.image import SignedImage
+from zsec_west.sign.request import CustomTlv
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class SignedFile:
     image: SignedImage
     key_source: str | None  # where the key lives (file path, redacted pkcs11: URI, command)
     dev_key: str | None = None  # name of the published development key, if one was allowed
+    custom_tlvs: tuple[CustomTlv, ...] = ()
 
     def entry(self) -> dict[str, object]:
         image = self.image
@@ -63,6 +65,7 @@ class SignedFile:
             },
             "encryption": image.encryption,
             "compression": image.compression,
+            "custom_tlvs": [{"tag": t.tag, "size": t.size, "source": t.source} for t in self.custom_tlvs],
         }
 
 

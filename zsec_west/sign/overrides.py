@@ -15,6 +15,8 @@ from zsec_west.errors import InputError, UsageError
 from zsec_west.files.reading import read_input
 from zsec_west.mcuboot.version import Dependency, parse_dependencies
 
+_NOT_IMAGE_OPTIONS = ("hex_addr", "custom_tlv_sources")
+
 
 @dataclass(frozen=True)
 class ImageOverrides:
@@ -41,6 +43,8 @@ class ImageOverrides:
     dependencies: tuple[Dependency, ...] | None = None
     boot_record: str | None = None
     custom_tlvs: tuple[tuple[int, bytes], ...] | None = None
+    # One per custom TLV, the option that gave it ("--custom-tlv-file 0xa0 FILE"): for messages.
+    custom_tlv_sources: tuple[str, ...] | None = None
     public_key_format: Literal["hash", "full"] | None = None
     sha: Literal["auto", "256", "384", "512"] | None = None
     pure: bool | None = None
@@ -57,9 +61,9 @@ class ImageOverrides:
     hex_addr: int | None = None
 
     def fields(self) -> dict[str, Any]:
-        """The ImageOptions keyword arguments that were given (hex_addr is not one)."""
+        """The ImageOptions keyword arguments that were given (hex_addr and the TLV sources are not)."""
         return {f.name: value for f in dataclasses.fields(self)
-                if f.name != "hex_addr" and (value := getattr(self, f.name)) is not None}
+                if f.name not in _NOT_IMAGE_OPTIONS and (value := getattr(self, f.name)) is not None}
 
     def given(self, name: str) -> bool:
         return getattr(self, name) is not None
@@ -68,7 +72,8 @@ class ImageOverrides:
     def from_values(cls, values: Mapping[str, Any]) -> ImageOverrides:
         """From option values as `imgtoolargs.parse_args` (or argparse with the same table) gives
         them: fields by name, raw `erased_val` text, `custom_tlv` / `custom_tlv_file` pairs."""
-        names = {f.name for f in dataclasses.fields(cls)} - {"erased_val", "dependencies", "custom_tlvs"}
+        names = {f.name for f in dataclasses.fields(cls)} - {"erased_val", "dependencies", "custom_tlvs",
+                                                             "custom_tlv_sources"}
         given: dict[str, Any] = {name: values[name] for name in names if values.get(name) is not None}
         if values.get("erased_val") is not None:
             given["erased_val"] = int(values["erased_val"], 0)
@@ -78,6 +83,9 @@ class ImageOverrides:
         tlvs += [(_tag(tag), _read_tlv_file(name)) for tag, name in values.get("custom_tlv_file") or ()]
         if tlvs:
             given["custom_tlvs"] = tuple(tlvs)
+            given["custom_tlv_sources"] = (
+                *(f"--custom-tlv {tag}" for tag, _ in values.get("custom_tlv") or ()),
+                *(f"--custom-tlv-file {tag} {name}" for tag, name in values.get("custom_tlv_file") or ()))
         return cls(**given)
 
 

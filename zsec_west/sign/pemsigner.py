@@ -40,6 +40,11 @@ class PemSigner:
         self.pad_sig = pad_sig
         self.signature_tlv = SIG_TLV[self.key_type]
 
+    @property
+    def private_key(self) -> PrivateKey:
+        """The key itself, to make sure no output carries it (sign/tlvsecrets.py); never printed."""
+        return self._key
+
     @classmethod
     def from_file(cls, path: str | Path, password: bytes | None = None, *, pad_sig: bool = False,
                   expect: str | None = None) -> PemSigner:

@@ -84,6 +84,15 @@ class SignFileRequest:
 
 
 @dataclass(frozen=True)
+class CustomTlv:
+    """A custom TLV of a signed image (its content is not kept: only what a report says)."""
+
+    tag: int
+    size: int
+    source: str  # the option that gave it, and where that option was written
+
+
+@dataclass(frozen=True)
 class SignedOutput:
     """One file a run wrote."""
 
@@ -100,6 +109,7 @@ class SignedOutput:
     development_key: str | None = None  # the published development key that signed it, if allowed
     signed: bool = False  # the image carries a signature
     kind: str = "image"  # "image", or "merged" for a file made of several images (tfm_merged.hex)
+    custom_tlvs: tuple[CustomTlv, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,20 @@ from zsec_west.mcuboot import hexio
 from zsec_west.sign import imagefile
 from zsec_west.sign.image import FixedSignature, SignedImage, create_image, vector_to_sign
 from zsec_west.sign.jobs import Job, check_one_file, explicit_job, plan_jobs
-from zsec_west.sign.keyring import Keyring, check_signing, fixed_signature
+from zsec_west.sign.keyring import Keyring, check_signing, fixed_signature, signing_entry
 from zsec_west.sign.keysource import KeySource
 from zsec_west.sign.options import ImageOptions, check_padded_slot
 from zsec_west.sign.overrides import ImageOverrides
-from zsec_west.sign.request import Outputs, SignBuildRequest, SignedOutput, SignFileRequest, Signing, SignRun
+from zsec_west.sign.request import (
+    CustomTlv,
+    Outputs,
+    SignBuildRequest,
+    SignedOutput,
+    SignFileRequest,
+    Signing,
+    SignRun,
+)
+from zsec_west.sign.signer import is_pkcs11_uri
 
 if TYPE_CHECKING:  # the manifest module is loaded only when a run writes one
     from zsec_west.sign.manifest import SignedFile
@@ -107,9 +116,10 @@ class _Built:
 def _build_all(jobs: list[Job], signing: Signing, outputs: Outputs, overrides: ImageOverrides,
                fixed: FixedSignature | None, warnings: list[str] | None = None) -> list[_Built]:
     with Keyring(signing, outputs, pad_sig=bool(overrides.pad_sig)) as keys:
-        for job in jobs:  # every key is checked before anything is signed
+        for job in jobs:  # every key (and every custom TLV) is checked before anything is signed
             if job.trust is not None and not outputs.vector_to_sign:
                 _check_trust(job, keys, fixed, signing.allow_untrusted_key, warnings)
+            _check_custom_tlvs(job, keys)
         return [_build_one(job, keys, fixed, outputs) for job in jobs]
 
 
@@ -152,6 +162,36 @@ def _build_one(job: Job, keys: Keyring, fixed: FixedSignature | None, outputs: O
         # The builder knows bytes, not files: what it refuses is this input (or its image).
         raise ImageFormatError(exc.message, path=job.infile, hint=exc.hint) from None
     return _Built(job, input_digest, _render(job, signed, base), signed, source)
+
+
+def _check_custom_tlvs(job: Job, keys: Keyring) -> None:
+    """Refuse custom TLVs that carry private key material: the signing key (its file or its
+    private values), the encryption key file, the build's key files, any PEM or DER private key."""
+    tlvs = job.fields.get("custom_tlvs") or ()
+    if not tlvs:
+        return
+    from zsec_west.sign import tlvsecrets
+    from zsec_west.sign.pemsigner import PemSigner
+
+    secrets: list[tlvsecrets.Secret] = []
+    source = keys.signer(job)
+    if source is not None and isinstance(source.signer, PemSigner):
+        secrets += tlvsecrets.key_secrets(source.signer.private_key, f"the signing key {source.description}")
+    plan = job.plan
+    files = (("the signing key file", signing_entry(job)), ("the encryption key file", job.encrypt_spec),
+             ("the build's signing key file", getattr(plan, "key_file", None)),
+             ("the build's encryption key file", getattr(plan, "encryption_key_file", None)))
+    for what, spec in files:
+        if spec is not None and not is_pkcs11_uri(str(spec)):
+            secrets += tlvsecrets.file_secrets(spec, what)
+    tlvsecrets.check_custom_tlvs(tlvs, _tlv_sources(job), secrets)
+
+
+def _tlv_sources(job: Job) -> tuple[str, ...]:
+    tlvs = job.fields.get("custom_tlvs") or ()
+    if len(job.tlv_sources) == len(tlvs):
+        return job.tlv_sources
+    return tuple(f"custom TLV 0x{tag:x} given to this run" for tag, _ in tlvs)
 
 
 def _same_file(one: Path, other: Path) -> bool:
@@ -202,7 +242,7 @@ def _write_all(built: list[_Built], outputs: Outputs, build_dir: Path | None,
 
             records.append(SignedFile(item.job.domain, item.job.variant, item.job.infile, *item.input_digest,
                                       item.job.outfile, item.output_data, item.image,
-                                      done[-1].key_source, done[-1].development_key))
+                                      done[-1].key_source, done[-1].development_key, done[-1].custom_tlvs))
     for path, data in merged or ():
         files.append(Output(path, data))
         done.append(SignedOutput(None, "merged", path, path, len(data), kind="merged"))
@@ -229,4 +269,6 @@ def _describe(item: _Built, outputs: Outputs) -> SignedOutput:
         key_source=source.description if source else (FIXED_SIGNATURE_SOURCE if image.signature else None),
         development_key=source.dev_key.name if source and source.dev_key else None,
         signed=image.signature is not None,
+        custom_tlvs=tuple(CustomTlv(tag, len(value), where) for (tag, value), where
+                          in zip(image.options.custom_tlvs, _tlv_sources(job), strict=True)),
     )

@@ -58,7 +58,8 @@ def tfm_jobs(plan: TfmPlan, request: SignBuildRequest) -> list[Job]:
         for out in outputs:
             fields = {**image.image_fields(), **out.fields, **given.fields()}
             jobs.append(Job(image.domain, out.variant, out.input, out.output, fields, request.encryption_key,
-                            given.hex_addr, key_spec, image.expect_key_type, image, anchor))
+                            given.hex_addr, key_spec, image.expect_key_type, image, anchor,
+                            tlv_sources=given.custom_tlv_sources or ()))
     return jobs
 
 
