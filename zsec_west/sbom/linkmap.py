@@ -12,10 +12,15 @@ members, `dir/CMakeFiles/T.dir/.../x.c.obj` for objects linked directly.
 
 from __future__ import annotations
 
+import io
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import MIB, exists, limit_of, open_input, os_problem
 
 _START = "Linker script and memory map"
 _LOAD = re.compile(r"^LOAD (.+?)\s*$")
@@ -131,11 +136,19 @@ def _add(result: LinkMap, source: str, size: int) -> None:
 
 
 def read_link_map(path: Path) -> LinkMap | None:
-    """The parsed map at `path`, or None when there is none or it cannot be read. A map
-    without a memory map part (an lld map has another layout) has no `sizes`: check
-    `decides` before concluding anything from it."""
-    try:
-        with path.open("r", encoding="utf-8", errors="replace") as handle:
-            return parse_link_map(handle, path.name)
-    except OSError:
+    """The parsed map at `path`, or None when there is none. A map without a memory map part
+    (an lld map has another layout) has no `sizes`: check `decides` before concluding anything
+    from it. A map that is there but is not a regular file, is over the size limit for build
+    files or cannot be read is a BuildDirError naming it (it would block, or fill memory)."""
+    if not exists(path):
         return None
+    try:
+        with open_input(path, "build", BuildDirError) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit_of("build"):
+                raise BuildDirError(f"is larger than {limit_of('build') // MIB} MiB, the limit "
+                                    "for build files", path=path)
+            text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace")
+            return parse_link_map(text, path.name)
+    except OSError as exc:
+        raise BuildDirError(os_problem(exc), path=path) from None

@@ -16,6 +16,7 @@ from zsec_west.builddir.modules import Module, read_module_yml
 from zsec_west.builddir.outputs import find_outputs
 from zsec_west.builddir.tfmbuild import recorded_release
 from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import is_dir
 from zsec_west.sbom.gitinfo import GitCache, in_repository, run_git
 from zsec_west.sbom.hashing import FileFacts, read_image_facts
 from zsec_west.sbom.identifiers import (
@@ -63,7 +64,7 @@ def _local(recorded: str | None) -> Path | None:
     if not recorded:
         return None
     path = Path(recorded)
-    return path if path.is_dir() else None
+    return path if is_dir(path) else None
 
 
 def _normal(path: str) -> str:

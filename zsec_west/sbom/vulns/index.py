@@ -108,6 +108,7 @@ class VulnIndex:
         meta = dict(self._conn.execute("SELECT key, value FROM zsec_meta"))
         self.warnings: list[str] = json.loads(meta.get("warnings", "[]"))
         self.records = int(meta.get("records", "0"))
+        self.skipped = int(meta.get("skipped", "0"))  # malformed records left out
         # Few rows; the matcher lets these decide over broader NVD/OSV data. They come after
         # every file's rows: a range of row ids, not a scan of the whole table.
         first = int(meta.get("curated_first", "0"))
@@ -306,10 +307,12 @@ def _write(tmp: Path, files: list[Path], table: Table | None, fingerprint: str,
         conn.execute("BEGIN")
         writer = _Writer(conn)
         warnings: list[str] = []
+        skipped = 0
         with _progress(progress, "indexing vulnerability data", len(files) + 1) as bar:
-            for rows, found in read_all(files):
+            for rows, found, dropped in read_all(files):
                 writer.add_rows(rows)
                 warnings.extend(found)
+                skipped += dropped
                 if bar is not None:
                     bar.advance()
             writer.next_id = curated_first_id(len(files))
@@ -326,6 +329,7 @@ def _write(tmp: Path, files: list[Path], table: Table | None, fingerprint: str,
         meta = {"schema_version": str(SCHEMA_VERSION), "inputs": fingerprint,
                 "curated_first": str(curated_first_id(len(files))),
                 "warnings": json.dumps(warnings), "records": str(records),
+                "skipped": str(skipped),
                 "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         conn.executemany("INSERT INTO zsec_meta VALUES (?, ?)", meta.items())
         conn.execute("COMMIT")

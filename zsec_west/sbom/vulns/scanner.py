@@ -38,7 +38,8 @@ def run_scan(components: Sequence[Component], build: Build, options: VulnOptions
     index, built = open_index(options.db, files, table if options.use_curated else None, progress)
     result.index_path, result.index_built = index.path, built
     result.warnings.extend(index.warnings)
-    result.stats.update(records=index.records, inputs=len(files), index=str(index.path),
+    result.stats.update(records=index.records, skipped_records=index.skipped, inputs=len(files),
+                        index=str(index.path),
                         index_built=built, curated=options.use_curated)
     locate = Locator(options.manifest, build.zephyr_base, build.top)
     facts_cache: dict[str, DomainFacts] = {}
