@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from zsec_west.builddir import SYSBUILD, Build, Domain
 from zsec_west.errors import UsageError
+from zsec_west.files.reading import name_problem
 from zsec_west.files.writing import Output, write_error, write_set
 from zsec_west.sbom.bsi import contact_kind
 from zsec_west.sbom.component import Component
@@ -195,6 +196,9 @@ def write_documents(result: SbomResult, more: Sequence[Output] = ()) -> None:
     """Write the documents of `result` and `more` (a VEX document) as one set: all new, or
     when one cannot be written, all as they were (files/writing.py write_set). Only the output
     directory is created when missing."""
+    problem = name_problem(result.output_dir)
+    if problem:
+        raise UsageError(problem, path=result.output_dir)
     try:
         result.output_dir.mkdir(parents=True, exist_ok=True)
     except FileExistsError:

@@ -23,9 +23,11 @@ from zsec_west.errors import BuildDirError
 from zsec_west.files.reading import MIB, exists, limit_of, open_input, os_problem
 
 _START = "Linker script and memory map"
-_LOAD = re.compile(r"^LOAD (.+?)\s*$")
+# No lazy group before a trailing `\s*$`: on a line with a long run of blanks that backtracks
+# quadratically; the groups take the rest of the line and are stripped instead.
+_LOAD = re.compile(r"^LOAD (.+)$")
 # An input section: optional name, address, size, then the file that provided it.
-_INPUT = re.compile(r"^ (\S+)?\s+0x[0-9A-Fa-f]+\s+0x([0-9A-Fa-f]+)\s+(\S.*?)\s*$")
+_INPUT = re.compile(r"^ (\S+)?\s+0x[0-9A-Fa-f]+\s+0x([0-9A-Fa-f]+)\s+(\S.*)$")
 _CONTINUED = re.compile(r"^ (\S+)\s*$")  # a long input section name, its numbers on the next line
 _OUTPUT = re.compile(r"^([^\s*][^\s]*)")
 _MEMBER = re.compile(r"^(.+?)\((.+)\)$")
@@ -103,7 +105,7 @@ def parse_link_map(lines: Iterable[str], name: str) -> LinkMap:
         if line.startswith("LOAD "):
             match = _LOAD.match(line)
             if match and not match.group(1).startswith("linker stubs"):
-                result.loads.append(match.group(1))
+                result.loads.append(match.group(1).rstrip())
             continue
         if not started:
             started = line.startswith(_START)
@@ -118,7 +120,7 @@ def parse_link_map(lines: Iterable[str], name: str) -> LinkMap:
         if match is None:
             pending = bool(_CONTINUED.match(line)) and not line.lstrip().startswith("*")
             continue
-        section, size, source = match.group(1), int(match.group(2), 16), match.group(3)
+        section, size, source = match.group(1), int(match.group(2), 16), match.group(3).rstrip()
         if section is None and not pending:
             continue  # a symbol or a fill
         pending = False

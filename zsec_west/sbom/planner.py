@@ -18,7 +18,7 @@ from zsec_west.builddir.tfmbuild import recorded_release
 from zsec_west.errors import BuildDirError
 from zsec_west.files.reading import is_dir
 from zsec_west.sbom.gitinfo import GitCache, in_repository, run_git
-from zsec_west.sbom.hashing import FileFacts, read_image_facts
+from zsec_west.sbom.hashing import TOO_LARGE, FileFacts, read_image_facts
 from zsec_west.sbom.identifiers import (
     Identifiers,
     IdentifierTable,
@@ -372,6 +372,8 @@ class Planner:
         info = ImageInfo(domain.name, version, supplier)
         for rel, path in candidates:
             facts, sha512 = read_image_facts(str(path))
+            if not isinstance(facts, FileFacts) and facts.reason.startswith(TOO_LARGE):
+                raise BuildDirError(facts.reason, path=path)  # not an image: a hostile file
             if isinstance(facts, FileFacts):
                 info.files.append((rel, facts))
                 info.sha512[rel] = sha512 or ""

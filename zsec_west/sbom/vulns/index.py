@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from zsec_west.errors import DataFileError, ToolError, ZsecError
-from zsec_west.files.reading import os_problem
+from zsec_west.files.reading import name_problem, os_problem
 from zsec_west.files.writing import temporary_beside
 
 try:
@@ -236,15 +236,7 @@ def existing_inputs(path: Path) -> str | None:
 
 def _check_db_path(path: Path) -> None:
     """A --db the OS cannot even look up is an input error naming it, not an internal one."""
-    text = str(path)
-    problem = None
-    if "\x00" in text:
-        problem = "the file name contains a NUL byte"
-    else:
-        try:
-            os.fsencode(text)
-        except UnicodeError:
-            problem = "the file name is not valid in this file system's encoding"
+    problem = name_problem(path)
     if problem:
         raise DataFileError(problem, path=path)
 

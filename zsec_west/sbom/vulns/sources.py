@@ -46,7 +46,12 @@ def discover(paths: tuple[Path, ...]) -> list[Path]:
         else:
             raise DataFileError("vulnerability data not found", path=path,
                                 hint="pass an NVD 2.0 JSON feed, an OSV directory or an OSV .zip")
-    return list(dict.fromkeys(Path(os.path.realpath(p)) for p in files))
+    # One file named twice (a link, a relative and an absolute path) is read once; messages
+    # name it as given (a link to /dev/zero is reported as the link the user named).
+    unique: dict[str, Path] = {}
+    for found_path in files:
+        unique.setdefault(os.path.realpath(found_path), Path(os.path.abspath(found_path)))
+    return list(unique.values())
 
 
 def fingerprint(files: list[Path]) -> list[str]:
