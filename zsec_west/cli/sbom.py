@@ -126,6 +126,7 @@ def _scan(components: list[Component], build: Build, args: argparse.Namespace,
         vex_in=Path(args.vex) if args.vex else None,
         vex_out=Path(args.vex_out) if args.vex_out else None,
         vex_format=args.vex_format,
+        write=False,  # --vex-out is written with the SBOM documents, as one set
     )
     return scan(components, build, options, ctx.console.progress)
 
@@ -142,7 +143,7 @@ def _conformance(args: argparse.Namespace, ctx: RunContext) -> int:
 def run(args: argparse.Namespace, ctx: RunContext) -> int:
     from zsec_west.builddir import find_build_dir, load_build
     from zsec_west.cli.reporting import finish
-    from zsec_west.sbom.generate import DEFAULT_NAMESPACE, SbomOptions, generate
+    from zsec_west.sbom.generate import DEFAULT_NAMESPACE, SbomOptions, generate, write_documents
     from zsec_west.sbom.summary import build_report
 
     if args.conformance:
@@ -160,15 +161,17 @@ def run(args: argparse.Namespace, ctx: RunContext) -> int:
         fmt=args.sbom_format, domains=tuple(args.domain or ()), supplier=args.supplier,
         author=args.author, namespace_prefix=args.namespace_prefix or DEFAULT_NAMESPACE,
         created=_created(), workers=args.jobs, author_contact=args.author_contact,
-        supplier_contact=args.supplier_contact)
+        supplier_contact=args.supplier_contact, write=False)
     result = generate(build, options, ctx.console.progress)
+    # The documents and the VEX document are one set: written together after the scan.
+    scan_result = _scan(result.components, build, args, ctx) if _wants_vulns(args) else None
+    write_documents(result, scan_result.outputs if scan_result is not None else ())
     for document in result.documents:
         ctx.console.dbg(f"wrote {document.path}")
     ctx.console.dbg("time: " + ", ".join(f"{name} {seconds:.2f} s"
                                          for name, seconds in result.timings.items()))
     report = build_report(result, build.top)
-    if _wants_vulns(args):
-        scan_result = _scan(result.components, build, args, ctx)
+    if scan_result is not None:
         for warning in scan_result.warnings:
             ctx.console.wrn(warning)
         report = report.with_changes(

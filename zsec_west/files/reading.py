@@ -264,3 +264,8 @@ def _check_depth(value: Any, source: str | Path, error: type[ZsecError]) -> None
 def load_json_file(path: str | Path, kind: str = "data", error: type[ZsecError] = DataFileError) -> Any:
     """The JSON document in the file at `path` (regular file, size-capped)."""
     return loads_json(read_input(path, kind, error), path, error)
+
+
+def name_problem(path: str | Path) -> str | None:
+    """Why the OS cannot even look `path` up (a NUL byte, an unencodable surrogate), or None."""
+    return _path_problem(Path(path))

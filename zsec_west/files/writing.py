@@ -203,15 +203,20 @@ def remove_stale_temporaries(directory: Path, name: str) -> int:
     return removed
 
 
-def _temporary(target: Path, data: bytes | bytearray, mode: int) -> str:
-    """A fully written and synced temporary file beside `target`; its name."""
+def _open_temporary(target: Path) -> tuple[int, str]:
+    """A new temporary file of our naming beside `target` (stale ones removed first)."""
     directory = target.parent if str(target.parent) else Path(".")
     remove_stale_temporaries(directory, target.name)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{_TMP_TAG}-{os.getpid()}-", suffix=".tmp",
-                                   dir=directory)
+        return tempfile.mkstemp(prefix=f".{target.name}.{_TMP_TAG}-{os.getpid()}-", suffix=".tmp",
+                                dir=directory)
     except OSError as exc:
         raise write_error(exc, target) from None
+
+
+def _temporary(target: Path, data: bytes | bytearray, mode: int) -> str:
+    """A fully written and synced temporary file beside `target`; its name."""
+    fd, tmp = _open_temporary(target)
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
@@ -318,3 +323,16 @@ def _rename_all(temps: list[tuple[Output, Path, str]]) -> None:
         for _, backup in backups:
             if backup is not None and os.path.exists(backup):
                 os.unlink(backup)
+
+
+def temporary_beside(target: Path) -> Path:
+    """An empty temporary file of our naming beside `target`, with the permissions of a new
+    output, for a writer that fills the file itself (SQLite) and then renames it over `target`
+    (or removes it). Temporaries of writers that no longer run are removed first."""
+    _check_name(target)
+    fd, tmp = _open_temporary(target)
+    try:
+        os.fchmod(fd, output_mode())
+    finally:
+        os.close(fd)
+    return Path(tmp)

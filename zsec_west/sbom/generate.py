@@ -12,16 +12,17 @@ import hashlib
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from zsec_west.builddir import SYSBUILD, Build, Domain
 from zsec_west.errors import UsageError
-from zsec_west.files.writing import atomic_write
+from zsec_west.files.reading import name_problem
+from zsec_west.files.writing import Output, write_error, write_set
 from zsec_west.sbom.bsi import contact_kind
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.document import DocumentInfo, SystemEntry, SystemImage
@@ -54,6 +55,9 @@ class SbomOptions:
     identifiers: Path | None = None  # another identifiers table (tests, site overrides)
     author_contact: str | None = None  # e-mail or URL of the author (CycloneDX, SPDX 3)
     supplier_contact: str | None = None  # e-mail or URL of the application's supplier
+    # False: the documents are left in SbomResult.outputs, for the caller to write with other
+    # files of the run (the VEX document) as one set: write_documents(result, more)
+    write: bool = True
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class SbomResult:
     gaps: list[str] = field(default_factory=list)
     files_hashed: int = 0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    outputs: list[Output] = field(default_factory=list)  # the documents, written or to write
 
 
 def _file_mode() -> int:
@@ -182,7 +187,27 @@ def generate(build: Build, options: SbomOptions, progress: ProgressFactory | Non
 
     with gc_paused():  # tens of thousands of file facts and strings, walked again and again
         _run(build, options, domains, result, planner, created, progress)
+    if options.write:
+        write_documents(result)
     return result
+
+
+def write_documents(result: SbomResult, more: Sequence[Output] = ()) -> None:
+    """Write the documents of `result` and `more` (a VEX document) as one set: all new, or
+    when one cannot be written, all as they were (files/writing.py write_set). Only the output
+    directory is created when missing."""
+    problem = name_problem(result.output_dir)
+    if problem:
+        raise UsageError(problem, path=result.output_dir)
+    try:
+        result.output_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError("--output-dir names a file, not a directory", path=result.output_dir) from None
+    except OSError as exc:
+        raise write_error(exc, result.output_dir) from None
+    targets = write_set([*result.outputs, *more])
+    where = dict(zip((out.path for out in result.outputs), targets, strict=False))
+    result.documents = [replace(doc, path=where.get(doc.path, doc.path)) for doc in result.documents]
 
 
 def _run(build: Build, options: SbomOptions, domains: list[Domain], result: SbomResult,
@@ -216,16 +241,16 @@ def _run(build: Build, options: SbomOptions, domains: list[Domain], result: Sbom
     clock = time.perf_counter()
 
     suffix = extension(options.fmt)
-    entries = [_write_domain(build, options, created, output_dir / f"{plan.domain.name}{suffix}",
+    entries = [_domain_document(build, options, created, output_dir / f"{plan.domain.name}{suffix}",
                              inv, plan, result)
                for inv, plan in zip(inventories, plans, strict=False)]
     if len(entries) > 1 or (build.is_sysbuild and entries and not options.domains):
-        result.documents.append(_write_system(build, options, plans, entries, created,
-                                              output_dir / f"system{suffix}"))
+        result.documents.append(_system_document(build, options, plans, entries, created,
+                                              output_dir / f"system{suffix}", result))
     result.timings["documents"] = time.perf_counter() - clock
 
 
-def _write_domain(build: Build, options: SbomOptions, created: _dt.datetime, path: Path,
+def _domain_document(build: Build, options: SbomOptions, created: _dt.datetime, path: Path,
                   inv: Inventory, plan: DomainPlan, result: SbomResult) -> SystemEntry:
     """One domain's document; records it, its components and gaps in `result`."""
     domain = plan.domain.name
@@ -239,8 +264,8 @@ def _write_domain(build: Build, options: SbomOptions, created: _dt.datetime, pat
     written_doc = writer(options.fmt).domain_document(plan, info, options.fmt)
     text, ids, namespace = written_doc.text, written_doc.package_ids, written_doc.namespace
     data = text.encode("utf-8")  # once, for the file and both digests (megabytes)
-    written_path = atomic_write(path, data, mode=_file_mode(), create_dirs=True)
-    written = WrittenDocument(domain, written_path, len(plan.packages) + 1,
+    result.outputs.append(Output(path, data, _file_mode()))
+    written = WrittenDocument(domain, path, len(plan.packages) + 1,
                               sum(len(p.files) for p in plan.packages),
                               sum(len(p.missing) for p in plan.packages),
                               hashlib.sha256(data).hexdigest())
@@ -255,13 +280,18 @@ def _write_domain(build: Build, options: SbomOptions, created: _dt.datetime, pat
             image_file = base.resolve().relative_to(build.top.resolve()).as_posix()
         except ValueError:
             image_file = plan.image.files[0][0]
-    return SystemEntry(domain, written_path.name, namespace, hashlib.sha1(data).hexdigest(),
+    return SystemEntry(domain, _written_name(path), namespace, hashlib.sha1(data).hexdigest(),
                        written.sha256, plan.image, image_file)
 
 
-def _write_system(build: Build, options: SbomOptions, plans: list[DomainPlan],
-                  entries: list[SystemEntry], created: _dt.datetime, path: Path
-                  ) -> WrittenDocument:
+def _written_name(path: Path) -> str:
+    """The name the document will have: a symlink's target is what is written (writing.py)."""
+    return Path(os.path.realpath(path)).name if os.path.islink(path) else path.name
+
+
+def _system_document(build: Build, options: SbomOptions, plans: list[DomainPlan],
+                  entries: list[SystemEntry], created: _dt.datetime, path: Path,
+                  result: SbomResult) -> WrittenDocument:
     default = next((p for p in plans if p.domain.is_default), plans[0])
     name = f"{default.image.name}-system"
     flash_order = build.domains_file.flash_order if build.domains_file else ()
@@ -278,6 +308,6 @@ def _write_system(build: Build, options: SbomOptions, plans: list[DomainPlan],
         supplier_contact=options.supplier_contact)
     system = SystemImage(name, default.image.version, default.image.supplier, tuple(flash_order))
     text = writer(options.fmt).system_document(system, entries, info, options.fmt)
-    written = atomic_write(path, text, mode=_file_mode(), create_dirs=True)
-    return WrittenDocument("system", written, len(entries) + 1, 0, 0,
+    result.outputs.append(Output(path, text, _file_mode()))
+    return WrittenDocument("system", path, len(entries) + 1, 0, 0,
                            hashlib.sha256(text.encode("utf-8")).hexdigest())

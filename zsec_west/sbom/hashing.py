@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
+from zsec_west.files.reading import MIB, limit_of
 from zsec_west.sbom.licenses import scan_header
 
 _BLOCK = 1 << 20  # files larger than this are read in blocks (toolchain archives can be big)
@@ -51,6 +52,9 @@ class FileFacts:
     copyrights: tuple[str, ...]
 
 
+TOO_LARGE = "is larger than"
+
+
 @dataclass(frozen=True)
 class Unreadable:
     """A file the build used that cannot be read here, and why."""
@@ -61,18 +65,18 @@ class Unreadable:
 
 def read_facts(path: str) -> FileFacts | Unreadable:
     """Digests and header facts of one file."""
-    return _read(path, None)
+    return _read(path, None, None)
 
 
 def read_image_facts(path: str) -> tuple[FileFacts | Unreadable, str | None]:
     """Digests and header facts of an image file, and its SHA-512 (BSI TR-03183-2 asks it of
     each deployable file), from one read."""
     sha512 = hashlib.sha512()
-    facts = _read(path, sha512)
+    facts = _read(path, sha512, limit_of("image"))
     return facts, sha512.hexdigest() if isinstance(facts, FileFacts) else None
 
 
-def _read(path: str, sha512: Any) -> FileFacts | Unreadable:
+def _read(path: str, sha512: Any, limit: int | None) -> FileFacts | Unreadable:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
@@ -85,6 +89,8 @@ def _read(path: str, sha512: Any) -> FileFacts | Unreadable:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return Unreadable(path, "not a regular file")
+        if limit is not None and info.st_size > limit:
+            return Unreadable(path, f"{TOO_LARGE} {limit // MIB} MiB, the limit for image files")
         # Most files fit one read. Asking one byte more than the size sees a file that grew;
         # getting exactly the size is the end of the file (no second read to be told so).
         first = os.read(fd, info.st_size + 1 if info.st_size < _BLOCK else _BLOCK)

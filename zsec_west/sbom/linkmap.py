@@ -12,15 +12,22 @@ members, `dir/CMakeFiles/T.dir/.../x.c.obj` for objects linked directly.
 
 from __future__ import annotations
 
+import io
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import MIB, exists, limit_of, open_input, os_problem
+
 _START = "Linker script and memory map"
-_LOAD = re.compile(r"^LOAD (.+?)\s*$")
+# No lazy group before a trailing `\s*$`: on a line with a long run of blanks that backtracks
+# quadratically; the groups take the rest of the line and are stripped instead.
+_LOAD = re.compile(r"^LOAD (.+)$")
 # An input section: optional name, address, size, then the file that provided it.
-_INPUT = re.compile(r"^ (\S+)?\s+0x[0-9A-Fa-f]+\s+0x([0-9A-Fa-f]+)\s+(\S.*?)\s*$")
+_INPUT = re.compile(r"^ (\S+)?\s+0x[0-9A-Fa-f]+\s+0x([0-9A-Fa-f]+)\s+(\S.*)$")
 _CONTINUED = re.compile(r"^ (\S+)\s*$")  # a long input section name, its numbers on the next line
 _OUTPUT = re.compile(r"^([^\s*][^\s]*)")
 _MEMBER = re.compile(r"^(.+?)\((.+)\)$")
@@ -98,7 +105,7 @@ def parse_link_map(lines: Iterable[str], name: str) -> LinkMap:
         if line.startswith("LOAD "):
             match = _LOAD.match(line)
             if match and not match.group(1).startswith("linker stubs"):
-                result.loads.append(match.group(1))
+                result.loads.append(match.group(1).rstrip())
             continue
         if not started:
             started = line.startswith(_START)
@@ -113,7 +120,7 @@ def parse_link_map(lines: Iterable[str], name: str) -> LinkMap:
         if match is None:
             pending = bool(_CONTINUED.match(line)) and not line.lstrip().startswith("*")
             continue
-        section, size, source = match.group(1), int(match.group(2), 16), match.group(3)
+        section, size, source = match.group(1), int(match.group(2), 16), match.group(3).rstrip()
         if section is None and not pending:
             continue  # a symbol or a fill
         pending = False
@@ -131,11 +138,19 @@ def _add(result: LinkMap, source: str, size: int) -> None:
 
 
 def read_link_map(path: Path) -> LinkMap | None:
-    """The parsed map at `path`, or None when there is none or it cannot be read. A map
-    without a memory map part (an lld map has another layout) has no `sizes`: check
-    `decides` before concluding anything from it."""
-    try:
-        with path.open("r", encoding="utf-8", errors="replace") as handle:
-            return parse_link_map(handle, path.name)
-    except OSError:
+    """The parsed map at `path`, or None when there is none. A map without a memory map part
+    (an lld map has another layout) has no `sizes`: check `decides` before concluding anything
+    from it. A map that is there but is not a regular file, is over the size limit for build
+    files or cannot be read is a BuildDirError naming it (it would block, or fill memory)."""
+    if not exists(path):
         return None
+    try:
+        with open_input(path, "build", BuildDirError) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit_of("build"):
+                raise BuildDirError(f"is larger than {limit_of('build') // MIB} MiB, the limit "
+                                    "for build files", path=path)
+            text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace")
+            return parse_link_map(text, path.name)
+    except OSError as exc:
+        raise BuildDirError(os_problem(exc), path=path) from None

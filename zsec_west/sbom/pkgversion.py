@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from zsec_west.errors import DataFileError
+from zsec_west.files.reading import is_dir
 from zsec_west.files.yamldoc import load_yaml
 from zsec_west.sbom.gitinfo import GitCache, GitFacts, cached_git_facts, read_at
 from zsec_west.sbom.identifiers import KnownComponent, VersionFile
@@ -161,7 +162,7 @@ def resolve(*, local_root: Path | None, recorded: dict[str, Any] | None,
     `git_cache` saves asking git twice about one tree in one run (sysbuild domains share them).
     """
     info = _recorded(recorded, build_release, build_source, recorded_tags)
-    root = local_root if local_root is not None and local_root.is_dir() else None
+    root = local_root if local_root is not None and is_dir(local_root) else None
     facts = cached_git_facts(root, info.revision, git_cache) if root is not None else None
     if facts is not None:
         info = _from_git(info, facts)

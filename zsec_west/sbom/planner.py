@@ -12,12 +12,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from zsec_west.builddir import TFM, Build, Domain
-from zsec_west.builddir.modules import Module, read_module_yml
+from zsec_west.builddir.modules import Module
 from zsec_west.builddir.outputs import find_outputs
 from zsec_west.builddir.tfmbuild import recorded_release
 from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import is_dir
 from zsec_west.sbom.gitinfo import GitCache, in_repository, run_git
-from zsec_west.sbom.hashing import FileFacts, read_image_facts
+from zsec_west.sbom.hashing import TOO_LARGE, FileFacts, read_image_facts
 from zsec_west.sbom.identifiers import (
     Identifiers,
     IdentifierTable,
@@ -29,6 +30,7 @@ from zsec_west.sbom.inventory import Inventory, recorded_build_dir
 from zsec_west.sbom.packages import APP, GENERATED, MODULE, ZEPHYR, PackageData, Root, assign
 from zsec_west.sbom.pkgversion import VersionInfo, manifest_revisions, read_version_file, resolve
 from zsec_west.sbom.provenance import canonical_origin
+from zsec_west.sbom.references import module_references
 from zsec_west.sbom.tlsattach import attach_tls_config
 from zsec_west.sbom.toolchain import toolchain_package
 
@@ -63,7 +65,7 @@ def _local(recorded: str | None) -> Path | None:
     if not recorded:
         return None
     path = Path(recorded)
-    return path if path.is_dir() else None
+    return path if is_dir(path) else None
 
 
 def _normal(path: str) -> str:
@@ -273,7 +275,7 @@ class Planner:
                          manifest: dict[str, str]) -> None:
         entry = self.table.lookup(module.name)
         local = package.roots[0].local
-        refs = module.external_references or self._module_yml_refs(local)
+        refs = module_references(self.build, module, local)
         recorded = self.meta.modules.get(module.name) if self.meta else None
         release = self.tfm_release if entry is not None and entry.name == "trusted-firmware-m" \
             else None
@@ -305,15 +307,6 @@ class Planner:
             package.notes.append(info.note)
         if package.identifiers.note:
             package.notes.append(package.identifiers.note)
-
-    @staticmethod
-    def _module_yml_refs(local: Path | None) -> tuple[str, ...]:
-        data = read_module_yml(local) if local is not None else None
-        security = data.get("security") if data is not None else None
-        refs = security.get("external-references") if isinstance(security, dict) else None
-        if isinstance(refs, list):
-            return tuple(str(r) for r in refs if isinstance(r, str))
-        return ()
 
     def _describe_app(self, app: PackageData, domain: Domain,
                       packages: list[PackageData]) -> None:
@@ -379,6 +372,8 @@ class Planner:
         info = ImageInfo(domain.name, version, supplier)
         for rel, path in candidates:
             facts, sha512 = read_image_facts(str(path))
+            if not isinstance(facts, FileFacts) and facts.reason.startswith(TOO_LARGE):
+                raise BuildDirError(facts.reason, path=path)  # not an image: a hostile file
             if isinstance(facts, FileFacts):
                 info.files.append((rel, facts))
                 info.sha512[rel] = sha512 or ""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import exists, loads_json, read_input
 
 _QUOTED_PIECE = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)|([^\s'"\\]+)|(\s+)""", re.S)
 _ESCAPE_IN_DQ = re.compile(r"\\([\\\"$`\n])")
@@ -110,12 +111,7 @@ def _unit(source: str, directory: str, argv: list[str]) -> CompileUnit:
 
 def load_compile_commands(path: Path) -> list[CompileUnit]:
     """Every entry of compile_commands.json; raises BuildDirError naming the file if broken."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BuildDirError(f"cannot read: {exc.strerror}", path=path) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BuildDirError(f"not valid JSON: {exc}", path=path) from None
+    data = loads_json(read_input(path, "build", BuildDirError), path, BuildDirError)
     if not isinstance(data, list):
         raise BuildDirError("not a compilation database (expected a JSON list)", path=path)
     units: list[CompileUnit] = []
@@ -149,10 +145,11 @@ def ninja_unescape(text: str) -> str:
 
 
 def read_build_ninja(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    """The text of build.ninja; None when there is none. One that is there but is not a
+    regular file or is beyond the limit for build files is a BuildDirError naming it."""
+    if not exists(path):
         return None
+    return read_input(path, "build", BuildDirError).decode("utf-8", errors="replace")
 
 
 def ninja_compile_units(text: str, directory: str) -> list[CompileUnit]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from zsec_west.files.reading import exists
 from zsec_west.sbom.identifiers import IdentifierTable
 from zsec_west.sbom.inventory import Inventory
 from zsec_west.sbom.packages import MODULE, Mapper, PackageData
@@ -17,11 +18,11 @@ def attach_tls_config(packages: list[PackageData], inv: Inventory, roots: list[P
 
     def localize(recorded: str) -> Path | None:
         here = Path(recorded)
-        if here.exists():
+        if exists(here):
             return here
         owner = mapper.owner(recorded)
         local = owner.local_path(recorded) if owner is not None else None
-        return Path(local) if local and Path(local).exists() else None
+        return Path(local) if local and exists(local) else None
 
     for package in packages:
         entry = table.lookup(package.name) if package.kind == MODULE else None

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from zsec_west.builddir import Domain
 from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import is_dir
 from zsec_west.sbom.identifiers import Identifiers, IdentifierTable, fill_cpe
 from zsec_west.sbom.inventory import Inventory
 from zsec_west.sbom.packages import TOOLCHAIN, PackageData, Root
@@ -27,7 +28,7 @@ _SYSTEM_PREFIXES = ("/usr", "/usr/local", "/opt/local")
 
 
 def _local(path: str) -> Path | None:
-    return Path(path) if Path(path).is_dir() else None
+    return Path(path) if is_dir(path) else None
 
 
 def sdk_version(sdk: str | None) -> str | None:

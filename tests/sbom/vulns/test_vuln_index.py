@@ -148,4 +148,4 @@ def test_feeds_are_read_in_worker_processes_and_errors_name_the_file(feed: Path,
     with pytest.raises(DataFileError) as info:
         scan([zephyr("hello_world")], hello_build,
              VulnOptions(data=(feed.parent,), db=db.parent / "broken.sqlite"))
-    assert "nvd-2.json" in str(info.value.path) and "corrupt JSON" in info.value.message
+    assert "nvd-2.json" in str(info.value.path) and "not valid JSON" in info.value.message

@@ -134,7 +134,7 @@ def test_hand_written_vex_suppresses_for_matching_products_only(tmp_path: Path, 
 
 
 @pytest.mark.parametrize("content, problem", [
-    ("{not json", "not JSON"),
+    ("{not json", "not valid JSON"),
     ('{"@context": "https://example.org", "statements": []}', "not an OpenVEX document"),
     ('{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{"products": [{"@id": "x"}],'
      ' "status": "fixed"}]}', "statements\\[0\\]: 'vulnerability' needs a name"),

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import is_file, read_input
 from zsec_west.findings import Evidence, Finding, Location, Rule, Severity, Status
 from zsec_west.sbom.vulns.model import SOURCE_CURATED, Vulnerability, is_cve
 
@@ -134,18 +136,17 @@ class Locator:
 
     def __init__(self, manifest: Path | None, zephyr_base: Path | None, build_top: Path):
         self.path: Path | None = None
-        if manifest is not None and manifest.is_file():
+        if manifest is not None and is_file(manifest):
             self.path = manifest
-        elif zephyr_base is not None and (zephyr_base / "west.yml").is_file():
+        elif zephyr_base is not None and is_file(zephyr_base / "west.yml"):
             self.path = zephyr_base / "west.yml"
-        elif (build_top / "zephyr_modules.txt").is_file():
+        elif is_file(build_top / "zephyr_modules.txt"):
             self.path = build_top / "zephyr_modules.txt"
         self._lines: list[str] = []
         if self.path is not None:
-            try:
-                self._lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                self._lines = []
+            # Only for line numbers, but a file beyond every limit is refused, not read.
+            data = read_input(self.path, "build", BuildDirError)
+            self._lines = data.decode("utf-8", errors="replace").splitlines()
         self._cache: dict[str, Location | None] = {}
 
     def shown(self) -> str | None:

@@ -10,14 +10,21 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tempfile
+import stat
 import time
-from collections.abc import Callable, Iterable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from zsec_west.errors import DataFileError, ToolError
+from zsec_west.errors import DataFileError, ToolError, ZsecError
+from zsec_west.files.reading import name_problem, os_problem
+from zsec_west.files.writing import temporary_beside
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; concurrent cold builds there each build (and rename)
+    fcntl = None  # type: ignore[assignment]
 from zsec_west.sbom.gcpause import gc_paused
 from zsec_west.sbom.vulns import sources
 from zsec_west.sbom.vulns.curated import Table
@@ -108,6 +115,7 @@ class VulnIndex:
         meta = dict(self._conn.execute("SELECT key, value FROM zsec_meta"))
         self.warnings: list[str] = json.loads(meta.get("warnings", "[]"))
         self.records = int(meta.get("records", "0"))
+        self.skipped = int(meta.get("skipped", "0"))  # malformed records left out
         # Few rows; the matcher lets these decide over broader NVD/OSV data. They come after
         # every file's rows: a range of row ids, not a scan of the whole table.
         first = int(meta.get("curated_first", "0"))
@@ -193,10 +201,16 @@ def existing_inputs(path: Path) -> str | None:
     A file that is not one of our indexes is refused rather than replaced (the user may have
     pointed --db at something else); an index from a newer zsec-west is refused too.
     """
-    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
         return None
-    if not path.is_file():
+    except OSError as exc:
+        raise DataFileError(os_problem(exc), path=path) from None
+    if not stat.S_ISREG(info.st_mode):
         raise DataFileError("--db must be a file", path=path)
+    if info.st_size == 0:
+        return None
     try:
         conn = sqlite3.connect(_uri(path, "ro"), uri=True)
         try:
@@ -220,32 +234,70 @@ def existing_inputs(path: Path) -> str | None:
     return meta.get("inputs", "")
 
 
+def _check_db_path(path: Path) -> None:
+    """A --db the OS cannot even look up is an input error naming it, not an internal one."""
+    problem = name_problem(path)
+    if problem:
+        raise DataFileError(problem, path=path)
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextmanager
+def _build_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a file beside the index while (re)building it: concurrent runs
+    on a shared --db (parallel CI jobs) wait here instead of each building the same index. The
+    lock is the kernel's (flock): a holder that dies releases it, so a crashed build never
+    blocks the next one; the lock file itself stays and means nothing without the lock."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise ToolError(f"cannot write the vulnerability index: {exc.strerror}", path=path,
+                        hint="pass --db with a writable location") from None
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def open_index(db: Path | None, files: list[Path], table: Table | None,
                progress: Callable[[str, int], Any] | None = None) -> tuple[VulnIndex, bool]:
     """The index for these inputs at `db` (default cache path), built if missing or stale.
-    Returns the index and whether it was (re)built."""
+    Returns the index and whether it was (re)built by this call. Building happens under a lock
+    beside the index; whoever waited for it looks again and reuses what the holder built."""
     path = db or default_path()
+    _check_db_path(path)
     wanted = inputs_fingerprint(files, table)
     built = False
     if existing_inputs(path) != wanted:
-        build(path, files, table, wanted, progress)
-        built = True
+        with _build_lock(path):
+            if existing_inputs(path) != wanted:
+                build(path, files, table, wanted, progress)
+                built = True
     return VulnIndex(path), built
 
 
 def build(path: Path, files: list[Path], table: Table | None, fingerprint: str,
           progress: Callable[[str, int], Any] | None = None) -> None:
-    """Read every input and write a fresh index to `path` (atomically)."""
+    """Read every input and write a fresh index to `path` (atomically: a temporary file of
+    files/writing.py's naming, so that one left by a killed build is removed by the next)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
+        tmp = temporary_beside(path)
     except OSError as exc:
         raise ToolError(f"cannot write the vulnerability index: {exc.strerror}", path=path,
                         hint="pass --db with a writable location") from None
+    except ZsecError as exc:  # files/writing.py's words: permission, read-only, disk full ...
+        raise type(exc)(f"cannot write the vulnerability index: {exc.message}", path=path,
+                        hint="pass --db with a writable location") from None
     try:
         with gc_paused():  # the rows each worker sends are unpickled here: millions of tuples
-            _write(Path(tmp), files, table, fingerprint, progress)
+            _write(tmp, files, table, fingerprint, progress)
         with open(tmp, "rb+") as handle:  # written without a journal: flush before the rename
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -306,10 +358,12 @@ def _write(tmp: Path, files: list[Path], table: Table | None, fingerprint: str,
         conn.execute("BEGIN")
         writer = _Writer(conn)
         warnings: list[str] = []
+        skipped = 0
         with _progress(progress, "indexing vulnerability data", len(files) + 1) as bar:
-            for rows, found in read_all(files):
+            for rows, found, dropped in read_all(files):
                 writer.add_rows(rows)
                 warnings.extend(found)
+                skipped += dropped
                 if bar is not None:
                     bar.advance()
             writer.next_id = curated_first_id(len(files))
@@ -326,6 +380,7 @@ def _write(tmp: Path, files: list[Path], table: Table | None, fingerprint: str,
         meta = {"schema_version": str(SCHEMA_VERSION), "inputs": fingerprint,
                 "curated_first": str(curated_first_id(len(files))),
                 "warnings": json.dumps(warnings), "records": str(records),
+                "skipped": str(skipped),
                 "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         conn.executemany("INSERT INTO zsec_meta VALUES (?, ?)", meta.items())
         conn.execute("COMMIT")

@@ -86,9 +86,26 @@ class Vulnerability:
         return self.id
 
 
+# What reading one malformed record can raise: the readers check the shapes they rely on
+# (ValueError with a message), but a feed has thousands of fields of any JSON type, and a wrong
+# type met elsewhere (a number where a list is iterated, a list where an object is read) must
+# skip that record only, never end the load of the whole feed.
+RECORD_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError)
+
+
+def record_problem(exc: BaseException) -> str:
+    """What is wrong with a record, for its warning."""
+    if isinstance(exc, ValueError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return f"a field has the wrong type ({type(exc).__name__}: {exc})"
+
+
 @dataclass
 class LoadResult:
     """What a reader produced from one input: records plus warnings about skipped ones."""
 
     vulnerabilities: list[Vulnerability] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    skipped: int = 0  # malformed records left out (each has a warning)

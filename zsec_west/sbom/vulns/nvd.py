@@ -10,7 +10,14 @@ from typing import Any
 
 from zsec_west.errors import DataFileError
 from zsec_west.sbom.vulns.identifiers import parse_cpe
-from zsec_west.sbom.vulns.model import SOURCE_NVD, Affects, LoadResult, Vulnerability
+from zsec_west.sbom.vulns.model import (
+    RECORD_ERRORS,
+    SOURCE_NVD,
+    Affects,
+    LoadResult,
+    Vulnerability,
+    record_problem,
+)
 from zsec_west.versions import Range, nvd_range
 
 # Preferred CVSS metric when a record has several (v3.1 is what most records and GitHub use).
@@ -42,10 +49,11 @@ def read_nvd(data: dict, origin: str) -> LoadResult:
     for index, item in enumerate(items):
         try:
             vuln = _record(item, origin)
-        except ValueError as exc:
+        except RECORD_ERRORS as exc:
             ident = _id_of(item)
             label = f"vulnerabilities[{index}]" + (f" ({ident})" if ident else "")
-            result.warnings.append(f"{origin}: {label}: {exc}; record skipped")
+            result.warnings.append(f"{origin}: {label}: {record_problem(exc)}; record skipped")
+            result.skipped += 1
             continue
         if vuln is not None:
             result.vulnerabilities.append(vuln)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from zsec_west.files.writing import Output
     from zsec_west.findings import Finding
 
 
@@ -22,6 +23,9 @@ class VulnOptions:
     vex_out: Path | None = None  # --vex-out: write a VEX document with a statement per match
     vex_format: str = "openvex"  # --vex-format: openvex (OpenVEX 0.2.0) or csaf (CSAF 2.0 VEX)
     manifest: Path | None = None  # the west manifest findings point at (default: found from ZEPHYR_BASE)
+    # False: --vex-out is left in VulnScan.outputs for the caller to write with the SBOM
+    # documents as one set (files/writing.py write_set)
+    write: bool = True
 
 
 class VulnScan(list):  # list[Finding]
@@ -34,6 +38,7 @@ class VulnScan(list):  # list[Finding]
         self.index_path: Path | None = None
         self.index_built = False  # False when an existing index was reused
         self.stats: dict[str, Any] = {}
+        self.outputs: list[Output] = []  # the --vex-out document (written unless options.write is False)
 
 
 ProgressFactory = Callable[[str, int], Any]  # Console.progress: (label, total) -> ctx manager with advance()

@@ -12,7 +12,15 @@ from typing import Any
 
 from zsec_west.sbom.vulns.cvss import base_score_v3
 from zsec_west.sbom.vulns.identifiers import parse_purl, purl_from_package, purl_from_repo
-from zsec_west.sbom.vulns.model import SOURCE_OSV, Affects, LoadResult, PurlKey, Vulnerability
+from zsec_west.sbom.vulns.model import (
+    RECORD_ERRORS,
+    SOURCE_OSV,
+    Affects,
+    LoadResult,
+    PurlKey,
+    Vulnerability,
+    record_problem,
+)
 from zsec_west.versions import ranges_from_events
 
 _LABELS = {"critical": "critical", "high": "high", "moderate": "medium", "medium": "medium",
@@ -32,9 +40,10 @@ def read_osv(data: Any, origin: str, result: LoadResult) -> None:
         ident = record.get("id") if isinstance(record, dict) else None
         try:
             vuln = _record(record, origin)
-        except ValueError as exc:
+        except RECORD_ERRORS as exc:
             label = f"OSV record {ident}" if isinstance(ident, str) else "OSV record"
-            result.warnings.append(f"{where}: {label}: {exc}; record skipped")
+            result.warnings.append(f"{where}: {label}: {record_problem(exc)}; record skipped")
+            result.skipped += 1
             continue
         if vuln is not None:
             result.vulnerabilities.append(vuln)

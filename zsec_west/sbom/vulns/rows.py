@@ -84,24 +84,26 @@ def record_rows(vulns: list[Vulnerability], first_id: int) -> Rows:
     return vuln_rows, cpe_rows, purl_rows
 
 
-def _read_rows(job: tuple[Path, int]) -> tuple[Rows | None, list[str], tuple[str, str | None, str | None] | None]:
-    """(rows, warnings, error) of one input file; an input error comes back as a value (its
-    keyword arguments do not survive pickling as an exception)."""
+def _read_rows(job: tuple[Path, int]) -> tuple[Rows | None, list[str], int,
+                                               tuple[str, str | None, str | None] | None]:
+    """(rows, warnings, records skipped, error) of one input file; an input error comes back as
+    a value (its keyword arguments do not survive pickling as an exception)."""
     path, first_id = job
     with gc_paused():
         try:
             loaded = sources.read(path)
         except ZsecError as exc:
-            return None, [], (exc.message, exc.path, exc.hint)
-        return record_rows(loaded.vulnerabilities, first_id), loaded.warnings, None
+            return None, [], 0, (exc.message, exc.path, exc.hint)
+        return record_rows(loaded.vulnerabilities, first_id), loaded.warnings, loaded.skipped, None
 
 
 def _workers(files: list[Path]) -> int:
     return min(os.cpu_count() or 1, 2, len(files))
 
 
-def read_all(files: list[Path]) -> Iterator[tuple[Rows, list[str]]]:
-    """Each file's rows and warnings, in input order (later duplicates must win)."""
+def read_all(files: list[Path]) -> Iterator[tuple[Rows, list[str], int]]:
+    """Each file's rows, warnings and count of skipped records, in input order (later
+    duplicates must win)."""
     jobs = [(path, index * _ID_SPAN + 1) for index, path in enumerate(files)]
     if _workers(files) < 2:
         results: Iterator = map(_read_rows, jobs)
@@ -111,9 +113,9 @@ def read_all(files: list[Path]) -> Iterator[tuple[Rows, list[str]]]:
         yield from _checked(pool.map(_read_rows, jobs))
 
 
-def _checked(results: Iterator) -> Iterator[tuple[Rows, list[str]]]:
-    for rows, warnings, error in results:
+def _checked(results: Iterator) -> Iterator[tuple[Rows, list[str], int]]:
+    for rows, warnings, skipped, error in results:
         if error is not None:
             message, path, hint = error
             raise DataFileError(message, path=path, hint=hint)
-        yield rows, warnings
+        yield rows, warnings, skipped

@@ -8,6 +8,7 @@ from contextlib import nullcontext
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from zsec_west.files.writing import Output, atomic_write
 from zsec_west.sbom.component import Component
 from zsec_west.sbom.vulns import curated, sources, vex
 from zsec_west.sbom.vulns.applicability import (
@@ -38,7 +39,8 @@ def run_scan(components: Sequence[Component], build: Build, options: VulnOptions
     index, built = open_index(options.db, files, table if options.use_curated else None, progress)
     result.index_path, result.index_built = index.path, built
     result.warnings.extend(index.warnings)
-    result.stats.update(records=index.records, inputs=len(files), index=str(index.path),
+    result.stats.update(records=index.records, skipped_records=index.skipped, inputs=len(files),
+                        index=str(index.path),
                         index_built=built, curated=options.use_curated)
     locate = Locator(options.manifest, build.zephyr_base, build.top)
     facts_cache: dict[str, DomainFacts] = {}
@@ -76,9 +78,12 @@ def run_scan(components: Sequence[Component], build: Build, options: VulnOptions
         if options.vex_format == "csaf":
             from zsec_west.sbom.vulns import csaf
 
-            csaf.write(options.vex_out, list(entries.values()))
+            document = csaf.text(list(entries.values()))
         else:
-            vex.write(options.vex_out, list(entries.values()))
+            document = vex.text(list(entries.values()))
+        result.outputs.append(Output(options.vex_out, document))
+        if options.write:
+            atomic_write(options.vex_out, document)
     result.stats.update(findings=len(result))
     return result
 

@@ -224,5 +224,9 @@ def document(entries: list[Entry]) -> dict:
     }
 
 
+def text(entries: list[Entry]) -> str:
+    return json.dumps(document(entries), indent=2) + "\n"
+
+
 def write(path: Path, entries: list[Entry]) -> None:
-    atomic_write(path, json.dumps(document(entries), indent=2) + "\n")
+    atomic_write(path, text(entries))
