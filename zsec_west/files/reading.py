@@ -66,8 +66,8 @@ def os_problem(exc: OSError) -> str:
     return f"cannot read: {exc.strerror or exc}"
 
 
-def _path_problem(path: Path) -> str | None:
-    """Names that the OS cannot even look up (NUL bytes, unencodable surrogates)."""
+def name_problem(path: str | Path) -> str | None:
+    """Why the OS cannot even look `path` up (a NUL byte, an unencodable surrogate), or None."""
     text = str(path)
     if "\x00" in text:
         return "the file name contains a NUL byte"
@@ -81,7 +81,7 @@ def _path_problem(path: Path) -> str | None:
 def check_name(path: str | Path, error: type[ZsecError] = InputError) -> None:
     """`error` naming `path` if the OS cannot even look the name up; for code that hands a path
     to a library rather than to `open_input`."""
-    problem = _path_problem(Path(path))
+    problem = name_problem(path)
     if problem:
         raise error(problem, path=path)
 
@@ -108,7 +108,7 @@ def open_input(path: str | Path, kind: str, error: type[ZsecError] = InputError,
     """The file at `path`, opened for reading without blocking and checked to be a regular file
     (or, with `allow_special`, also a FIFO or character device). Errors name the file."""
     path = Path(path)
-    problem = _path_problem(path)
+    problem = name_problem(path)
     if problem:
         raise error(problem, path=path)
     try:
@@ -264,8 +264,3 @@ def _check_depth(value: Any, source: str | Path, error: type[ZsecError]) -> None
 def load_json_file(path: str | Path, kind: str = "data", error: type[ZsecError] = DataFileError) -> Any:
     """The JSON document in the file at `path` (regular file, size-capped)."""
     return loads_json(read_input(path, kind, error), path, error)
-
-
-def name_problem(path: str | Path) -> str | None:
-    """Why the OS cannot even look `path` up (a NUL byte, an unencodable surrogate), or None."""
-    return _path_problem(Path(path))
