@@ -132,7 +132,8 @@ def _build_one(job: Job, keys: Keyring, fixed: FixedSignature | None, outputs: O
     # A raw file stays on disk until the image is built, and is read straight into its buffer.
     payload, base = hexio.signing_input(job.infile)
     input_digest = _input_digest(job.infile) if outputs.manifest else None
-    options = ImageOptions(**job.fields, encrypt_key=keys.encryption_key(job.encrypt_spec))
+    options = ImageOptions(**job.fields, encrypt_key=keys.encryption_key(job.encrypt_spec),
+                           encrypt_source=job.encrypt_spec)
     if outputs.vector_to_sign:
         vector = vector_to_sign(payload, options, keys.public_key(job), outputs.vector_to_sign)
         return _Built(job, input_digest, vector, None, None)
