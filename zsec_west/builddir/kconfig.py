@@ -106,7 +106,11 @@ class KconfigValues(Mapping[str, Symbol]):
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise BuildDirError("not a text file", path=path) from None
-        return cls.parse(text, path, prefix)
+        values = cls.parse(text, path, prefix)
+        if not values._symbols:  # Kconfig writes every symbol; read as "nothing enabled" it would mislead
+            raise BuildDirError("holds no Kconfig symbols (empty or not a .config)", path=path,
+                                hint="the .config is damaged; rebuild with `west build -p`")
+        return values
 
     @classmethod
     def empty(cls, prefix: str = "CONFIG_") -> KconfigValues:

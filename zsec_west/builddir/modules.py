@@ -62,10 +62,21 @@ def read_module_yml(module_dir: Path) -> dict[str, Any] | None:
     return None
 
 
+def _kind(value: Any) -> str:
+    """A YAML value's kind as a message says it (the loader's own classes are no one's business)."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    return "a number" if isinstance(value, (int, float)) else "text"
+
+
 def _mapping(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
     value = data.get(key) or {}
     if not isinstance(value, dict):
-        raise BuildDirError(f"'{key}' must be a mapping, not {type(value).__name__}", path=path)
+        raise BuildDirError(f"'{key}' must be a mapping, not {_kind(value)}", path=path)
     return value
 
 
@@ -74,7 +85,7 @@ def _text(data: dict[str, Any], key: str, where: str, path: Path) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise BuildDirError(f"'{where}{key}' must be text, not {type(value).__name__}", path=path)
+        raise BuildDirError(f"'{where}{key}' must be text, not {_kind(value)}", path=path)
     return str(value)
 
 
@@ -83,7 +94,7 @@ def _modules(data: dict[str, Any], path: Path) -> dict[str, dict[str, Any]]:
     (a name that is a list or mapping cannot key anything)."""
     listed = data.get("modules") or []
     if not isinstance(listed, list):
-        raise BuildDirError(f"'modules' must be a list, not {type(listed).__name__}", path=path)
+        raise BuildDirError(f"'modules' must be a list, not {_kind(listed)}", path=path)
     modules: dict[str, dict[str, Any]] = {}
     for index, module in enumerate(listed):
         if not isinstance(module, dict) or "name" not in module:
@@ -110,7 +121,7 @@ def load_meta(path: Path) -> BuildMeta | None:
     zephyr = _mapping(data, "zephyr", path)
     tags = zephyr.get("tags") or ()
     if not isinstance(tags, (list, tuple)):
-        raise BuildDirError(f"'zephyr.tags' must be a list, not {type(tags).__name__}", path=path)
+        raise BuildDirError(f"'zephyr.tags' must be a list, not {_kind(tags)}", path=path)
     workspace = data.get("workspace") or {}
     dirty = workspace.get("dirty") if isinstance(workspace, dict) else None
     return BuildMeta(
