@@ -205,8 +205,13 @@ def input_groups() -> list[Group]:
             Command("info", ("sign", "info", "signed.bin")),
             Command("verify", ("sign", "verify", "-k", "good.pem", "signed.bin")),
             Command("verify-slot", ("sign", "verify", "-k", "good.pem", "-S", "0x20000", "signed.bin")),
-        ), {"signed.bin": mutations.variants("signed.bin") + IMAGE_MUTATIONS,
-            "signed.hex": mutations.SPECIAL + mutations.CONTENT + HEX_MUTATIONS}),
+        ), {"signed.bin": mutations.variants("signed.bin") + IMAGE_MUTATIONS}),
+        # A padded image as Intel HEX: the image at the slot start, the trailer at its end, read
+        # with the gap filled (defect 3: a 4 GiB gap must not be allocated).
+        Group("images-hex", _keys_template, (
+            Command("info", ("sign", "info", "signed.hex")),
+            Command("verify", ("sign", "verify", "-k", "good.pem", "signed.hex")),
+        ), {"signed.hex": mutations.SPECIAL + mutations.CONTENT + HEX_MUTATIONS}),
         Group("firmware", _keys_template, (
             Command("sign", ("sign", "-k", "good.pem", *SIGN_ARGS, "in.bin", "out.bin")),
             Command("sign-confirm", ("sign", "-k", "good.pem", *SIGN_ARGS, "--confirm", "in.bin", "out.bin")),

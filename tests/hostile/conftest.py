@@ -105,8 +105,11 @@ class Hostile:
 
     def _finish_template(self, path: Path) -> None:
         if (path / "good.pem").exists():  # keys, images, firmware: a signed image of in.bin
-            for out in ("signed.bin", "signed.hex"):
-                in_process(["sign", "-k", "good.pem", *catalogue.SIGN_ARGS, "in.bin", out], path)
+            in_process(["sign", "-k", "good.pem", *catalogue.SIGN_ARGS, "in.bin", "signed.bin"], path)
+            # As Intel HEX, padded: the image at the slot start and the trailer at its end, apart.
+            in_process(["sign", "-k", "good.pem", *catalogue.SIGN_ARGS, "--pad", "--hex-addr", "0x10000",
+                        "in.bin", "signed.hex"], path)
+            assert (path / "signed.bin").is_file() and (path / "signed.hex").is_file(), path
         if (path / "nvd.json").exists():  # feeds: an index and a VEX document of the hello build
             hello = str(self.hello)
             in_process(["sbom", "-d", hello, "--db", "index.sqlite", "--vuln-data", "nvd.json",

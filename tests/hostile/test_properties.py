@@ -126,12 +126,14 @@ def test_domains_yaml(text):
 @PROPERTY_SETTINGS
 @given(damaged_text(_text(APP / "zephyr" / "zephyr.dts")))
 @example("/dts-v1/;\n/ {\n" + "n {\n" * 5000 + "};\n" * 5001)
+@example("/dts-v1/;\n/ {\n" + "n {\n" * 900 + "};\n" * 901)  # within dtlib's depth, beyond one frame a level
+@example("/dts-v1/;\n/ {\n\tx = < " + "1" * 5000 + " >;\n};\n")  # beyond int()'s digit limit
 def test_devicetree(text):
     from zsec_west.builddir.devicetree import Devicetree
 
     def parse():
         tree = Devicetree.parse(text)
-        tree.partitions(), tree.code_partition(), tree.flash(), tree.sram(), list(tree.walk())
+        tree.partitions(), tree.code_partition, tree.flash, tree.sram, list(tree.walk())
     holds(parse)
 
 

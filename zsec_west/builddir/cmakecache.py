@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import read_bytes
 
 # NAME may be quoted and may contain colons in quotes; TYPE is any upper-case word
 # (FILEPATH, PATH, STRING, BOOL, INTERNAL, STATIC, UNINITIALIZED, ...).
@@ -76,13 +77,10 @@ class CMakeCache(Mapping[str, CacheEntry]):
 
     @classmethod
     def load(cls, path: Path) -> CMakeCache:
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise BuildDirError("CMakeCache.txt not found; is this a CMake build directory?",
-                                path=path) from None
-        except OSError as exc:
-            raise BuildDirError(f"cannot read: {exc.strerror}", path=path) from None
+        # Through the input layer: a regular file (never a FIFO or /dev/zero), size-capped.
+        data = read_bytes(path, BuildDirError,
+                          missing="CMakeCache.txt not found; is this a CMake build directory?",
+                          directory="is a directory, not a CMake cache", kind="build")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

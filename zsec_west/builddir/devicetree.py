@@ -19,7 +19,7 @@ from pathlib import Path
 
 from devicetree import dtlib
 
-from zsec_west.errors import BuildDirError
+from zsec_west.errors import BuildDirError, one_line
 from zsec_west.files.reading import read_input_text
 
 FIXED_PARTITIONS = "fixed-partitions"
@@ -46,7 +46,21 @@ class DtNode:
         self.name: str = node.name
         self.path: str = node.path
         self.labels: tuple[str, ...] = tuple(node.labels)
-        self.children: list[DtNode] = [DtNode(child, self) for child in node.nodes.values()]
+        self.children: list[DtNode] = []
+        if parent is not None:
+            parent.children.append(self)
+
+    @classmethod
+    def tree(cls, root: dtlib.Node) -> DtNode:
+        """The DtNode tree of dtlib's `root`, built level by level: a devicetree may nest as
+        deep as dtlib parses, far deeper than one Python frame per level allows."""
+        top = cls(root, None)
+        stack = [(top, root)]
+        while stack:
+            parent, node = stack.pop()
+            for child in node.nodes.values():
+                stack.append((cls(child, parent), child))
+        return top
 
     def __repr__(self) -> str:
         return f"DtNode({self.path!r})"
@@ -210,7 +224,10 @@ class Devicetree:
             raise _error(exc, path, filename) from None
         except RecursionError:
             raise BuildDirError("devicetree nested too deeply", path=path) from None
-        return cls(DtNode(tree.root, None), path)
+        except ValueError as exc:  # a number beyond Python's digit limit for int()
+            problem = one_line(str(exc)).split(";")[0]  # not Python's advice on raising the limit
+            raise BuildDirError(f"not a devicetree dtlib can read: {problem}", path=path) from None
+        return cls(DtNode.tree(tree.root), path)
 
     @classmethod
     def parse(cls, text: str, path: Path | None = None) -> Devicetree:
@@ -273,8 +290,7 @@ class Devicetree:
             if node.compatible(FIXED_PARTITIONS):
                 device = node.parent
                 base = device.reg[0] if device is not None and device.reg else 0
-                for child in node.children:
-                    found += _fixed(child, base, 0)
+                found += _fixed(node.children, base)
             elif node.compatible(MAPPED_PARTITION):
                 found += _mapped(node)
         return found
@@ -298,23 +314,27 @@ def _partition(node: DtNode, offset: int, size: int, base: int) -> Partition:
     return Partition(label, node.string("label") or label, offset, size, base, node.labels)
 
 
-def _fixed(node: DtNode, base: int, outer: int) -> list[Partition]:
-    """A fixed partition at `outer` within the device, and its subpartitions within it.
+def _fixed(nodes: list[DtNode], base: int) -> list[Partition]:
+    """Fixed partitions (offsets within the device) and their subpartitions within them, in
+    document order, without one frame per level (they may nest as deep as dtlib parses).
 
     Offsets are read from the raw cells: partitions are not memory-mapped buses."""
-    cells = node.cells("reg")
-    parent = node.parent
-    if parent is None or not cells:
-        return []
-    acells = parent.cells_of("#address-cells", 2)
-    scells = parent.cells_of("#size-cells", 1)
-    if len(cells) < acells + scells:
-        return []
-    offset = outer + _join(cells[:acells])
-    found = [_partition(node, offset, _join(cells[acells:acells + scells]), base)]
-    if node.compatible(FIXED_SUBPARTITIONS):
-        for child in node.children:
-            found += _fixed(child, base, offset)
+    found: list[Partition] = []
+    stack = [(node, 0) for node in reversed(nodes)]
+    while stack:
+        node, outer = stack.pop()
+        cells = node.cells("reg")
+        parent = node.parent
+        if parent is None or not cells:
+            continue
+        acells = parent.cells_of("#address-cells", 2)
+        scells = parent.cells_of("#size-cells", 1)
+        if len(cells) < acells + scells:
+            continue
+        offset = outer + _join(cells[:acells])
+        found.append(_partition(node, offset, _join(cells[acells:acells + scells]), base))
+        if node.compatible(FIXED_SUBPARTITIONS):
+            stack.extend((child, offset) for child in reversed(node.children))
     return found
 
 

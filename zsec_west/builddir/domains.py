@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from zsec_west.errors import BuildDirError, DataFileError
+from zsec_west.files.reading import file_problem, is_dir, is_file
 from zsec_west.files.yamldoc import YamlSyntaxError, line_of, load_yaml
 
 
@@ -58,15 +60,13 @@ def _fail(path: Path, node: Any, problem: str, key: str | int | None = None) -> 
 
 
 def _is_build(directory: Path) -> bool:
-    return (directory / "CMakeCache.txt").is_file()
+    return is_file(directory / "CMakeCache.txt")  # False, not OSError, for a name too long
 
 
 def is_inside(path: Path, top: Path) -> bool:
-    try:
-        path.resolve().relative_to(top.resolve())
-    except ValueError:
-        return False
-    return True
+    # os.path.realpath, unlike Path.resolve() before Python 3.13, stops at a symlink loop
+    # instead of raising RuntimeError.
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(top))
 
 
 def _entry(item: Any, index: int, top: Path, path: Path) -> DomainEntry:
@@ -79,10 +79,19 @@ def _entry(item: Any, index: int, top: Path, path: Path) -> DomainEntry:
     local = top / name
     if _is_build(local):
         return DomainEntry(name, local, recorded)
+    damaged = local / "CMakeCache.txt" if is_dir(local) else None
     if recorded:
         elsewhere = Path(recorded) if Path(recorded).is_absolute() else top / recorded
         if _is_build(elsewhere):
             return DomainEntry(name, elsewhere, recorded, outside=not is_inside(elsewhere, top))
+        if damaged is None and os.path.lexists(elsewhere / "CMakeCache.txt"):
+            damaged = elsewhere / "CMakeCache.txt"
+    if damaged is not None:
+        # The domain's directory is there, its CMake cache is not a file we can read: name the
+        # cache and what is wrong with it, not domains.yaml.
+        problem = file_problem(damaged) or "cannot read"
+        raise BuildDirError(f"{problem} (the CMake cache of domain '{name}' in domains.yaml)",
+                            path=damaged)
     raise _fail(path, item, f"domain '{name}' is listed but its build directory is missing "
                             f"(looked in {local} and {recorded or '-'})")
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import read_bytes
 
 KValue = bool | int | str
 
@@ -99,16 +100,17 @@ class KconfigValues(Mapping[str, Symbol]):
 
     @classmethod
     def load(cls, path: Path, prefix: str | None = None) -> KconfigValues:
+        data = read_bytes(path, BuildDirError, missing="Kconfig output not found; did the build configure?",
+                          directory="is a directory, not a Kconfig output", kind="build")
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise BuildDirError("Kconfig output not found; did the build configure?",
-                                path=path) from None
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise BuildDirError("not a text file", path=path) from None
-        except OSError as exc:
-            raise BuildDirError(f"cannot read: {exc.strerror}", path=path) from None
-        return cls.parse(text, path, prefix)
+        values = cls.parse(text, path, prefix)
+        if not values._symbols:  # Kconfig writes every symbol; read as "nothing enabled" it would mislead
+            raise BuildDirError("holds no Kconfig symbols (empty or not a .config)", path=path,
+                                hint="the .config is damaged; rebuild with `west build -p`")
+        return values
 
     @classmethod
     def empty(cls, prefix: str = "CONFIG_") -> KconfigValues:

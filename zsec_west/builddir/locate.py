@@ -8,16 +8,16 @@ from pathlib import Path
 
 from zsec_west.builddir.cmakecache import CMakeCache
 from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import exists, file_problem, is_dir, read_input
 
 DEFAULT_BUILD_DIR = "build"
 
 
 def is_zephyr_build(path: Path) -> bool:
     """A Zephyr image build (its cache has ZEPHYR_TOOLCHAIN_VARIANT) or a sysbuild top level."""
-    cache = path / "CMakeCache.txt"
     try:
-        text = cache.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_input(path / "CMakeCache.txt", "build", BuildDirError).decode("utf-8", errors="replace")
+    except BuildDirError:  # not a regular file, or beyond the limit: not a build to find
         return False
     if "ZEPHYR_TOOLCHAIN_VARIANT:" in text:
         return True
@@ -52,12 +52,16 @@ def find_build_dir(explicit: str | None, dir_fmt: str | None = None,
     if explicit:
         path = Path(explicit).expanduser()
         path = path if path.is_absolute() else cwd / path
-        if not path.exists():
-            raise BuildDirError("build directory does not exist", path=explicit)
-        if not path.is_dir():
-            raise BuildDirError("not a directory", path=explicit)
+        if not is_dir(path):
+            # The name may be one the OS cannot look up (too long, a NUL byte): say so, not "missing".
+            problem = file_problem(path)
+            if problem == "file not found":
+                problem = "build directory does not exist"
+            elif problem is None or exists(path):
+                problem = "not a directory"
+            raise BuildDirError(problem, path=explicit)
         cache_path = path / "CMakeCache.txt"
-        if not cache_path.is_file():
+        if not os.path.lexists(cache_path):
             raise BuildDirError("not a build directory (no CMakeCache.txt)", path=explicit)
         # Parse it fully so that a garbled cache is reported as such, with its line.
         CMakeCache.load(cache_path)
@@ -74,7 +78,7 @@ def find_build_dir(explicit: str | None, dir_fmt: str | None = None,
     candidates.append(cwd / DEFAULT_BUILD_DIR)
     candidates.append(cwd)
     for candidate in candidates:
-        if candidate.is_dir() and is_zephyr_build(candidate):
+        if is_dir(candidate) and is_zephyr_build(candidate):
             return candidate.resolve()
     raise BuildDirError(
         "no Zephyr build directory found", path=cwd,

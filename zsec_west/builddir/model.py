@@ -16,6 +16,7 @@ from zsec_west.builddir.locate import is_zephyr_build
 from zsec_west.builddir.modules import BuildMeta, Module, load_meta, load_modules
 from zsec_west.builddir.outputs import Artifact, find_outputs
 from zsec_west.errors import BuildDirError, UsageError
+from zsec_west.files.reading import read_if_present
 from zsec_west.findings import Location
 from zsec_west.versions import zephyr_release
 
@@ -178,10 +179,10 @@ class Domain:
     @cached_property
     def kconfig_env(self) -> dict[str, str]:
         """The environment the build gave kconfiglib, from the menuconfig rule in build.ninja."""
-        try:
-            text = (self.build_dir / "build.ninja").read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        data = read_if_present(self.build_dir / "build.ninja", "build", BuildDirError)
+        if data is None:
             return {}
+        text = data.decode("utf-8", errors="replace")
         match = re.search(r"cmake(?:\.exe)? -E env (.*?kconfig/(?:menuconfig|hardenconfig)\.py\s+\S+)",
                           text)
         if not match:

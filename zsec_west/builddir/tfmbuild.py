@@ -11,6 +11,7 @@ from zsec_west.builddir.cmakecache import CMakeCache
 from zsec_west.builddir.model import Build, Domain
 from zsec_west.builddir.tfmlayout import SigningLayout, load_layouts
 from zsec_west.errors import BuildDirError, ZsecError
+from zsec_west.files.reading import read_if_present
 from zsec_west.versions import Version, is_release, parse, release_from_references, release_from_tag
 
 VERSION_HEADER = Path("generated/secure_fw/spm/include/tfm_version.h")
@@ -89,11 +90,12 @@ class SubBuild:
 
 
 def header_version(path: Path) -> tuple[str | None, str | None]:
-    """TFM_VERSION and TFM_VERSION_FULL of a generated tfm_version.h; (None, None) if unreadable."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    """TFM_VERSION and TFM_VERSION_FULL of a generated tfm_version.h; (None, None) when there is
+    none, BuildDirError when what is there is not a readable file."""
+    data = read_if_present(path, "build", BuildDirError)
+    if data is None:
         return None, None
+    text = data.decode("utf-8", errors="replace")
     plain = re.search(r"^\s*#\s*define\s+TFM_VERSION\s+(\S+)", text, re.M)
     full = re.search(r"^\s*#\s*define\s+TFM_VERSION_FULL\s+(\S+)", text, re.M)
     return (plain.group(1).strip('"') if plain else None, full.group(1).strip('"') if full else None)

@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import read_if_present
+
 LAYOUT_DIR = Path("bl2") / "ext" / "mcuboot" / "CMakeFiles"
 KINDS = ("s", "ns", "s_ns")
 _ENTRY = re.compile(r"^\s*(RE_[A-Z0-9_]+)\s*=\s*(.+?),?\s*$", re.M)
@@ -70,11 +73,10 @@ def load_layouts(tfm_build_dir: Path) -> list[SigningLayout]:
     found = []
     for kind in KINDS:
         path = tfm_build_dir / LAYOUT_DIR / f"signing_layout_{kind}.dir" / f"signing_layout_{kind}.o"
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        data = read_if_present(path, "build", BuildDirError)
+        if data is None:
             continue
-        layout = parse_layout(text, kind, path)
+        layout = parse_layout(data.decode("utf-8", errors="replace"), kind, path)
         if layout.values:
             found.append(layout)
     return found

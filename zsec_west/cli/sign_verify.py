@@ -13,6 +13,7 @@ from zsec_west.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from zsec_west.keys.keyset import split_key_list
 from zsec_west.mcuboot import hexio
 from zsec_west.mcuboot.keysetverify import verify_with_keys
+from zsec_west.mcuboot.signatures import signing_key_type
 from zsec_west.mcuboot.verify import VerifyResult
 from zsec_west.sign.keysource import Prompt, load_any_private_key, load_any_public_key
 from zsec_west.sign.signer import is_pkcs11_uri
@@ -86,6 +87,8 @@ def run_verify(args: argparse.Namespace, ctx: RunContext, *, environ: Mapping[st
         raise UsageError("--hash-only checks the image without a key; leave out -k or --hash-only")
     keys = [load_any_public_key(spec, password_env=args.key_password_env, environ=environ, prompt=prompt)
             for spec in specs]
+    for spec, public in zip(specs, keys, strict=True):
+        signing_key_type(public, spec)  # a key that cannot sign is an error naming its file
     decrypt = None
     if args.decrypt_key:
         decrypt = load_any_private_key(args.decrypt_key, password_env=args.key_password_env, environ=environ,

@@ -186,6 +186,28 @@ def read_input(path: str | Path, kind: str, error: type[ZsecError] = InputError,
         raise error(os_problem(exc), path=path) from None
 
 
+def read_if_present(path: str | Path, kind: str, error: type[ZsecError] = InputError) -> bytes | None:
+    """The bytes of the file at `path` as `read_input` reads them, or None when nothing is there:
+    for the files a build may or may not have written. Whatever is there and is not a readable
+    regular file within the limit (a FIFO, /dev/zero, a directory, a symlink loop) is `error`."""
+    if not os.path.lexists(path):  # False, not an exception, for names the OS cannot take
+        return None
+    return read_input(path, kind, error)
+
+
+def file_problem(path: str | Path) -> str | None:
+    """Why `path` is not a regular file one could read (None when it is one), in the words of
+    `open_input`, without opening it: for a test that must tell a damaged file from no file."""
+    problem = name_problem(path)
+    if problem:
+        return problem
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return os_problem(exc)
+    return None if stat.S_ISREG(mode) else _describe(mode)
+
+
 def read_input_text(path: str | Path, kind: str, error: type[ZsecError] = InputError) -> str:
     """The UTF-8 text of the file at `path` (see `read_input`)."""
     data = read_input(path, kind, error)

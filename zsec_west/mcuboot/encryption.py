@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac as _hmac
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives import hmac as crypto_hmac
@@ -173,8 +174,10 @@ def unwrap_key(tlv_type: int, value: bytes, private_key: PrivateKey, key_size: i
     return aes_ctr(cipher_key, encrypted)
 
 
-def check_key_families(signing_key: PublicKey | None, enc_key: PublicKey) -> None:
-    """imgtool refuses mixing families: an ECDSA signer needs a P-256 enc key, RSA needs RSA."""
+def check_key_families(signing_key: PublicKey | None, enc_key: PublicKey,
+                       enc_source: str | Path | None = None) -> None:
+    """imgtool refuses mixing families: an ECDSA signer needs a P-256 enc key, RSA needs RSA.
+    Errors name `enc_source`, the encryption key's file, when given."""
     enc = enc_key_type(enc_key)
     if signing_key is None:
         return
@@ -182,4 +185,5 @@ def check_key_families(signing_key: PublicKey | None, enc_key: PublicKey) -> Non
     # P-384 has no ECIES variant in MCUboot, so a P-384 signer cannot encrypt at all.
     wanted = {"ecdsa-p256": "ecdsa-p256", "ecdsa-p384": None, "rsa-2048": "rsa-2048", "rsa-3072": "rsa-2048"}
     if sig in wanted and wanted[sig] != enc:
-        raise UsageError(f"signing ({sig}) and encryption ({enc}) must use the same type of key")
+        raise UsageError(f"signing ({sig}) and encryption ({enc}) must use the same type of key",
+                         path=enc_source)

@@ -12,10 +12,10 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from intelhex import IntelHex, IntelHexError
+from intelhex import IntelHex
 
 from zsec_west.errors import ImageFormatError, InputError, UsageError
-from zsec_west.files.reading import read_bytes
+from zsec_west.files.reading import MIB, limit_of, read_bytes
 from zsec_west.files.writing import atomic_write
 
 
@@ -88,29 +88,120 @@ def _open_raw(path: Path) -> RawFile | None:
     return RawFile(path, info.st_size)
 
 
+# Distinct address ranges a .hex may hold: real ones have one, or two for a padded image (the
+# image and its trailer); this bounds what a hostile file of tiny scattered records costs.
+MAX_RANGES = 4096
+_RECORD_MIN = 11  # ":" + count, address, type and checksum as hex digits
+
+
+def _record(line: str, number: int, path: str | Path | None) -> tuple[int, int, bytes]:
+    """One record line as (type, address, payload), checked as Intel HEX defines it."""
+    def bad(problem: str) -> ImageFormatError:
+        return ImageFormatError(f"line {number}: invalid Intel HEX: {problem}", path=path)
+
+    if not line.startswith(":"):
+        raise bad("the record does not start with ':'")
+    if len(line) < _RECORD_MIN:
+        raise bad("the record is too short")
+    try:
+        raw = bytes.fromhex(line[1:])
+    except ValueError:
+        raise bad("the record is not hexadecimal digits") from None
+    count, address, kind = raw[0], int.from_bytes(raw[1:3], "big"), raw[3]
+    if len(raw) != count + 5:
+        raise bad(f"the record length does not match its byte count {count}")
+    if sum(raw) & 0xFF:
+        raise bad("bad checksum")
+    if kind > 5:
+        raise bad(f"unknown record type {kind}")
+    payload = raw[4:-1]
+    if kind in (2, 4) and count != 2 or kind in (3, 5) and count != 4 or kind == 1 and count:
+        raise bad(f"record type {kind} with {count} data bytes")
+    return kind, address, payload
+
+
+def _merge(ranges: list[tuple[int, bytearray]], path: str | Path | None) -> list[tuple[int, bytearray]]:
+    """`ranges` in address order, adjacent ones joined; overlapping ones are an error."""
+    merged: list[tuple[int, bytearray]] = []
+    for start, data in sorted(ranges, key=lambda item: item[0]):
+        if merged:
+            last_start, last = merged[-1]
+            end = last_start + len(last)
+            if start < end:
+                raise ImageFormatError(f"invalid Intel HEX: records overlap at address 0x{start:x}",
+                                       path=path)
+            if start == end:
+                last += data
+                continue
+        merged.append((start, data))
+    return merged
+
+
+def hex_segments(text: bytes | str, path: str | Path | None = None) -> list[tuple[int, bytearray]]:
+    """The data of Intel HEX text as (address, bytes) ranges in address order, held by segments:
+    a file that names addresses 4 GiB apart costs what its records hold, not the range between."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("ascii")
+        except UnicodeDecodeError:
+            raise ImageFormatError("not an Intel HEX file (non-ASCII content)", path=path) from None
+    done: list[tuple[int, bytearray]] = []
+    start, current, offset = 0, bytearray(), 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        kind, address, payload = _record(line, number, path)
+        if kind == 1:
+            break
+        if kind in (2, 4):
+            offset = int.from_bytes(payload, "big") << (4 if kind == 2 else 16)
+        if kind != 0 or not payload:
+            continue
+        if current and offset + address == start + len(current):
+            current += payload
+            continue
+        if current:
+            done.append((start, current))
+            if len(done) > MAX_RANGES:
+                done = _merge(done, path)
+                if len(done) > MAX_RANGES:
+                    raise ImageFormatError(f"Intel HEX data in more than {MAX_RANGES} separate address "
+                                           "ranges", path=path)
+        start, current = offset + address, bytearray(payload)
+    if current:
+        done.append((start, current))
+    return _merge(done, path)
+
+
 def parse_hex(text: bytes | str, *, allow_gaps: bool = False, gap_fill: int = 0xFF,
               path: str | Path | None = None) -> InputImage:
     """Decode Intel HEX. Overlapping records are an error; so are gaps unless `allow_gaps`
-    (then filled with `gap_fill`, as imgtool verify does for a padded hex image)."""
-    ih = IntelHex()
-    try:
-        ih.loadhex(io.StringIO(text.decode("ascii") if isinstance(text, bytes) else text))
-    except UnicodeDecodeError:
-        raise ImageFormatError("not an Intel HEX file (non-ASCII content)", path=path) from None
-    except IntelHexError as exc:
-        raise ImageFormatError(f"invalid Intel HEX: {exc}", path=path) from None
-    segments = ih.segments()
+    (then filled with `gap_fill`, as imgtool verify does for a padded hex image), and a span
+    larger than an image may be (the input limit for image files)."""
+    segments = hex_segments(text, path)
     if not segments:
         raise ImageFormatError("Intel HEX file holds no data", path=path)
     if len(segments) > 1 and not allow_gaps:
-        ranges = ", ".join(f"0x{a:x}-0x{b - 1:x}" for a, b in segments[:4])
+        ranges = ", ".join(f"0x{a:x}-0x{a + len(d) - 1:x}" for a, d in segments[:4])
         more = f" and {len(segments) - 4} more" if len(segments) > 4 else ""
         raise ImageFormatError(
             f"Intel HEX data is not one contiguous range ({len(segments)} ranges: {ranges}{more})",
             path=path, hint="convert it to one contiguous range, or to a .bin with the gaps filled",
         )
-    ih.padding = gap_fill
-    return InputImage(ih.tobinstr(), ih.minaddr(), True)
+    base = segments[0][0]
+    end = segments[-1][0] + len(segments[-1][1])
+    limit = limit_of("image")
+    if end - base > limit:
+        raise ImageFormatError(
+            f"Intel HEX data spans 0x{base:x}-0x{end - 1:x} ({end - base} bytes), more than an image "
+            f"may have ({limit // MIB} MiB)", path=path)
+    if len(segments) == 1:
+        return InputImage(bytes(segments[0][1]), base, True)
+    filled = bytearray([gap_fill]) * (end - base)
+    for address, data in segments:
+        filled[address - base:address - base + len(data)] = data
+    return InputImage(bytes(filled), base, True)
 
 
 def read_input(path: str | Path, *, allow_gaps: bool = False) -> InputImage:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -47,16 +48,18 @@ HASHES: dict[str, hashes.HashAlgorithm] = {
     "sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}
 
 
-def signing_key_type(key: PublicKey) -> str:
-    """The key's type name if MCUboot can verify signatures made with it, else KeyFileError."""
+def signing_key_type(key: PublicKey, source: str | Path | None = None) -> str:
+    """The key's type name if MCUboot can verify signatures made with it, else KeyFileError
+    (naming `source`, the key's file or token URI, when given)."""
     try:
         name = key_type_name(key)
     except TypeError as exc:
-        raise KeyFileError(str(exc)) from None
+        raise KeyFileError(str(exc), path=source) from None
     if name == "x25519":
-        raise KeyFileError("X25519 keys cannot sign; they only encrypt images", hint="use -E/--encrypt")
+        raise KeyFileError("X25519 keys cannot sign; they only encrypt images", path=source,
+                           hint="use -E/--encrypt")
     if name not in SIGNING_KEY_TYPES:
-        raise KeyFileError(f"{name} keys are not supported by MCUboot",
+        raise KeyFileError(f"{name} keys are not supported by MCUboot", path=source,
                            hint=f"use one of {', '.join(SIGNING_KEY_TYPES)}")
     return name
 

@@ -177,7 +177,7 @@ def _build_hashed(payload: Payload, options: ImageOptions, key: PublicKey | None
     hash_name = select_hash(key_type, options.sha, pure=options.pure, public_only=public_only)
     key_hash = hashlib.new(hash_name, public_bytes(key)).digest() if key is not None else None
     if options.encrypt_key is not None:
-        encrypt.check_key_families(key, options.encrypt_key)
+        encrypt.check_key_families(key, options.encrypt_key, options.encrypt_source)
         encrypt.resolve_hmac_sha(options.encrypt_key, options.hmac_sha)
     hs = options.header_size
     view: memoryview | None = None

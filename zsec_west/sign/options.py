@@ -68,6 +68,7 @@ class ImageOptions:
     pure: bool = False
     pad_sig: bool = False
     encrypt_key: PublicKey | None = field(default=None, compare=False)
+    encrypt_source: str | None = field(default=None, compare=False)  # -E's file, named in errors
     encrypt_keylen: Literal[128, 256] = 128
     hmac_sha: Literal["auto", "256", "512"] = "auto"
     clear: bool = False

@@ -36,6 +36,7 @@ from zsec_west.builddir.devicetree import Devicetree, Partition
 from zsec_west.builddir.mcubootmode import McubootMode, application_mode, bootloader_mode, sysbuild_mode
 from zsec_west.errors import BuildDirError, KeyFileError, UsageError
 from zsec_west.keys.paths import resolve_key_path
+from zsec_west.versions import parse_image_version
 from zsec_west.versions import version_file_fields as version_fields
 from zsec_west.versions import zephyr_release as parse_zephyr_version
 
@@ -158,6 +159,11 @@ def _version(domain: Domain, sources: dict[str, str]) -> str:
     value = k.string("MCUBOOT_IMGTOOL_SIGN_VERSION")
     if value:
         sources["version"] = f"CONFIG_MCUBOOT_IMGTOOL_SIGN_VERSION in {domain.config_path}"
+        try:  # checked here, where the file that set it is known
+            parse_image_version(value)
+        except UsageError as exc:
+            raise BuildDirError(f"CONFIG_MCUBOOT_IMGTOOL_SIGN_VERSION: {exc.message}", path=domain.config_path,
+                                hint=exc.hint) from None
         return value
     app = domain.app_source_dir
     if app and (Path(app) / "VERSION").is_file():

@@ -149,7 +149,8 @@ def _build_one(job: Job, keys: Keyring, fixed: FixedSignature | None, outputs: O
     payload, base = hexio.signing_input(job.infile)
     check_size(len(payload), "image", job.infile)  # a .hex is capped as it is read; a raw file here
     input_digest = _input_digest(job.infile) if outputs.manifest else None
-    options = ImageOptions(**fields, encrypt_key=keys.encryption_key(job.encrypt_spec))
+    options = ImageOptions(**fields, encrypt_key=keys.encryption_key(job.encrypt_spec),
+                           encrypt_source=job.encrypt_spec)
     try:
         if outputs.vector_to_sign:
             vector = vector_to_sign(payload, options, keys.public_key(job), outputs.vector_to_sign)

@@ -67,7 +67,12 @@ def analyse(build: Build | None, domain: Domain) -> TfmAnalysis:
                      "without binaries)")
     keys = assess_keys(config, sub, images.public_keys)
     try:
-        memory = memory_map(app.devicetree, load_layouts(domain.build_dir))
+        layouts = load_layouts(domain.build_dir)
+    except ZsecError as exc:  # a damaged signing layout: the memory split is read without them
+        layouts = []
+        notes.append(f"TF-M signing layout unusable: {exc}")
+    try:
+        memory = memory_map(app.devicetree, layouts)
     except ZsecError as exc:
         memory = None
         notes.append(f"devicetree unusable: {exc}")
