@@ -106,3 +106,25 @@ def test_vulnerability_options_reach_the_matcher(build_copy, tmp_path):
     assert all(f["subject"] for f in data["findings"])
     assert (tmp_path / "sbom" / "hello_world.spdx.json").is_file()
     assert (tmp_path / "vulns.sqlite").exists()
+
+
+@pytest.mark.parametrize("prefix", ["not a uri", "https://example.com/spdx#part", "example.com/spdx",
+                                    "https://example.com/sp\u00e4ce", "https://example.com/%zz"])
+def test_a_namespace_prefix_that_is_no_uri_is_a_usage_error(build_copy, tmp_path, capsys, prefix):
+    # Before, spdx-tools refused the document and the error called it a bug in zsec-west (exit 3).
+    build = build_copy("hello")
+    code = main(["sbom", "-d", str(build), "--output-dir", str(tmp_path / "sbom"), "--namespace-prefix", prefix])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.startswith(f"zsec sbom: error: --namespace-prefix {prefix!r} ") and "\n" not in err
+    assert "bug" not in err
+    assert not (tmp_path / "sbom").exists()
+
+
+def test_a_namespace_prefix_with_percent_escapes_gives_valid_documents(build_copy, tmp_path, capsys):
+    build = build_copy("hello")
+    prefix = "urn:example:spdx%20docs"
+    code = main(["sbom", "-d", str(build), "--output-dir", str(tmp_path), "--namespace-prefix", prefix])
+    assert code == 0, capsys.readouterr().err
+    document = parse_valid(tmp_path / "hello_world.spdx.json")
+    assert document.creation_info.document_namespace.startswith(prefix + "/")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -35,6 +36,21 @@ from zsec_west.sbom.planner import DomainPlan, Planner
 from zsec_west.sbom.writers import SBOM_FORMATS, extension, writer
 
 DEFAULT_NAMESPACE = "https://spdx.org/spdxdocs/zsec-west"
+
+# RFC 3986: a scheme, then only unreserved, reserved (but no '#': SPDX forbids a fragment) and
+# percent-encoded characters.
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+")
+
+
+def namespace_problem(prefix: str) -> str | None:
+    """Why `prefix` cannot start an SPDX document namespace (an absolute URI without '#')."""
+    if _URI.fullmatch(prefix):
+        return None
+    if "#" in prefix:
+        return "must not contain '#' (SPDX document namespaces have no fragment)"
+    return ("is not an absolute URI such as https://example.com/spdx (a scheme, then no spaces or "
+            "other characters RFC 3986 does not allow)")
+
 
 # Console.progress: (label, total) -> a context manager with advance(n)
 ProgressFactory = Callable[[str, int], Any]
@@ -178,6 +194,9 @@ def generate(build: Build, options: SbomOptions, progress: ProgressFactory | Non
                         ("--author-contact", options.author_contact)):
         if value is not None and contact_kind(value) is None:
             raise UsageError(f"{flag} {value!r} is neither an e-mail address nor an http(s) URL")
+    problem = namespace_problem(options.namespace_prefix)
+    if problem:
+        raise UsageError(f"--namespace-prefix {options.namespace_prefix!r} {problem}")
     domains = select_domains(build, options.domains)
     output_dir = options.output_dir or build.top / "sbom"
     result = SbomResult(output_dir, options.fmt)
