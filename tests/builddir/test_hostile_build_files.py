@@ -9,16 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.hostile.harness import deadline
 from zsec_west.builddir.cmakecache import CMakeCache
 from zsec_west.builddir.devicetree import Devicetree
 from zsec_west.builddir.domains import is_inside, load_domains
 from zsec_west.builddir.kconfig import KconfigValues
 from zsec_west.builddir.locate import find_build_dir
-from zsec_west.builddir.model import Build
+from zsec_west.builddir.model import Build, read_zephyr_version
 from zsec_west.builddir.modules import load_meta, load_modules
 from zsec_west.builddir.tfmbuild import header_version
 from zsec_west.builddir.tfmlayout import LAYOUT_DIR, load_layouts
 from zsec_west.errors import BuildDirError
+from zsec_west.files import reading
+from zsec_west.findings import Location
 
 
 def _hostile(path: Path, kind: str) -> None:
@@ -144,3 +147,34 @@ def test_zephyr_meta_of_the_wrong_types(tmp_path: Path, text: str, problem: str)
     with pytest.raises(BuildDirError) as caught:
         load_meta(path)
     assert str(caught.value) == f"{path}: {problem}"
+
+
+def test_zephyr_version_file_that_is_no_file_is_named(tmp_path: Path):
+    path = tmp_path / "VERSION"
+    _hostile(path, "fifo")
+    with deadline(20), pytest.raises(BuildDirError, match="FIFO") as caught:
+        read_zephyr_version(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert read_zephyr_version(tmp_path / "none") is None
+    path.unlink()
+    path.write_bytes(b"VERSION_MAJOR = \xff\n")  # not text: unknown, as before
+    assert read_zephyr_version(path) is None
+    path.write_text("VERSION_MAJOR = 3\nVERSION_MINOR = 7\nPATCHLEVEL = 1\n")
+    assert read_zephyr_version(path) == "3.7.1"
+
+
+def test_a_kconfig_fragment_beyond_the_limit_is_named_when_locating_a_symbol(build_copy, tmp_path: Path,
+                                                                            monkeypatch):
+    fragment = tmp_path / "prj.conf"
+    fragment.write_text("CONFIG_STACK_CANARIES=y\n" + "# padding\n" * 200)
+    top = build_copy("hello")
+    cache = top / "CMakeCache.txt"
+    cache.write_text(cache.read_text().replace(
+        "CONF_FILE:STRING=/home/dev/zephyrproject/zephyr/samples/hello_world/prj.conf",
+        f"CONF_FILE:STRING={fragment}"))
+    domain = Build(top).default
+    assert domain.location("STACK_CANARIES") == Location(str(fragment), 1)
+    monkeypatch.setitem(reading.LIMITS, "build", 1024)  # the fragment is now "huge" (the rest is read)
+    with pytest.raises(BuildDirError, match="larger than") as caught:
+        domain.location("STACK_CANARIES")
+    assert str(caught.value).startswith(f"{fragment}: ")

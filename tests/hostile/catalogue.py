@@ -161,6 +161,8 @@ def _not_mcuboot(rel: str) -> bool:
 def groups() -> list[Group]:
     sys37_extra = {"hello_world/zephyr/.config": POINTER_MUTATIONS + ("extra-args-key-tlv",),
                    "mcuboot/zephyr/.config": POINTER_MUTATIONS,
+                   # MCUboot's image, where the trust check looks for the keys it embeds
+                   "mcuboot/zephyr/zephyr.bin": ("sparse-huge",),
                    "hello_world/zephyr/zephyr.signed.bin": IMAGE_MUTATIONS, "domains.yaml": DOMAINS_MUTATIONS}
     found = [
         Group("sys37", _build_group(EXAMPLE, confirmed=True), _build_commands(sign=True),
@@ -178,8 +180,9 @@ def groups() -> list[Group]:
                            _build_commands(sign=sign), build_targets(source), full_only=True))
     found += input_groups()
     from tests.hostile.commandlines import argv_group, path_group  # they build on this module
+    from tests.hostile.extras import build_extras_group
 
-    found += [path_group(), argv_group()]
+    found += [build_extras_group(), path_group(), argv_group()]
     return found
 
 

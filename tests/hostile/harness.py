@@ -299,12 +299,17 @@ def _read(path: Path, limit: int = 1 << 20) -> str:
         return ""
 
 
+class DeadlineExceeded(BaseException):
+    """Not an OSError (as TimeoutError is) nor an Exception: code that skips unreadable files
+    with `except OSError` must not swallow the interruption and pass the test."""
+
+
 @contextmanager
 def deadline(seconds: int) -> Iterator[None]:
-    """Fail (TimeoutError) instead of hanging when the block takes longer than `seconds`: a test
-    of code that used to block on a FIFO must fail, not stop the suite."""
+    """Fail (DeadlineExceeded) instead of hanging when the block takes longer than `seconds`: a
+    test of code that used to block on a FIFO must fail, not stop the suite."""
     def expired(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still running after {seconds} s (blocked?)")
+        raise DeadlineExceeded(f"still running after {seconds} s (blocked?)")
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.alarm(seconds)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
+import pytest
+
+from tests.hostile.harness import deadline
 from tests.tfm.conftest import set_cache, set_kconfig
 from zsec_west.builddir import load_build
 from zsec_west.builddir.kconfig import KconfigValues
 from zsec_west.builddir.tfmbuild import VERSION_HEADER, load_subbuild
+from zsec_west.errors import BuildDirError
 from zsec_west.tfm.facts import expand, read_config
 from zsec_west.tfm.mismatch import compare
 
@@ -164,3 +169,27 @@ def test_zephyr_local_platform_path_matches_its_expansion(tfm_build):
               TFM_PLATFORM="/home/dev/zephyrproject/zephyr/modules/trusted-firmware-m/nordic/nrf5340_cpuapp")
     build, domain = tfm_domain(tfm_build)
     assert compare(read_config(domain.parent.kconfig), load_subbuild(domain, build)) == []
+
+
+def test_tfm_source_files_that_are_no_files_are_named_not_waited_for(tfm_build, tmp_path):
+    """issue 15: version.cmake, .git/HEAD or the ref it names as a FIFO or /dev/zero."""
+    (tfm_build / "tfm" / VERSION_HEADER).unlink()
+    source = tmp_path / "trusted-firmware-m"
+    (source / "cmake").mkdir(parents=True)
+    os.mkfifo(source / "cmake" / "version.cmake")
+    set_cache(tfm_build / "tfm" / "CMakeCache.txt", CMAKE_PROJECT_NAME="other", CMAKE_HOME_DIRECTORY=str(source))
+    build, domain = tfm_domain(tfm_build)
+    with deadline(20), pytest.raises(BuildDirError, match="FIFO") as caught:
+        load_subbuild(domain, build)
+    assert str(caught.value).startswith(f"{source / 'cmake' / 'version.cmake'}: ")
+    (source / "cmake" / "version.cmake").unlink()
+    (source / ".git").mkdir()
+    os.mkfifo(tmp_path / "ref")
+    for head in ("ref: /dev/zero\n", f"ref: {tmp_path / 'ref'}\n"):  # an absolute "ref" leaves .git
+        (source / ".git" / "HEAD").write_text(head)
+        build, domain = tfm_domain(tfm_build)
+        with deadline(20), pytest.raises(BuildDirError, match="is a device|FIFO"):
+            load_subbuild(domain, build)
+    (source / ".git" / "HEAD").write_bytes(b"\xff\xfe not UTF-8\n")  # not text: no tag, as before
+    build, domain = tfm_domain(tfm_build)
+    assert load_subbuild(domain, build).version.full is None

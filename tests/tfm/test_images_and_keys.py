@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from intelhex import IntelHex
 
+from tests.hostile.harness import deadline
 from tests.tfm.conftest import imgtool_sign, set_cache, set_kconfig
 from zsec_west.builddir import load_build
 from zsec_west.findings import Status
@@ -162,3 +164,20 @@ def test_single_image_layout_has_one_key(tfm_build):
 def test_collect_images_without_outputs(tfm_build):
     build = load_build(tfm_build)
     assert collect_images(build.default).images == []
+
+
+def test_an_output_that_is_no_file_or_scattered_hex_is_described_not_read_whole(tmp_path):
+    """issue 15: an output replaced by a FIFO is a problem of that output, not a hang; a .hex is
+    read by segments (hexio), its ranges as the records place them."""
+    fifo = tmp_path / "tfm_merged.hex"
+    os.mkfifo(fifo)
+    with deadline(20):
+        output = read_output("tfm_merged.hex", fifo)
+    assert output.problem is not None and "FIFO" in output.problem
+    scattered = IntelHex()
+    scattered.frombytes(b"\x11" * 16, offset=0)
+    scattered.frombytes(b"\x22" * 16, offset=0xFFFFFFF0)  # 4 GiB apart
+    path = tmp_path / "tfm_s_zephyr_ns.hex"
+    scattered.tofile(str(path), "hex")
+    output = read_output("tfm_s_zephyr_ns.hex", path)
+    assert output.problem is None and output.hex_ranges == ((0, 16), (0xFFFFFFF0, 16))

@@ -164,10 +164,8 @@ class Domain:
         full = self.kconfig.full_name(symbol)
         pattern = re.compile(rf"^\s*(#\s*)?{re.escape(full)}(=|\s+is not set)")
         for conf in reversed(self.conf_files):
-            try:
-                lines = conf.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                continue
+            data = read_if_present(conf, "build", BuildDirError)
+            lines = data.decode("utf-8", errors="replace").splitlines() if data is not None else []
             for number, text in enumerate(lines, start=1):
                 if pattern.match(text):
                     return Location(str(conf), number)
@@ -201,10 +199,12 @@ class Domain:
 
 
 def read_zephyr_version(path: Path) -> str | None:
-    """The release Zephyr's VERSION file at `path` states, e.g. '3.7.1'."""
+    """The release Zephyr's VERSION file at `path` states, e.g. '3.7.1'; None when there is none
+    or it is not UTF-8 text, BuildDirError when what is there is not a readable file."""
+    data = read_if_present(path, "build", BuildDirError)
     try:
-        return zephyr_release(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+        return zephyr_release(data.decode("utf-8")) if data is not None else None
+    except UnicodeDecodeError:
         return None
 
 

@@ -101,6 +101,13 @@ def header_version(path: Path) -> tuple[str | None, str | None]:
     return (plain.group(1).strip('"') if plain else None, full.group(1).strip('"') if full else None)
 
 
+def _text(path: Path) -> str | None:
+    """A file of the TF-M source tree as UTF-8 text; None when there is none. What is there but is
+    no readable file (a FIFO, /dev/zero) is a BuildDirError; what is not UTF-8, UnicodeDecodeError."""
+    data = read_if_present(path, "build", BuildDirError)
+    return data.decode("utf-8") if data is not None else None
+
+
 def _git_tags(git: Path) -> dict[str, str]:
     """tag name -> commit, from refs/tags and packed-refs (annotated tags as 'name^{}')."""
     tags: dict[str, str] = {}
@@ -108,25 +115,22 @@ def _git_tags(git: Path) -> dict[str, str]:
     if tag_dir.is_dir():
         for path in tag_dir.rglob("*"):
             if path.is_file():
-                tags[path.relative_to(tag_dir).as_posix()] = path.read_text("utf-8").strip()
-    packed = git / "packed-refs"
+                tags[path.relative_to(tag_dir).as_posix()] = (_text(path) or "").strip()
     last = None
-    if packed.is_file():
-        for line in packed.read_text(encoding="utf-8").splitlines():
-            if line.startswith("^") and last:  # the commit an annotated tag points at
-                tags[last + "^{}"] = line[1:].strip()
-            elif " refs/tags/" in line:
-                sha, _, ref_name = line.partition(" ")
-                last = ref_name.removeprefix("refs/tags/")
-                tags[last] = sha
+    for line in (_text(git / "packed-refs") or "").splitlines():
+        if line.startswith("^") and last:  # the commit an annotated tag points at
+            tags[last + "^{}"] = line[1:].strip()
+        elif " refs/tags/" in line:
+            sha, _, ref_name = line.partition(" ")
+            last = ref_name.removeprefix("refs/tags/")
+            tags[last] = sha
     return tags
 
 
 def _git_head(git: Path) -> str:
-    head = (git / "HEAD").read_text(encoding="utf-8").strip()
+    head = (_text(git / "HEAD") or "").strip()
     if head.startswith("ref:"):
-        ref = git / head[4:].strip()
-        head = ref.read_text(encoding="utf-8").strip() if ref.is_file() else ""
+        head = (_text(git / head[4:].strip()) or "").strip()
     return head
 
 
@@ -138,7 +142,7 @@ def _git_tag(source: Path) -> str | None:
     try:
         head = _git_head(git)
         tags = _git_tags(git)
-    except (OSError, UnicodeDecodeError):
+    except UnicodeDecodeError:
         return None
     if not head:
         return None
@@ -150,14 +154,9 @@ def _git_tag(source: Path) -> str | None:
 
 def _source_version(source: Path) -> tuple[str | None, str | None]:
     """TFM_VERSION_MANUAL from cmake/version.cmake, and the git tag when there is one."""
-    manual = None
-    try:
-        text = (source / "cmake" / "version.cmake").read_text(encoding="utf-8", errors="replace")
-        match = re.search(r'TFM_VERSION_MANUAL\s+"([^"]+)"', text)
-        manual = match.group(1) if match else None
-    except OSError:
-        pass
-    return manual, _git_tag(source)
+    data = read_if_present(source / "cmake" / "version.cmake", "build", BuildDirError)
+    match = re.search(r'TFM_VERSION_MANUAL\s+"([^"]+)"', data.decode("utf-8", errors="replace")) if data else None
+    return match.group(1) if match else None, _git_tag(source)
 
 
 def _source_dirs(sub: SubBuild, build: Build | None) -> list[Path]:

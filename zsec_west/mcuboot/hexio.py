@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import io
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from intelhex import IntelHex
 
 from zsec_west.errors import ImageFormatError, InputError, UsageError
-from zsec_west.files.reading import MIB, limit_of, read_bytes
+from zsec_west.files.reading import MIB, check_size, limit_of, open_input, read_bytes
 from zsec_west.files.writing import atomic_write
 
 
@@ -55,9 +55,10 @@ class RawFile:
             raise ValueError(f"{self.path}: {len(view)}-byte buffer for a {self.size}-byte file")
         filled = 0
         try:
-            with open(self.path, "rb", buffering=0) as handle:  # unbuffered: the OS copies into `view`
+            with open_input(self.path, "image") as handle:
+                reader = cast(io.BufferedReader, handle)  # large reads go straight into `view`
                 while filled < self.size:
-                    got = handle.readinto(view[filled:])
+                    got = reader.readinto(view[filled:])
                     if not got:
                         break
                     filled += got
@@ -69,23 +70,16 @@ class RawFile:
 
 
 def _open_raw(path: Path) -> RawFile | None:
-    """A RawFile for a readable regular file (errors worded as `_read_file` words them); None for
-    anything else (a pipe or device has no size to plan the image with: it is read whole)."""
+    """A RawFile for a readable regular file within the limit for images, opened now to fail now
+    rather than halfway through signing; None for anything else, which `_read_file` then refuses
+    in its words (a missing file, a directory, a FIFO, a name the OS cannot take)."""
     try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        with open(path, "rb", buffering=0):  # opened to fail now rather than halfway through signing
-            pass
-    except FileNotFoundError:
-        raise InputError("input file not found", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not an image file", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-    return RawFile(path, info.st_size)
+        with open_input(path, "image") as handle:
+            size = os.fstat(handle.fileno()).st_size
+    except InputError:
+        return None
+    check_size(size, "image", path)
+    return RawFile(path, size)
 
 
 # Distinct address ranges a .hex may hold: real ones have one, or two for a padded image (the

@@ -16,6 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zsec_west.errors import InputError
+from zsec_west.files.reading import open_input, read_limited
+
 _DIRECTIVE = re.compile(r"^\s*#\s*(\w+)\s*(.*)$")
 _DEFINE = re.compile(r"^([A-Za-z_]\w*)(\([^)]*\))?\s*(.*)$")
 _INCLUDE = re.compile(r'^[<"]([^">]+)[">]')
@@ -149,11 +152,13 @@ def _read(path: Path, state: _State, depth: int) -> None:
     if depth > _MAX_DEPTH:
         raise ConfigUnknown(f"#include nesting deeper than {_MAX_DEPTH} at {path.name}")
     try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise ConfigUnknown(f"{path.name} is too large to be a configuration header")
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with open_input(path, "build") as handle:
+            data = read_limited(handle, _MAX_BYTES, path, "configuration header")
+    except InputError as exc:
+        raise ConfigUnknown(f"cannot read {path}: {exc.message}") from None
     except OSError as exc:
         raise ConfigUnknown(f"cannot read {path}: {exc.strerror}") from None
+    text = data.decode("utf-8", errors="replace")
     state.read.append(path.name)
     _run(_strip_comments(text), path.parent, state, depth)
 

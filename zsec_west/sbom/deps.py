@@ -20,6 +20,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import read_if_present, read_input
 from zsec_west.sbom.linkmap import read_link_map
 from zsec_west.sbom.sources import ninja_unescape, split_command
 
@@ -154,9 +156,11 @@ def parse_depfile(text: str) -> dict[str, list[str]]:
     return result
 
 
-def read_depfiles(build_dir: Path, limit: int = 20000) -> dict[str, list[str]]:
-    """Every `.d` file under the build directory (bounded, in case of a huge tree)."""
+def read_depfiles(build_dir: Path, limit: int = 20000) -> tuple[dict[str, list[str]], list[str]]:
+    """Every `.d` file under the build directory (bounded, in case of a huge tree), and why the
+    ones that are no readable file (a FIFO, /dev/zero, a huge file) were left out."""
     result: dict[str, list[str]] = {}
+    unread: list[str] = []
     seen = 0
     for root, dirs, files in os.walk(build_dir):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -165,31 +169,37 @@ def read_depfiles(build_dir: Path, limit: int = 20000) -> dict[str, list[str]]:
                 continue
             seen += 1
             if seen > limit:
-                return result
+                return result, unread
             try:
-                text = (Path(root) / name).read_text(encoding="utf-8", errors="replace")
-            except OSError:
+                text = read_input(Path(root) / name, "build", BuildDirError).decode("utf-8", errors="replace")
+            except BuildDirError as exc:
+                unread.append(str(exc))
                 continue
             for target, deps in parse_depfile(text).items():
                 result.setdefault(target, []).extend(deps)
-    return result
+    return result, unread
 
 
 def collect_deps(build_dir: Path) -> DepsResult:
     """The best dependency information the build directory offers."""
     log = build_dir / ".ninja_deps"
     problem = None
-    if log.is_file():
+    try:
+        data = read_if_present(log, "build", BuildDirError)
+    except BuildDirError as exc:  # no log ninja could read either: the .d files are next
+        data, problem = None, f"{log.name}: {exc.message}"
+    if data is not None:
         try:
-            return DepsResult(parse_ninja_deps(log.read_bytes()), ".ninja_deps")
+            return DepsResult(parse_ninja_deps(data), ".ninja_deps")
         except UnknownDepsLog as exc:
             problem = f"{log.name}: {exc}"
-        except OSError as exc:
-            problem = f"{log.name}: cannot read: {exc.strerror}"
         tool = ninja_tool_deps(build_dir)
         if tool is not None:
             return DepsResult(tool, "ninja -t deps", problem)
-    depfiles = read_depfiles(build_dir)
+    depfiles, unread = read_depfiles(build_dir)
+    if unread:
+        more = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
+        problem = "; ".join(filter(None, (problem, f"a .d file was left out: {unread[0]}{more}")))
     if depfiles:
         return DepsResult(depfiles, ".d files", problem)
     return DepsResult({}, None, problem or "no .ninja_deps and no .d files")

@@ -1,5 +1,6 @@
 """What git says about a checkout: HEAD, the commit a build recorded, its tag and describe,
-and files as they were at that commit. Every call has a timeout and fails soft (None)."""
+and files as they were at that commit. Every git call has a timeout and fails soft (None); a
+file that is there but is no readable file (a FIFO, /dev/zero) is an error naming it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import read_if_present
 
 _GIT_TIMEOUT = 10
 
@@ -63,10 +67,8 @@ def read_at(root: Path, rel: str, facts: GitFacts | None) -> str | None:
     """A file of the checkout as it was at the recorded commit (git show), else as it is."""
     if facts is not None and facts.commit != facts.head:
         return run_git(root, "show", f"{facts.commit}:{rel}")
-    try:
-        return (root / rel).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
+    data = read_if_present(root / rel, "build", BuildDirError)
+    return data.decode("utf-8", errors="replace") if data is not None else None
 
 
 GitCache = dict[tuple[str, str | None], "GitFacts | None"]

@@ -78,7 +78,8 @@ def read_image_facts(path: str) -> tuple[FileFacts | Unreadable, str | None]:
 
 def _read(path: str, sha512: Any, limit: int | None) -> FileFacts | Unreadable:
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        # Without blocking: a FIFO among the sources must be "not a regular file", not a hang.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         return Unreadable(path, "missing")
     except NotADirectoryError:

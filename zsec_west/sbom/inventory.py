@@ -15,6 +15,7 @@ from pathlib import Path
 
 from zsec_west.builddir import TFM, Domain
 from zsec_west.errors import BuildDirError
+from zsec_west.files.reading import read_input
 from zsec_west.sbom import deps as depsmod
 from zsec_west.sbom.linkmap import LinkMap, read_link_map
 from zsec_west.sbom.sources import (
@@ -115,10 +116,11 @@ def _compiler_version(domain: Domain, inv: Inventory) -> str | None:
     """The C compiler's version: CMake's compiler record, else the GCC include path."""
     for candidate in sorted(domain.build_dir.glob("CMakeFiles/*/CMakeCCompiler.cmake")):
         try:
-            match = re.search(r'set\(CMAKE_C_COMPILER_VERSION "([^"]+)"\)',
-                              candidate.read_text(encoding="utf-8", errors="replace"))
-        except OSError:
+            text = read_input(candidate, "build", BuildDirError).decode("utf-8", errors="replace")
+        except BuildDirError as exc:
+            inv.gaps.append(str(exc))
             continue
+        match = re.search(r'set\(CMAKE_C_COMPILER_VERSION "([^"]+)"\)', text)
         if match:
             return match.group(1)
     for path in [*inv.include_dirs, *inv.headers]:
@@ -133,7 +135,11 @@ def collect(domain: Domain) -> Inventory:
     recorded = recorded_build_dir(domain)
     inv = Inventory(domain.name, domain.build_dir, recorded)
     units = _compile_units(domain, recorded, inv)
-    codemodel = load_codemodel(domain.build_dir)
+    try:
+        codemodel = load_codemodel(domain.build_dir)
+    except BuildDirError as exc:  # a reply file that is no regular file: said, as for compile_commands.json
+        inv.gaps.append(str(exc))
+        codemodel = None
     sources = [u.source for u in units]
     if codemodel is not None:
         inv.used.append(f"CMake file API codemodel ({len(codemodel.sources)} sources)")

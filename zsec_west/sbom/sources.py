@@ -7,13 +7,13 @@ mapping them to packages and to readable local files is packages.py's job.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from zsec_west.errors import BuildDirError
-from zsec_west.files.reading import exists, loads_json, read_input
+from zsec_west.files.reading import exists, loads_json, read_if_present, read_input
 
 _QUOTED_PIECE = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)|([^\s'"\\]+)|(\s+)""", re.S)
 _ESCAPE_IN_DQ = re.compile(r"\\([\\\"$`\n])")
@@ -173,6 +173,16 @@ class CodeModel:
     source_dir: str
 
 
+def _reply_json(path: Path) -> Any:
+    """A file of the file API reply as JSON; None when it is absent or not JSON (the reply is
+    optional). One that is there but is no regular file within the limit is a BuildDirError."""
+    data = read_if_present(path, "build", BuildDirError)
+    try:
+        return loads_json(data, path, BuildDirError) if data is not None else None
+    except BuildDirError:
+        return None
+
+
 def load_codemodel(build_dir: Path) -> CodeModel | None:
     """The newest codemodel-v2 reply under .cmake/api/v1/reply, or None (it is optional)."""
     reply = build_dir / ".cmake" / "api" / "v1" / "reply"
@@ -180,13 +190,13 @@ def load_codemodel(build_dir: Path) -> CodeModel | None:
         indexes = sorted(reply.glob("index-*.json"))
         if not indexes:
             return None
-        index = json.loads(indexes[-1].read_text(encoding="utf-8"))
+        index = _reply_json(indexes[-1])
         codemodel_file = next(
             (r.get("jsonFile") for r in index.get("objects", [])
              if r.get("kind") == "codemodel" and r.get("jsonFile")), None)
         if not codemodel_file:
             return None
-        codemodel = json.loads((reply / codemodel_file).read_text(encoding="utf-8"))
+        codemodel = _reply_json(reply / codemodel_file)
         source_dir = codemodel.get("paths", {}).get("source", "")
         sources: list[str] = []
         fragments: list[str] = []
@@ -195,7 +205,7 @@ def load_codemodel(build_dir: Path) -> CodeModel | None:
             target_file = target_ref.get("jsonFile")
             if not target_file:
                 continue
-            target = json.loads((reply / target_file).read_text(encoding="utf-8"))
+            target = _reply_json(reply / target_file)
             compiled = {i for group in target.get("compileGroups", [])
                         for i in group.get("sourceIndexes", [])}
             for number, source in enumerate(target.get("sources", [])):
@@ -205,6 +215,6 @@ def load_codemodel(build_dir: Path) -> CodeModel | None:
                 for fragment in (target.get("link") or {}).get("commandFragments", []):
                     if isinstance(fragment.get("fragment"), str):
                         fragments.append(fragment["fragment"])
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError, TypeError):
+    except (AttributeError, TypeError):  # not the shape of a codemodel-v2 reply
         return None
     return CodeModel(tuple(dict.fromkeys(sources)), tuple(fragments), source_dir)

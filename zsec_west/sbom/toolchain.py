@@ -15,7 +15,7 @@ from pathlib import Path
 
 from zsec_west.builddir import Domain
 from zsec_west.errors import BuildDirError
-from zsec_west.files.reading import is_dir
+from zsec_west.files.reading import is_dir, read_if_present
 from zsec_west.sbom.identifiers import Identifiers, IdentifierTable, fill_cpe
 from zsec_west.sbom.inventory import Inventory
 from zsec_west.sbom.packages import TOOLCHAIN, PackageData, Root
@@ -35,12 +35,10 @@ def sdk_version(sdk: str | None) -> str | None:
     """The Zephyr SDK's version: its sdk_version file, else the directory name."""
     if not sdk:
         return None
-    try:
-        text = (Path(sdk) / "sdk_version").read_text(encoding="utf-8").strip()
-        if is_release(text):
-            return text
-    except OSError:
-        pass
+    data = read_if_present(Path(sdk) / "sdk_version", "build", BuildDirError)
+    text = data.decode("utf-8", errors="replace").strip() if data is not None else ""
+    if is_release(text):
+        return text
     match = re.search(r"zephyr-sdk-(\d+(?:\.\d+)+)", sdk)
     return match.group(1) if match else None
 

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from zsec_west.errors import KeyFileError, ToolError, UsageError
+from zsec_west.files.reading import read_input_text
 from zsec_west.keys.encoding import PublicKey
 from zsec_west.mcuboot.signatures import SignRequest, pad_ecdsa_signature, signing_key_type, verify_signature
 from zsec_west.sign import signer
@@ -133,10 +134,10 @@ def read_pin(uri: Pkcs11Uri, fallback: str | None = None,
         path = Path(source[len("file:"):] if source.startswith("file:") else source)
         if str(path).startswith("//"):  # file:///path
             path = Path(str(path)[2:])
-        try:
-            return path.read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as exc:
-            raise KeyFileError(f"cannot read the PIN file: {exc.strerror}", path=path) from None
+        try:  # a regular file: a FIFO or /dev/zero named by the URI must not hang the run
+            return read_input_text(path, "key", KeyFileError).rstrip("\r\n")
+        except KeyFileError as exc:
+            raise KeyFileError(f"cannot read the PIN file: {exc.message}", path=path) from None
     if fallback is not None:
         return fallback
     if prompt is not None:

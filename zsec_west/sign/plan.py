@@ -35,6 +35,7 @@ from zsec_west.builddir import MCUBOOT, SYSBUILD, TFM, Build, Domain
 from zsec_west.builddir.devicetree import Devicetree, Partition
 from zsec_west.builddir.mcubootmode import McubootMode, application_mode, bootloader_mode, sysbuild_mode
 from zsec_west.errors import BuildDirError, KeyFileError, UsageError
+from zsec_west.files.reading import read_if_present
 from zsec_west.keys.paths import resolve_key_path
 from zsec_west.versions import parse_image_version
 from zsec_west.versions import version_file_fields as version_fields
@@ -165,13 +166,15 @@ def _version(domain: Domain, sources: dict[str, str]) -> str:
             raise BuildDirError(f"CONFIG_MCUBOOT_IMGTOOL_SIGN_VERSION: {exc.message}", path=domain.config_path,
                                 hint=exc.hint) from None
         return value
-    app = domain.app_source_dir
-    if app and (Path(app) / "VERSION").is_file():
-        text = (Path(app) / "VERSION").read_text(encoding="utf-8", errors="replace")
+    version_file = Path(app) / "VERSION" if (app := domain.app_source_dir) else None
+    # No VERSION file: the default. One that is there but is no readable file: an error, not 0.0.0.
+    data = read_if_present(version_file, "build", BuildDirError) if version_file else None
+    if version_file and data is not None:
+        text = data.decode("utf-8", errors="replace")
         values = version_fields(text)
         base = parse_zephyr_version(text)
         if base:
-            sources["version"] = f"{Path(app) / 'VERSION'}"
+            sources["version"] = str(version_file)
             return f"{base.split('-')[0]}+{values.get('VERSION_TWEAK') or 0}"
     sources["version"] = "default (no CONFIG_MCUBOOT_IMGTOOL_SIGN_VERSION, no VERSION file)"
     return "0.0.0+0"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zsec_west.errors import ImageFormatError, InputError, UsageError
-from zsec_west.files.reading import check_name, check_size
+from zsec_west.files.reading import open_input
 from zsec_west.files.writing import Output, write_set
 from zsec_west.mcuboot import hexio
 from zsec_west.sign import imagefile
@@ -139,7 +139,6 @@ def _check_trust(job: Job, keys: Keyring, fixed: FixedSignature | None, allow: b
 
 
 def _build_one(job: Job, keys: Keyring, fixed: FixedSignature | None, outputs: Outputs) -> _Built:
-    check_name(job.infile)  # hexio would pass a NUL or a lone surrogate on to os.stat
     if _same_file(job.outfile, job.infile):
         raise UsageError("OUTFILE must differ from INFILE; the input is never modified", path=job.outfile)
     fields = job.fields
@@ -147,7 +146,6 @@ def _build_one(job: Job, keys: Keyring, fixed: FixedSignature | None, outputs: O
                       job.slot_source)
     # A raw file stays on disk until the image is built, and is read straight into its buffer.
     payload, base = hexio.signing_input(job.infile)
-    check_size(len(payload), "image", job.infile)  # a .hex is capped as it is read; a raw file here
     input_digest = _input_digest(job.infile) if outputs.manifest else None
     options = ImageOptions(**fields, encrypt_key=keys.encryption_key(job.encrypt_spec),
                            encrypt_source=job.encrypt_spec)
@@ -215,7 +213,7 @@ def _input_digest(path: Path) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
     try:
-        with open(path, "rb") as handle:
+        with open_input(path, "image") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
                 size += len(chunk)

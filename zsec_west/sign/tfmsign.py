@@ -10,6 +10,7 @@ from pathlib import Path
 from intelhex import AddressOverlapError, IntelHex, IntelHexError
 
 from zsec_west.errors import ImageFormatError, UsageError
+from zsec_west.files.reading import read_input
 from zsec_west.sign.jobs import Job
 from zsec_west.sign.request import SignBuildRequest
 from zsec_west.sign.tfmplan import NON_SECURE, SECURE, TfmImagePlan, TfmMerge, TfmOutput, TfmPlan
@@ -65,11 +66,10 @@ def tfm_jobs(plan: TfmPlan, request: SignBuildRequest) -> list[Job]:
 
 def _load_hex(name: Path, data: bytes | bytearray | None) -> IntelHex:
     ih = IntelHex()
+    if data is None:  # one of the build's hex files: a regular file within the image limit
+        data = read_input(name, "image", ImageFormatError)
     try:
-        if data is not None:
-            ih.loadhex(io.StringIO(bytes(data).decode("ascii")))
-        else:
-            ih.loadhex(str(name))
+        ih.loadhex(io.StringIO(bytes(data).decode("ascii")))
     except (OSError, UnicodeDecodeError, IntelHexError) as exc:
         raise ImageFormatError(f"cannot read as Intel HEX: {exc}", path=name) from None
     return ih

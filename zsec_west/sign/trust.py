@@ -23,6 +23,7 @@ from pathlib import Path
 
 from zsec_west.builddir import MCUBOOT, Build, Domain
 from zsec_west.errors import KeyFileError, ZsecError
+from zsec_west.files.reading import read_input
 from zsec_west.keys import devkeys
 from zsec_west.keys.embedded import find_public_keys
 from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name, public_bytes
@@ -83,9 +84,9 @@ def compiled_keys(zephyr_dir: Path) -> list[TrustedKey]:
     """The public keys in MCUboot's generated autogen-pubkey.c (and -1.c, -2.c ... of a key set)."""
     found = []
     for path in sorted(zephyr_dir.glob("autogen-pubkey*.c")):
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        try:  # what cannot be read is no evidence: the next source of it is asked
+            text = read_input(path, "build").decode("utf-8", errors="replace")
+        except ZsecError:
             continue
         for _, body in _C_ARRAY.findall(text):
             encoding = bytes(int(b, 16) for b in re.findall(r"0x([0-9a-fA-F]{1,2})", body))
@@ -122,14 +123,11 @@ def _image_keys(mcuboot: Domain) -> tuple[list[TrustedKey], Path | None]:
         path = mcuboot.build_dir / "zephyr" / f"{mcuboot.kernel_name}{suffix}"
         if not path.is_file():
             continue
-        try:
-            if suffix == ".hex":
-                from zsec_west.mcuboot.hexio import read_input
+        from zsec_west.mcuboot import hexio
 
-                data: bytes = read_input(path, allow_gaps=True).data
-            else:
-                data = path.read_bytes()
-        except (OSError, ZsecError):
+        try:  # a .hex decoded, the others raw; each a regular file within the image limit
+            data = hexio.read_input(path, allow_gaps=True).data
+        except ZsecError:
             continue
         return [_from_encoding(k.encoding, f"{path} at 0x{k.offset:x}") for k in find_public_keys(data)], path
     return [], None

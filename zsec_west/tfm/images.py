@@ -7,18 +7,17 @@ BL2, the secure and the non-secure image far apart) and summarises each image.
 
 from __future__ import annotations
 
-import io
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from intelhex import IntelHex, IntelHexError
-
 from zsec_west.builddir.model import Domain
 from zsec_west.errors import ImageFormatError, ZsecError
+from zsec_west.files.reading import read_input
 from zsec_west.keys import devkeys
 from zsec_west.keys.encoding import Fingerprint, load_der_public_key
 from zsec_west.keys.pem import load_public_key
+from zsec_west.mcuboot.hexio import hex_segments
 from zsec_west.mcuboot.parse import ParsedImage, parse_image
 from zsec_west.mcuboot.tlv import TlvType
 from zsec_west.mcuboot.verify import verify_image
@@ -196,24 +195,6 @@ def find_images(data: bytes, base: int = 0) -> list[SignedImage]:
     return found
 
 
-def hex_segments(path: Path) -> list[tuple[int, bytes]]:
-    """The contiguous address ranges of an Intel HEX file, each with its bytes.
-
-    Read per range rather than as one filled span: a merged TF-M hex puts BL2, the secure image
-    and the non-secure image at addresses far apart, and filling the gaps could take gigabytes.
-    """
-    ih = IntelHex()
-    try:
-        ih.loadhex(io.StringIO(path.read_text(encoding="ascii")))
-    except UnicodeDecodeError:
-        raise ImageFormatError("not an Intel HEX file (non-ASCII content)", path=path) from None
-    except IntelHexError as exc:
-        raise ImageFormatError(f"invalid Intel HEX: {exc}", path=path) from None
-    except OSError as exc:
-        raise ImageFormatError(f"cannot read: {exc.strerror}", path=path) from None
-    return [(start, ih.tobinstr(start=start, end=end - 1)) for start, end in ih.segments()]
-
-
 def read_output(role: str, path: Path) -> OutputImage:
     """One output file, summarised; an unreadable or garbled file is described, not raised."""
     description = _describe(role)
@@ -224,16 +205,16 @@ def read_output(role: str, path: Path) -> OutputImage:
     if size > _MAX_READ:
         return OutputImage(role, path, size, description, problem="too large to inspect")
     try:
+        data = read_input(path, "image", ImageFormatError)
         if path.suffix.lower() == ".hex":
-            segments = hex_segments(path)
-            images = [img for start, chunk in segments for img in find_images(chunk, start)]
+            # Per address range, not one filled span: a merged TF-M hex puts BL2, the secure and
+            # the non-secure image far apart, and filling the gaps could take gigabytes.
+            segments = hex_segments(data, path)
+            images = [img for start, chunk in segments for img in find_images(bytes(chunk), start)]
             ranges = tuple((start, len(chunk)) for start, chunk in segments)
             return OutputImage(role, path, size, description, ranges, tuple(images))
-        data = path.read_bytes()
     except ZsecError as exc:
         return OutputImage(role, path, size, description, problem=exc.message)
-    except OSError as exc:
-        return OutputImage(role, path, size, description, problem=f"cannot read: {exc.strerror}")
     signed = "signed" in Path(role).name
     images = find_images(data) if signed else []
     problem = None

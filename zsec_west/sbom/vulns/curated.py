@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from zsec_west.errors import DataFileError
 from zsec_west.files import shipped as data_files
+from zsec_west.files.reading import read_input_text
 from zsec_west.files.yamldoc import Checker, parse_located
 from zsec_west.sbom.vulns.identifiers import parse_purl
 from zsec_west.sbom.vulns.model import SOURCE_CURATED, Affects, CpeKey, PurlKey, Vulnerability
@@ -108,11 +109,7 @@ def _from_tfm(advisory: Advisory, package: Package) -> Vulnerability:
 
 
 def load(path: Path) -> Table:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot read the advisory table: {exc}", path=path) from None
-    return parse_table(text, path)
+    return parse_table(read_input_text(path, "yaml", DataFileError), path)
 
 
 def version_problem(value: str) -> str | None:
