@@ -248,3 +248,27 @@ def test_component_without_a_comparable_version_makes_the_result_incomplete(hell
     assert [(f.rule.id, f.subject, f.status, f.severity) for f in result] == [
         ("ZSEC-VULN-INCOMPLETE", "zephyr", Status.FAIL, Severity.MEDIUM)]
     assert "a78176c6ff07" in result[0].message and "incomplete" in result[0].message
+
+
+def test_a_zip_bomb_is_refused_near_the_floor_not_at_its_whole_compressed_size(tmp_path):
+    # The inflater used to read a whole small member at once, so the ratio was judged against
+    # its full compressed size: 512 MiB of blanks (0.5 MB zipped) grew to 130 MB before refusal.
+    import tracemalloc
+
+    from zsec_west.sbom.vulns.sources import BOMB_FLOOR, read
+
+    bomb = tmp_path / "osv.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("osv/OSV-1.json", "w", force_zip64=True) as member:
+        block = b" " * (16 << 20)
+        for _ in range(32):
+            member.write(block)
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataFileError, match="decompression bomb") as caught:
+            read(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "osv/OSV-1.json" in str(caught.value)
+    assert peak < BOMB_FLOOR * 3 // 2

@@ -10,7 +10,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from zsec_west.errors import DataFileError
 from zsec_west.files.reading import (
@@ -109,9 +109,14 @@ class _Bounded:
 
 
 def _decompressed(stream: _Reader, consumed: Callable[[], int], source: str | Path,
-                  what: str) -> bytes:
+                  what: str, chunk: int = 4 * MIB) -> bytes:
     bounded = _Bounded(stream, consumed, source, what)
-    return read_stream_limited(bounded, limit_of("feed"), source, what)  # type: ignore[arg-type]
+    return read_stream_limited(bounded, limit_of("feed"), source, what, chunk=chunk)  # type: ignore[arg-type]
+
+
+# A zip member's inflater reads as many compressed bytes as output was asked for: small steps
+# keep what it consumed close to what it produced, so a bomb is caught near BOMB_FLOOR.
+_ZIP_STEP = 64 * 1024
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -145,12 +150,15 @@ def _members(archive: zipfile.ZipFile) -> Iterator[zipfile.ZipInfo]:
             yield info
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, origin: str) -> bytes:
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, origin: str,
+                 handle: IO[bytes]) -> bytes:
     if info.file_size > limit_of("feed"):
         raise DataFileError(f"the archive member expands to more than "
                             f"{limit_of('feed') // MIB} MiB; refusing it", path=origin)
     with archive.open(info) as member:
-        raw = _decompressed(member, lambda: info.compress_size, origin, "the archive member")
+        # The archive's file position is how far into this member the inflater has read.
+        raw = _decompressed(member, lambda: handle.tell() - info.header_offset, origin,
+                            "the archive member", _ZIP_STEP)
     if info.filename.lower().endswith(".gz"):
         inner = gzip.GzipFile(fileobj=io.BytesIO(raw), mode="rb")
         raw = _decompressed(inner, lambda: len(raw), origin, "the gzip data")
@@ -168,7 +176,7 @@ def _read_zip(path: Path, result: LoadResult) -> None:
                 for info in _members(archive):
                     origin = f"{path}:{info.filename}"
                     try:
-                        raw = _read_member(archive, info, origin)
+                        raw = _read_member(archive, info, origin, handle)
                     except (OSError, zipfile.BadZipFile, EOFError, zlib.error,
                             NotImplementedError, RuntimeError) as exc:
                         raise DataFileError(f"cannot read archive member: {exc}",
