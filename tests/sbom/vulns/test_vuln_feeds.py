@@ -272,3 +272,14 @@ def test_a_zip_bomb_is_refused_near_the_floor_not_at_its_whole_compressed_size(t
         tracemalloc.stop()
     assert "osv/OSV-1.json" in str(caught.value)
     assert peak < BOMB_FLOOR * 3 // 2
+
+
+def test_a_directory_without_data_files_is_refused(tmp_path):
+    # Before, a wrong --vuln-data directory loaded nothing and the scan reported no problems.
+    from zsec_west.sbom.vulns.sources import discover
+
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "README.txt").write_text("the feeds are elsewhere\n")
+    with pytest.raises(DataFileError, match="no vulnerability data files") as caught:
+        discover((tmp_path / "feeds",))
+    assert str(caught.value.path) == str(tmp_path / "feeds")

@@ -40,6 +40,9 @@ def discover(paths: tuple[Path, ...]) -> list[Path]:
             found = sorted(p for p in path.rglob("*")
                            if is_file(p) and p.name.lower().endswith(_SUFFIXES)
                            and not p.name.startswith("."))
+            if not found:  # a wrong directory must not pass as "no known vulnerabilities"
+                raise DataFileError(f"no vulnerability data files ({', '.join(_SUFFIXES)}) in this "
+                                    "directory", path=path)
             files.extend(found)
         elif exists(path):
             files.append(path)  # not a regular file: read() refuses it with the reason
