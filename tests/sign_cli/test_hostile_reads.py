@@ -14,7 +14,7 @@ from zsec_west.builddir import Build
 from zsec_west.errors import BuildDirError, ImageFormatError, KeyFileError
 from zsec_west.sign import plan, trust
 from zsec_west.sign.pkcs11signer import Pkcs11Uri, read_pin
-from zsec_west.sign.tfmsign import _load_hex
+from zsec_west.sign.tfmsign import _hex_ranges
 
 
 def _fifo(path: Path) -> Path:
@@ -88,5 +88,5 @@ def test_compiled_in_keys_that_are_no_files_are_no_evidence(tmp_path: Path, kind
 
 def test_tfm_hex_files_of_the_build_are_read_as_inputs(tmp_path: Path):
     with deadline(20), pytest.raises(ImageFormatError, match="FIFO") as caught:
-        _load_hex(_fifo(tmp_path / "bl2.hex"), None)
+        _hex_ranges(_fifo(tmp_path / "bl2.hex"), None)
     assert str(caught.value).startswith(f"{tmp_path / 'bl2.hex'}: ")

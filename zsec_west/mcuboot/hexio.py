@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from intelhex import IntelHex
-
 from zsec_west.errors import ImageFormatError, InputError, UsageError
 from zsec_west.files.reading import MIB, check_size, limit_of, open_input, read_bytes
 from zsec_west.files.writing import atomic_write
+from zsec_west.mcuboot.hexwrite import hex_text
 
 
 def is_hex_path(path: str | Path) -> bool:
@@ -232,10 +231,6 @@ def write_data(path: str | Path, data: bytes | bytearray, base_addr: int | None 
     if is_hex_path(path):
         if base_addr is None:
             raise UsageError("Intel HEX output needs an address", hint="give --hex-addr")
-        ih = IntelHex()
-        ih.frombytes(data, offset=base_addr)
-        out = io.StringIO()
-        ih.write_hex_file(out)
-        write_file(path, out.getvalue())
+        write_file(path, hex_text([(base_addr, data)]))
     else:
         write_file(path, data)

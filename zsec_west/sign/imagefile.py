@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from intelhex import IntelHex
-
 from zsec_west.errors import UsageError
+from zsec_west.mcuboot import hexwrite
 from zsec_west.mcuboot.hexio import is_hex_path, write_file
 from zsec_west.sign.image import SignedImage
 
@@ -32,21 +30,13 @@ def output_base(signed: SignedImage, input_base: int | None, hex_addr: int | Non
     return base
 
 
-def to_intelhex(signed: SignedImage, base: int) -> IntelHex:
-    """The image as Intel HEX records at `base`, trailer records only (no fill) when padded."""
-    ih = IntelHex()
-    with memoryview(signed.data) as view, view[:signed.image_size] as image:
-        ih.frombytes(image, offset=base)
-    for offset, data in signed.trailer_records():
-        ih.puts(base + offset, data)
-    return ih
-
-
 def hex_text(signed: SignedImage, base: int) -> str:
-    """The Intel HEX text imgtool would write for this image at `base`."""
-    out = io.StringIO()
-    to_intelhex(signed, base).write_hex_file(out)
-    return out.getvalue()
+    """The Intel HEX text imgtool would write for this image at `base`: the image, then only the
+    trailer records (no erased fill between) when it is padded."""
+    with memoryview(signed.data) as view, view[:signed.image_size] as image:
+        ranges: list[hexwrite.Range] = [(base, image)]
+        ranges += [(base + offset, data) for offset, data in signed.trailer_records()]
+        return hexwrite.hex_text(hexwrite.joined(ranges))
 
 
 def write_output(path: str | Path, signed: SignedImage, *, input_base: int | None = None,

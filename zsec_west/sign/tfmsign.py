@@ -3,14 +3,13 @@ signed image file, what BL2 trusts for each image, and tfm_merged.hex."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 
-from intelhex import AddressOverlapError, IntelHex, IntelHexError
-
 from zsec_west.errors import ImageFormatError, UsageError
 from zsec_west.files.reading import read_input
+from zsec_west.mcuboot import hexwrite
+from zsec_west.mcuboot.hexio import hex_segments
 from zsec_west.sign.jobs import Job
 from zsec_west.sign.request import SignBuildRequest
 from zsec_west.sign.tfmplan import NON_SECURE, SECURE, TfmImagePlan, TfmMerge, TfmOutput, TfmPlan
@@ -64,28 +63,21 @@ def tfm_jobs(plan: TfmPlan, request: SignBuildRequest) -> list[Job]:
     return jobs
 
 
-def _load_hex(name: Path, data: bytes | bytearray | None) -> IntelHex:
-    ih = IntelHex()
+def _hex_ranges(name: Path, data: bytes | bytearray | None) -> list[hexwrite.Range]:
     if data is None:  # one of the build's hex files: a regular file within the image limit
         data = read_input(name, "image", ImageFormatError)
-    try:
-        ih.loadhex(io.StringIO(bytes(data).decode("ascii")))
-    except (OSError, UnicodeDecodeError, IntelHexError) as exc:
-        raise ImageFormatError(f"cannot read as Intel HEX: {exc}", path=name) from None
-    return ih
+    return list(hex_segments(bytes(data), name))
 
 
 def merged_hex(merge: TfmMerge, rendered: Mapping[Path, bytes | bytearray]) -> bytes:
     """tfm_merged.hex as Zephyr's mergehex.py makes it: BL2, the secure and the non-secure image
     (the ones just made, else the build's), start addresses dropped, overlapping data an error."""
-    merged = IntelHex()
+    ranges: list[hexwrite.Range] = []
     for path in (merge.bl2, merge.secure, merge.nonsecure):
-        part = _load_hex(path, rendered.get(path))
-        part.start_addr = None
         try:
-            merged.merge(part, overlap="error")
-        except AddressOverlapError:
+            ranges = hexwrite.joined([*ranges, *_hex_ranges(path, rendered.get(path))])
+        except ImageFormatError as exc:
+            if exc.path is not None:
+                raise
             raise ImageFormatError("overlaps data already merged into tfm_merged.hex", path=path) from None
-    out = io.StringIO()
-    merged.write_hex_file(out)
-    return out.getvalue().encode("ascii")
+    return hexwrite.hex_text(ranges).encode("ascii")
