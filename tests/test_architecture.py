@@ -72,3 +72,13 @@ def test_the_rule_engine_knows_no_command():
                         "zsec_west.cli"):
             assert not graph.chain_exists(importer=module, imported=command, as_packages=True), (
                 module, command)
+
+
+def test_no_module_is_over_400_lines():
+    # Small modules with names that say what they hold: past 400 lines a module holds two things.
+    from tests.conftest import ROOT
+
+    long = {str(path.relative_to(ROOT)): count
+            for path in sorted((ROOT / "zsec_west").rglob("*.py"))
+            if (count := len(path.read_text(encoding="utf-8").splitlines())) > 400}
+    assert not long, long

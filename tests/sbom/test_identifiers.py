@@ -15,9 +15,8 @@ from zsec_west.sbom.identifiers import (
     identify,
     load_table,
     parse_table,
-    purl_for_remote,
-    split_remote,
 )
+from zsec_west.sbom.remotes import purl_for_remote, split_remote
 from zsec_west.versions import is_release
 
 REQUIRED = ["zephyr", "mbedtls", "mcuboot", "trusted-firmware-m", "tinycrypt", "hal_nordic",

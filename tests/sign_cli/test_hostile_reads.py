@@ -12,7 +12,7 @@ import pytest
 from tests.hostile.harness import deadline
 from zsec_west.builddir import Build
 from zsec_west.errors import BuildDirError, ImageFormatError, KeyFileError
-from zsec_west.sign import plan, trust
+from zsec_west.sign import imageversion, trust
 from zsec_west.sign.pkcs11signer import Pkcs11Uri, read_pin
 from zsec_west.sign.tfmsign import _hex_ranges
 
@@ -59,7 +59,7 @@ def test_an_application_version_file_that_is_no_file_is_an_error(build_copy, tmp
         version.mkdir(parents=True)
     domain = _with_app_dir(build_copy, tmp_path / "app").default
     with deadline(20), pytest.raises(BuildDirError) as caught:
-        plan._version(domain, {})
+        imageversion.image_version(domain, {})
     assert str(caught.value).startswith(f"{version}: ")
 
 
@@ -67,10 +67,10 @@ def test_an_application_version_file_still_sets_the_version(build_copy, tmp_path
     (tmp_path / "app").mkdir()
     domain = _with_app_dir(build_copy, tmp_path / "app").default
     sources: dict[str, str] = {}
-    assert plan._version(domain, sources) == "0.0.0+0"  # no VERSION file: the default
+    assert imageversion.image_version(domain, sources) == "0.0.0+0"  # no VERSION file: the default
     (tmp_path / "app" / "VERSION").write_text("VERSION_MAJOR = 1\nVERSION_MINOR = 4\nPATCHLEVEL = 2\n"
                                               "VERSION_TWEAK = 7\n")
-    assert plan._version(domain, sources) == "1.4.2+7"
+    assert imageversion.image_version(domain, sources) == "1.4.2+7"
     assert sources["version"] == str(tmp_path / "app" / "VERSION")
 
 

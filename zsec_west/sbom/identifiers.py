@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from zsec_west.errors import DataFileError
 from zsec_west.files import shipped
 from zsec_west.files.yamldoc import load_located, located, parse_located
+from zsec_west.sbom.remotes import purl_for_remote, split_remote
 from zsec_west.versions import is_commit
 
 DATA_FILE = "identifiers.yaml"  # in zsec_west/data
@@ -131,41 +132,6 @@ class IdentifierTable:
 
 def _key(name: str) -> str:
     return name.casefold().replace("_", "-")
-
-
-def split_remote(url: str | None) -> tuple[str | None, str | None, str | None]:
-    """A git remote -> (host, owner, repository); scp-like 'git@host:owner/repo.git' too."""
-    if not url:
-        return None, None, None
-    text = url.strip()
-    scp = re.match(r"^[\w.-]+@([\w.-]+):(.+)$", text)
-    if scp and "://" not in text:
-        host, path = scp.group(1), scp.group(2)
-    else:
-        parts = urlsplit(text if "://" in text else f"https://{text}")
-        host, path = parts.hostname, parts.path
-    if not host:
-        return None, None, None
-    segments = [s for s in path.strip("/").split("/") if s]
-    if segments and segments[-1].endswith(".git"):
-        segments[-1] = segments[-1][:-4]
-    owner = "/".join(segments[:-1]) or None
-    repo = segments[-1] if segments else None
-    return host, owner, repo
-
-
-def purl_for_remote(url: str | None, revision: str | None) -> str | None:
-    """The package URL of a git repository at a revision: pkg:github/o/r@rev on GitHub,
-    else pkg:git/host/path@rev."""
-    host, owner, repo = split_remote(url)
-    if not host or not repo:
-        return None
-    version = f"@{quote(revision, safe='')}" if revision else ""
-    if host.casefold() == "github.com" and owner:
-        return f"pkg:github/{owner}/{repo}{version}"
-    parts = [host, *(owner.split("/") if owner else [])]
-    namespace = "/".join(quote(part, safe="") for part in parts)
-    return f"pkg:git/{namespace}/{quote(repo, safe='')}{version}"
 
 
 def fill_cpe(template: str, version: str) -> str:
@@ -337,15 +303,6 @@ def _repository(raw: dict[str, Any], where: str, path: Path) -> str | None:
         raise DataFileError(f"{where}: repository must be an https:// URL",
                             path=located(path, raw, "repository"))
     return value.rstrip("/") if value else None
-
-
-def same_repository(url: str | None, canonical: str) -> bool:
-    """Whether a git remote names the canonical repository (any scheme, .git, case)."""
-    host, owner, repo = split_remote(url)
-    c_host, c_owner, c_repo = split_remote(canonical)
-    return bool(host) and (host or "").casefold() == (c_host or "").casefold() and \
-        (owner or "").casefold() == (c_owner or "").casefold() and \
-        (repo or "").casefold() == (c_repo or "").casefold()
 
 
 def _family(name: str, raw: Any, path: Path, at: str) -> CompilerFamily:

@@ -24,13 +24,13 @@ from zsec_west.sbom.identifiers import (
     IdentifierTable,
     VersionFile,
     identify,
-    purl_for_remote,
 )
 from zsec_west.sbom.inventory import Inventory, recorded_build_dir
 from zsec_west.sbom.packages import APP, GENERATED, MODULE, ZEPHYR, PackageData, Root, assign
 from zsec_west.sbom.pkgversion import VersionInfo, manifest_revisions, read_version_file, resolve
 from zsec_west.sbom.provenance import canonical_origin
 from zsec_west.sbom.references import module_references
+from zsec_west.sbom.remotes import purl_for_remote
 from zsec_west.sbom.tlsattach import attach_tls_config
 from zsec_west.sbom.toolchain import toolchain_package
 

@@ -3,8 +3,9 @@ project is, not from the remote a checkout happens to use."""
 
 from __future__ import annotations
 
-from zsec_west.sbom.identifiers import KnownComponent, same_repository
+from zsec_west.sbom.identifiers import KnownComponent
 from zsec_west.sbom.packages import PackageData
+from zsec_west.sbom.remotes import same_repository
 from zsec_west.versions import release_from_tag
 
 

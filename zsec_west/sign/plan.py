@@ -35,11 +35,8 @@ from zsec_west.builddir import MCUBOOT, SYSBUILD, TFM, Build, Domain
 from zsec_west.builddir.devicetree import Devicetree, Partition
 from zsec_west.builddir.mcubootmode import McubootMode, application_mode, bootloader_mode, sysbuild_mode
 from zsec_west.errors import BuildDirError, KeyFileError, UsageError
-from zsec_west.files.reading import read_if_present
 from zsec_west.keys.paths import resolve_key_path
-from zsec_west.versions import parse_image_version
-from zsec_west.versions import version_file_fields as version_fields
-from zsec_west.versions import zephyr_release as parse_zephyr_version
+from zsec_west.sign.imageversion import image_version
 
 DEFAULT_ALIGN = 4  # what mcuboot.cmake assumes when the flash has no write-block-size
 # Only Zephyr 3.x's mcuboot.cmake (which wraps `west sign`) has this symbol.
@@ -155,31 +152,6 @@ def _resolve(value: str, domain: Domain, west_topdir: Path | None) -> Path:
     return resolve_key_path(text, west_topdir) or Path(text).expanduser()
 
 
-def _version(domain: Domain, sources: dict[str, str]) -> str:
-    k = domain.kconfig
-    value = k.string("MCUBOOT_IMGTOOL_SIGN_VERSION")
-    if value:
-        sources["version"] = f"CONFIG_MCUBOOT_IMGTOOL_SIGN_VERSION in {domain.config_path}"
-        try:  # checked here, where the file that set it is known
-            parse_image_version(value)
-        except UsageError as exc:
-            raise BuildDirError(f"CONFIG_MCUBOOT_IMGTOOL_SIGN_VERSION: {exc.message}", path=domain.config_path,
-                                hint=exc.hint) from None
-        return value
-    version_file = Path(app) / "VERSION" if (app := domain.app_source_dir) else None
-    # No VERSION file: the default. One that is there but is no readable file: an error, not 0.0.0.
-    data = read_if_present(version_file, "build", BuildDirError) if version_file else None
-    if version_file and data is not None:
-        text = data.decode("utf-8", errors="replace")
-        values = version_fields(text)
-        base = parse_zephyr_version(text)
-        if base:
-            sources["version"] = str(version_file)
-            return f"{base.split('-')[0]}+{values.get('VERSION_TWEAK') or 0}"
-    sources["version"] = "default (no CONFIG_MCUBOOT_IMGTOOL_SIGN_VERSION, no VERSION file)"
-    return "0.0.0+0"
-
-
 def plan_domain(build: Build, domain: Domain, *, west_topdir: Path | None = None) -> ImagePlan:
     """The signing plan for one image domain; BuildDirError when the build lacks what signing needs."""
     k = domain.kconfig
@@ -201,7 +173,7 @@ def plan_domain(build: Build, domain: Domain, *, west_topdir: Path | None = None
                               k.enabled("MCUBOOT_GENERATE_CONFIRMED_IMAGE"), layout.hex_addr, slot1_addr)
     return ImagePlan(
         domain=domain.name, build_dir=domain.build_dir, header_size=header_size, slot_size=slots.size,
-        align=layout.align, version=_version(domain, sources), overwrite_only=layout.overwrite_only,
+        align=layout.align, version=image_version(domain, sources), overwrite_only=layout.overwrite_only,
         load_addr=layout.load_addr, hex_addr=layout.hex_addr, pure=k.enabled("MCUBOOT_BOOTLOADER_SIGNATURE_TYPE_PURE"),
         mode=mode.name if mode else None, signing_step="west sign" if west_sign else "imgtool",
         key_setting=keys.key_setting, key_file=keys.key_file, encryption_key_file=keys.encryption_key_file,
