@@ -10,11 +10,9 @@ and their offsets in the image area TF-M's BL2 loads from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from zsec_west.builddir.devicetree import Devicetree
 from zsec_west.builddir.tfmlayout import SigningLayout
-from zsec_west.facts.tfm import MemoryRegion
+from zsec_west.facts.tfm import MemoryRegion, TfmImageArea, TfmMemory
 
 SECURE, NON_SECURE, UNKNOWN = "secure", "non-secure", "unknown"
 
@@ -37,31 +35,10 @@ _ROLES: dict[str, tuple[str, str]] = {
 }
 
 
-# A region is the same value in the analysis and in the report's facts.
+# The split is the same value in the analysis and in the report's facts.
 Region = MemoryRegion
-
-
-@dataclass(frozen=True)
-class ImageArea:
-    """One image in TF-M's signing layout: offset and size within the area BL2 loads from."""
-
-    world: str
-    purpose: str
-    offset: int
-    size: int
-    source: str  # the layout file
-
-    @property
-    def end(self) -> int:
-        return self.offset + self.size
-
-
-@dataclass(frozen=True)
-class MemoryMap:
-    regions: tuple[Region, ...]
-    basis: str  # how the split was found
-    note: str | None = None
-    image_areas: tuple[ImageArea, ...] = ()
+ImageArea = TfmImageArea
+MemoryMap = TfmMemory
 
 
 def _region_of(dt: Devicetree, prop: str, purpose: str) -> Region | None:
@@ -97,7 +74,7 @@ def memory_map(dt: Devicetree | None, layouts: list[SigningLayout] | None = None
     if dt is None:
         if not areas:
             return None
-        return MemoryMap((), "TF-M signing layouts", "no devicetree: only TF-M's image sizes are known",
+        return MemoryMap("TF-M signing layouts", (), "no devicetree: only TF-M's image sizes are known",
                          areas)
     found = _from_devicetree(dt)
     note = found.note
@@ -105,7 +82,7 @@ def memory_map(dt: Devicetree | None, layouts: list[SigningLayout] | None = None
         note = ("no slot0/slot0_ns partitions in the devicetree: the chosen flash and RAM are the "
                 "non-secure view; the image sizes come from TF-M's signing layouts; the rest of the "
                 "secure side's layout is in TF-M's platform flash_layout.h")
-    return MemoryMap(found.regions, found.basis, note, areas)
+    return MemoryMap(found.basis, found.regions, note, areas)
 
 
 def _from_devicetree(dt: Devicetree) -> MemoryMap:
@@ -116,7 +93,7 @@ def _from_devicetree(dt: Devicetree) -> MemoryMap:
         for part in sorted(partitions, key=lambda p: p.address):
             world, purpose = _ROLES.get(part.label, (UNKNOWN, part.name))
             regions.append(Region(part.label, world, purpose, part.address, part.size, "partition"))
-        return MemoryMap(tuple(regions), "devicetree flash partitions")
+        return MemoryMap("devicetree flash partitions", tuple(regions))
     regions = [r for r in (_region_of(dt, "zephyr,flash", "non-secure flash (Zephyr code)"),
                            _region_of(dt, "zephyr,code-partition", "non-secure code partition"),
                            _region_of(dt, "zephyr,sram", "non-secure RAM (Zephyr data)"))
@@ -130,8 +107,8 @@ def _from_devicetree(dt: Devicetree) -> MemoryMap:
         regions.append(Region(label, UNKNOWN, "reserved memory", child.reg[0], child.reg[1],
                               "reserved-memory"))
     if not regions:
-        return MemoryMap((), "none", "the devicetree names no flash partitions and no chosen "
+        return MemoryMap("none", (), "the devicetree names no flash partitions and no chosen "
                                      "flash or RAM")
-    return MemoryMap(tuple(regions), "chosen flash and RAM of the non-secure image",
+    return MemoryMap("chosen flash and RAM of the non-secure image", tuple(regions),
                      "no slot0/slot0_ns partitions in the devicetree: only the non-secure view is "
                      "known; the secure side's layout is in TF-M's platform flash_layout.h")

@@ -13,10 +13,8 @@ from zsec_west.facts.tfm import (
     TfmCapability,
     TfmDomain,
     TfmFacts,
-    TfmImageArea,
     TfmKey,
     TfmLogging,
-    TfmMemory,
     TfmMismatch,
     TfmOutput,
     TfmPartition,
@@ -94,13 +92,6 @@ def _outputs(a: TfmAnalysis) -> tuple[TfmOutput, ...]:
         for out in a.images.images)
 
 
-def _memory(a: TfmAnalysis) -> TfmMemory | None:
-    if a.memory is None:
-        return None
-    areas = tuple(TfmImageArea(x.world, x.purpose, x.offset, x.size, x.source) for x in a.memory.image_areas)
-    return TfmMemory(a.memory.basis, tuple(a.memory.regions), a.memory.note, areas)
-
-
 def domain_facts(a: TfmAnalysis) -> TfmDomain:
     """The typed facts of one TF-M domain, everything the reporters show."""
     c = a.config
@@ -132,7 +123,7 @@ def domain_facts(a: TfmAnalysis) -> TfmDomain:
         outputs=_outputs(a),
         public_keys=tuple(TfmPublicKey(k.role, _relative(k.path, a.app.build_dir), k.key_sha256,
                                        k.dev_key, k.problem) for k in a.images.public_keys),
-        memory=_memory(a),
+        memory=a.memory,
         advisories=tuple(TfmAdvisory(v.advisory.id, v.advisory.cve, v.affected, v.in_range, v.reason)
                          for v in a.verdicts),
         configuration=config_facts(c),
