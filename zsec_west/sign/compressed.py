@@ -20,7 +20,6 @@ import struct
 from zsec_west.errors import ImageFormatError, UsageError
 from zsec_west.mcuboot import compression as lzma2
 from zsec_west.mcuboot.header import ENDIAN_PREFIX, Flag
-from zsec_west.mcuboot.signatures import SignRequest, pad_ecdsa_signature
 from zsec_west.mcuboot.tlv import TlvType
 from zsec_west.mcuboot.trailer import trailer_size
 from zsec_west.sign.imagebuild import (
@@ -30,6 +29,7 @@ from zsec_west.sign.imagebuild import (
     SignedImage,
     _build_hashed,
     build_image,
+    sign_hashed,
 )
 from zsec_west.sign.options import ImageOptions
 from zsec_west.sign.signer import Signer
@@ -49,12 +49,7 @@ def _uncompressed_encrypted(payload: Payload, options: ImageOptions, signer: Sig
         raise ImageFormatError(f"image size (0x{hashed.hashed_end:x}) + trailer (0x{tsize:x}) exceeds the "
                                f"slot size 0x{options.slot_size:x} before compression",
                                hint="imgtool checks the uncompressed image against the slot too")
-    signature = None
-    if signer is not None:
-        with memoryview(hashed.buf) as whole, whole[:hashed.hashed_end] as region:
-            signature = signer.sign(SignRequest(region, hashed.digest, hashed.hash_name, options.pure))
-        if options.pad_sig:
-            signature = pad_ecdsa_signature(signature, hashed.key_type or "")
+    signature = sign_hashed(hashed, options, signer) if signer is not None else None
     return hashed.buf, size, hashed.digest, signature
 
 

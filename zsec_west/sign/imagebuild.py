@@ -252,6 +252,15 @@ def _build_hashed(payload: Payload, options: ImageOptions, key: PublicKey | None
     return _Hashed(buf, hashed_end, header, hash_name, digest, key_type, key_hash, header.protect_tlv_size)
 
 
+def sign_hashed(hashed: _Hashed, options: ImageOptions, signer: Signer) -> bytes:
+    """`signer`'s signature over the hashed region of `hashed`, padded when --pad-sig asks."""
+    with memoryview(hashed.buf) as whole, whole[:hashed.hashed_end] as region:
+        signature = signer.sign(SignRequest(region, hashed.digest, hashed.hash_name, options.pure))
+    if options.pad_sig:
+        signature = pad_ecdsa_signature(signature, hashed.key_type or "")
+    return signature
+
+
 def vector_to_sign(payload: Payload, options: ImageOptions, public_key: PublicKey | None = None,
                    mode: Literal["payload", "digest"] = "payload") -> bytes | bytearray:
     """What an external signer must sign (`--vector-to-sign`): the hashed region, or its digest.
@@ -291,10 +300,7 @@ def build_image(payload: Payload, options: ImageOptions, signer: Signer | None,
             unprotected.append((TlvType.PUBKEY, public_bytes(key)))
         sig_tlv = signature_tlv(key)
         if signer is not None:
-            with memoryview(buf) as whole, whole[:hashed_end] as region:
-                signature = signer.sign(SignRequest(region, hashed.digest, hashed.hash_name, options.pure))
-            if options.pad_sig:
-                signature = pad_ecdsa_signature(signature, hashed.key_type or "")
+            signature = sign_hashed(hashed, options, signer)
         else:
             assert fixed_signature is not None
             signature = bytes(fixed_signature[0])
