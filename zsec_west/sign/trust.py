@@ -16,7 +16,6 @@ What the bootloader trusts, strongest evidence first:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from zsec_west.errors import KeyFileError, ZsecError
 from zsec_west.files.reading import read_input
 from zsec_west.keys import devkeys
 from zsec_west.keys.embedded import find_public_keys
-from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name, public_bytes
+from zsec_west.keys.encoding import Fingerprint, PublicKey, key_type_name
 from zsec_west.keys.keyset import split_key_list
 from zsec_west.keys.paths import resolve_key_path
 from zsec_west.keys.pem import load_public_key
@@ -176,7 +175,7 @@ def check_trust(anchor: TrustAnchor, key: PublicKey, source: str, *, allow: bool
     if anchor.unknown:
         return (f"{anchor.image}: could not check that {anchor.bootloader} trusts the signing key: "
                 f"{anchor.unknown}")
-    digest = hashlib.sha256(public_bytes(key)).hexdigest()
+    digest = Fingerprint.of(key).sha256
     if any(k.sha256 == digest for k in anchor.keys):
         return None
     trusted = ", ".join(k.describe() for k in anchor.keys)
