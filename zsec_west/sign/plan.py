@@ -35,6 +35,7 @@ from zsec_west.builddir import MCUBOOT, SYSBUILD, TFM, Build, Domain
 from zsec_west.builddir.devicetree import Devicetree, Partition
 from zsec_west.builddir.mcubootmode import McubootMode, application_mode, bootloader_mode, sysbuild_mode
 from zsec_west.errors import BuildDirError, KeyFileError, UsageError
+from zsec_west.keys.keyset import split_key_list
 from zsec_west.keys.paths import resolve_key_path
 from zsec_west.sign.imageversion import image_version
 
@@ -315,7 +316,7 @@ def _keys(build: Build, domain: Domain, west_topdir: Path | None, sources: dict[
         if key_setting:
             sources["key"] = f"SB_CONFIG_BOOT_SIGNATURE_KEY_FILE in {build.sysbuild.config_path}"
     # A comma-separated list (Zephyr main, 2026): the first entry signs, the others are public keys.
-    entries = [entry.strip() for entry in (key_setting or "").split(",") if entry.strip()]
+    entries = split_key_list(key_setting) if key_setting else []
     key_file = _resolve(entries[0], domain, west_topdir) if entries else None
     public_keys = tuple(_resolve(entry, domain, west_topdir) for entry in entries[1:])
     enc_setting = k.string("MCUBOOT_ENCRYPTION_KEY_FILE")
