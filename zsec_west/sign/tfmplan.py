@@ -29,6 +29,7 @@ from typing import Any
 
 from zsec_west.builddir import TFM, Build, Domain
 from zsec_west.builddir.tfmbuild import SubBuild, load_subbuild
+from zsec_west.builddir.tfmlayout import SigningLayout
 from zsec_west.errors import BuildDirError, UsageError
 from zsec_west.keys.paths import resolve_key_path
 from zsec_west.sign.plan import ImagePlan
@@ -103,8 +104,8 @@ def _fota(app: Domain, build: Build) -> tuple[bool, str]:
     return False, f"Zephyr {version or '(version unknown)'} signs TF-M images with --align 1, hex only"
 
 
-def _slot_size(plan_sources: dict[str, str], role: str, sub: SubBuild, app: Domain) -> int:
-    layout = sub.signing_layout(role)
+def _slot_size(plan_sources: dict[str, str], role: str, layout: SigningLayout | None, sub: SubBuild,
+               app: Domain) -> int:
     size = layout.get("RE_SIGN_BIN_SIZE") if layout is not None else None
     if layout is not None and size:
         plan_sources["slot_size"] = f"RE_SIGN_BIN_SIZE in {layout.path}"
@@ -185,7 +186,8 @@ def _image_plan(role: str, app: Domain, sub: SubBuild, config: TfmConfig, fota: 
         raise BuildDirError("CONFIG_ROM_START_OFFSET is not set; cannot tell the BL2 header size",
                             path=app.config_path, hint="give -H/--header-size")
     sources["header_size"] = f"CONFIG_ROM_START_OFFSET in {app.config_path}"
-    slot = _slot_size(sources, role, sub, app)
+    layout = sub.signing_layout(role)  # parsed from the sub-build's object files: once per image
+    slot = _slot_size(sources, role, layout, sub, app)
     align, max_align = _align(app, fota, sources)
     version = (config.version_s if role == SECURE else config.version_ns) or "0.0.0+0"
     sources["version"] = f"CONFIG_TFM_IMAGE_VERSION_{role}"
@@ -193,7 +195,6 @@ def _image_plan(role: str, app: Domain, sub: SubBuild, config: TfmConfig, fota: 
     sources["security_counter"] = ("CONFIG_TFM_IMAGE_SECURITY_COUNTER" if config.security_counter is not None
                                    else "auto: Zephyr's TF-M signing passes -s auto in this version")
     key_format = app.cache.value("TFM_PUBLIC_KEY_FORMAT") or "full"
-    layout = sub.signing_layout(role)
     fields: dict[str, Any] = {"max_align": max_align, "security_counter": counter,
                               "boot_record": BOOT_RECORDS[role], "public_key_format": key_format}
     rom_fixed = layout.get("RE_IMAGE_ROM_FIXED") if layout is not None else None
