@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from zsec_west.files.writing import atomic_write
 from zsec_west.report.envelope import envelope
 from zsec_west.sign.image import SignedImage
 from zsec_west.sign.request import CustomTlv
@@ -81,7 +80,3 @@ def manifest_document(files: list[SignedFile], build_dir: Path | None = None) ->
 
 def manifest_text(files: list[SignedFile], build_dir: Path | None = None) -> str:
     return json.dumps(manifest_document(files, build_dir), indent=2, sort_keys=False) + "\n"
-
-
-def write_manifest(path: str | Path, files: list[SignedFile], build_dir: Path | None = None) -> Path:
-    return atomic_write(path, manifest_text(files, build_dir))
