@@ -27,10 +27,6 @@ COMPRESSION_TLVS = frozenset({TlvType.DECOMP_SIZE, TlvType.DECOMP_SHA, TlvType.D
 COMPRESSION_FLAGS = Flag.COMPRESSED_LZMA1 | Flag.COMPRESSED_LZMA2 | Flag.COMPRESSED_ARM_THUMB_FLT
 
 
-def is_compressed(parsed: ParsedImage) -> bool:
-    return bool(parsed.header.flags & (Flag.COMPRESSED_LZMA1 | Flag.COMPRESSED_LZMA2))
-
-
 def _tlv(parsed: ParsedImage, tlv_type: int) -> bytes | None:
     found = parsed.protected.first(tlv_type) if parsed.protected else None
     return found.value if found is not None else None
