@@ -29,9 +29,8 @@ from zsec_west.errors import KeyFileError, ToolError, UsageError
 from zsec_west.files.reading import read_input_text
 from zsec_west.keys.encoding import PublicKey
 from zsec_west.mcuboot.signatures import SignRequest, pad_ecdsa_signature, signing_key_type, verify_signature
-from zsec_west.sign import signer
+from zsec_west.sign.signer import PKCS11_SCHEME, is_pkcs11_uri
 
-SCHEME = "pkcs11:"
 MODULE_ENV = "ZSEC_PKCS11_MODULE"
 _PATH_ATTRS = frozenset({"token", "manufacturer", "serial", "model", "library-manufacturer",
                          "library-description", "library-version", "object", "type", "id",
@@ -42,9 +41,6 @@ _CURVES = {bytes.fromhex("06082a8648ce3d030107"): ec.SECP256R1(),
            bytes.fromhex("06052b81040022"): ec.SECP384R1()}
 _ED25519_PARAMS = (bytes.fromhex("06032b6570"), bytes.fromhex("130c656477617264733235353139"))
 _HASH_FOR = {"ecdsa-p256": "sha256", "ecdsa-p384": "sha384", "rsa-2048": "sha256", "rsa-3072": "sha256"}
-
-
-is_pkcs11_uri = signer.is_pkcs11_uri  # where it lives: keysource and the CLI check it without loading this
 
 
 @dataclass(frozen=True)
@@ -58,7 +54,7 @@ class Pkcs11Uri:
     def parse(cls, text: str) -> Pkcs11Uri:
         if not is_pkcs11_uri(text):
             raise UsageError(f"{text!r} is not a pkcs11: URI")
-        body = text[len(SCHEME):]
+        body = text[len(PKCS11_SCHEME):]
         path_part, _, query_part = body.partition("?")
         path = cls._attrs(path_part, ";", _PATH_ATTRS, "path")
         query = cls._attrs(query_part, "&", _QUERY_ATTRS, "query")
@@ -96,7 +92,7 @@ class Pkcs11Uri:
         """The URI for messages and manifests: everything but the PIN."""
         path = ";".join(f"{k}={_quote(v)}" for k, v in self.path.items())
         query = "&".join(f"{k}={'***' if k == 'pin-value' else _quote(v)}" for k, v in self.query.items())
-        return SCHEME + path + (f"?{query}" if query else "")
+        return PKCS11_SCHEME + path + (f"?{query}" if query else "")
 
     def describe_key(self) -> str:
         parts = [f"{k}={_quote(self.path[k])}" for k in ("object", "id") if k in self.path]
