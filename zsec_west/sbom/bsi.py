@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from zsec_west.sbom.conformance.model import UNKNOWN_PREFIX
 from zsec_west.sbom.packages import TOOLCHAIN, PackageData
 from zsec_west.sbom.planner import DomainPlan, ImageInfo
 
-PROFILE = "bsi-tr-03183-2"
 # A machine-readable statement that a field cannot be known from the build:
-# "bsi-unknown:<field>: <reason>" (SPDX 3 annotation statement, CycloneDX property value).
-UNKNOWN_PREFIX = "bsi-unknown:"
+# "bsi-unknown:<field>: <reason>" (SPDX 3 annotation statement, CycloneDX property value), with
+# the prefix the conformance check reads back.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

@@ -101,13 +101,6 @@ class SbomResult:
     outputs: list[Output] = field(default_factory=list)  # the documents, written or to write
 
 
-def _file_mode() -> int:
-    """Documents are for sharing: the usual permissions under the current umask."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def _created(options: SbomOptions) -> _dt.datetime:
     moment = options.created or _dt.datetime.now(_dt.timezone.utc)
     if moment.tzinfo is not None:
@@ -283,7 +276,7 @@ def _domain_document(build: Build, options: SbomOptions, created: _dt.datetime, 
     written_doc = writer(options.fmt).domain_document(plan, info, options.fmt)
     text, ids, namespace = written_doc.text, written_doc.package_ids, written_doc.namespace
     data = text.encode("utf-8")  # once, for the file and both digests (megabytes)
-    result.outputs.append(Output(path, data, _file_mode()))
+    result.outputs.append(Output(path, data))
     written = WrittenDocument(domain, path, len(plan.packages) + 1,
                               sum(len(p.files) for p in plan.packages),
                               sum(len(p.missing) for p in plan.packages),
@@ -327,6 +320,6 @@ def _system_document(build: Build, options: SbomOptions, plans: list[DomainPlan]
         supplier_contact=options.supplier_contact)
     system = SystemImage(name, default.image.version, default.image.supplier, tuple(flash_order))
     text = writer(options.fmt).system_document(system, entries, info, options.fmt)
-    result.outputs.append(Output(path, text, _file_mode()))
+    result.outputs.append(Output(path, text))
     return WrittenDocument("system", path, len(entries) + 1, 0, 0,
                            hashlib.sha256(text.encode("utf-8")).hexdigest())

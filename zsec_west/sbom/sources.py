@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from zsec_west.errors import BuildDirError
-from zsec_west.files.reading import exists, loads_json, read_if_present, read_input
+from zsec_west.files.reading import exists, load_json_file, loads_json, read_if_present, read_input
 
 _QUOTED_PIECE = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)|([^\s'"\\]+)|(\s+)""", re.S)
 _ESCAPE_IN_DQ = re.compile(r"\\([\\\"$`\n])")
@@ -111,7 +111,7 @@ def _unit(source: str, directory: str, argv: list[str]) -> CompileUnit:
 
 def load_compile_commands(path: Path) -> list[CompileUnit]:
     """Every entry of compile_commands.json; raises BuildDirError naming the file if broken."""
-    data = loads_json(read_input(path, "build", BuildDirError), path, BuildDirError)
+    data = load_json_file(path, "build", BuildDirError)
     if not isinstance(data, list):
         raise BuildDirError("not a compilation database (expected a JSON list)", path=path)
     units: list[CompileUnit] = []

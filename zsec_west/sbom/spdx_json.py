@@ -153,12 +153,6 @@ def json_lines(data: dict[str, Any], lines: dict[str, list[str]] | None = None) 
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def validate(document: Document) -> None:
-    """Raise ToolError naming the problems unless spdx-tools finds the document valid."""
-    with _fast_paths(document):
-        _validate(document)
-
-
 def _templated_lines(data: dict[str, Any], layout: FileLayout) -> dict[str, list[str]]:
     """Every file's and relationship's line, in document order: spdx-tools' text for the ones
     in the model, their shape's template for the others."""

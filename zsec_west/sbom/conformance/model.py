@@ -11,7 +11,7 @@ from zsec_west.findings import Evidence, Finding, Rule, Severity, Status
 from zsec_west.sbom.jsonfile import read_json
 
 PROFILE = "bsi-tr-03183-2"
-UNKNOWN_PREFIX = "bsi-unknown:"  # the statement our writers make (sbom/bsi.py)
+UNKNOWN_PREFIX = "bsi-unknown:"  # a field stated as not known (our writers: sbom/bsi.py)
 _SOURCE = "BSI TR-03183-2 v2.1.0"
 
 

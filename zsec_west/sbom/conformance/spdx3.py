@@ -95,8 +95,9 @@ def _document(graph: _Graph, outcome: Outcome) -> list[str]:
     subjects = [_id(document), *roots]
     creation = graph.get(document.get("creationInfo")) if document else {}
     version = str(creation.get("specVersion") or "")
-    outcome.judge("format", "the SBOM", version.startswith("3.") and version != "3.0.0")
-    if not version.startswith("3.") or version == "3.0.0":
+    modern = version.startswith("3.") and version != "3.0.0"
+    outcome.judge("format", "the SBOM", modern)
+    if not modern:
         outcome.notes["format"] = f"specVersion {version or 'missing'}; 3.0.1 or later is required"
     outcome.judge("sbom-creator", "the SBOM", _contact(graph, _list(creation.get("createdBy"))),
                   graph.stated(subjects, "sbom-creator"))

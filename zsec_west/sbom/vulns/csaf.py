@@ -13,11 +13,9 @@ import json
 import os
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 from zsec_west import TOOL_NAME, __version__
-from zsec_west.files.writing import atomic_write
 from zsec_west.sbom.vulns.vex import Entry, worst_status
 
 _CVE = re.compile(r"^CVE-[0-9]{4}-[0-9]{4,}$")
@@ -135,7 +133,3 @@ def document(entries: list[Entry], title: str = "VEX of a Zephyr build") -> dict
 
 def text(entries: list[Entry]) -> str:
     return json.dumps(document(entries), indent=2) + "\n"
-
-
-def write(path: Path, entries: list[Entry]) -> None:
-    atomic_write(path, text(entries))

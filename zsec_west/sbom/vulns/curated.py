@@ -223,16 +223,16 @@ def _advisory(path, entry, packages: dict[str, Package], top) -> Vulnerability:
     # An embargoed advisory has no ranges yet: it must not turn into "every version".
     affects = tuple(Affects(key, ranges=tuple(ranges), versions=versions) for key in keys
                     if ranges or versions)
+    conditions = check.string("conditions")
     return Vulnerability(
         id=ident, source=SOURCE_CURATED, origin=f"{path}:{entry.line}", summary=summary,
-        description=prose(summary, check.string("conditions") and f"Only when: {check.string('conditions')}",
-                          note),
+        description=prose(summary, conditions and f"Only when: {conditions}", note),
         aliases=check.strings("aliases", lambda v: None if _ID.match(v) else "is not an id"),
         score=float(cvss) if cvss is not None else None, severity=severity,
         references=(*check.strings("references"), source),
         affects=affects, kconfig=check.strings("kconfig", symbol_problem),
         paths=check.strings("paths", path_problem), macros=check.strings("macros", macro_problem),
-        conditions=check.string("conditions"), fixed=fixed, state=state, verified=verified,
+        conditions=conditions, fixed=fixed, state=state, verified=verified,
         package=package.name)
 
 

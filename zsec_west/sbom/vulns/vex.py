@@ -13,7 +13,6 @@ from typing import Any
 
 from zsec_west import TOOL_NAME, __version__
 from zsec_west.errors import DataFileError
-from zsec_west.files.writing import atomic_write
 from zsec_west.sbom.jsonfile import read_json
 from zsec_west.sbom.vulns.identifiers import parse_cpe, parse_purl
 from zsec_west.sbom.vulns.model import CpeKey, PurlKey
@@ -226,7 +225,3 @@ def document(entries: list[Entry]) -> dict:
 
 def text(entries: list[Entry]) -> str:
     return json.dumps(document(entries), indent=2) + "\n"
-
-
-def write(path: Path, entries: list[Entry]) -> None:
-    atomic_write(path, text(entries))
