@@ -299,8 +299,9 @@ class Build:
 
     @cached_property
     def build_info(self) -> BuildInfo:
-        """The top level's build_info.yml (Zephyr 4.x): for a sysbuild, its images and the west command."""
-        return load_build_info(self.top)
+        """The top level's build_info.yml (Zephyr 4.x): for a sysbuild, its images and the west command.
+        Read through the domain of the top directory, so the file is parsed once per run."""
+        return (self.sysbuild or self.default).build_info
 
     @property
     def west_command(self) -> str | None:

@@ -67,11 +67,6 @@ class SubBuild:
         """The slot geometry TF-M's signing of the `role` image ("S", "NS", "S_NS") used."""
         return next((layout for layout in load_layouts(self.path) if layout.kind == role.lower()), None)
 
-    def bl2_output(self, suffix: str) -> Path | None:
-        """BL2's image (`bin/bl2.hex`, ...) when the sub-build made it."""
-        path = self.path / "bin" / f"bl2{suffix}"
-        return path if path.is_file() else None
-
     def secure_output(self, suffix: str) -> Path | None:
         """The unsigned secure image TF-M built (`bin/tfm_s.hex`, ...)."""
         path = self.path / "bin" / f"tfm_s{suffix}"

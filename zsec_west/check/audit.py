@@ -15,7 +15,7 @@ from zsec_west.builddir.locate import find_west_topdir
 from zsec_west.builddir.model import Build, Domain
 from zsec_west.check.fixes import Fragment, checked_fixes, with_advice
 from zsec_west.check.imagechecks import check_image_devkey, check_image_format, check_image_key_match, images
-from zsec_west.check.kconfmarkers import check_kconfig_markers
+from zsec_west.check.kconfmarkers import check_kconfig_markers, remember_database
 from zsec_west.check.keychecks import (
     check_encryption_key,
     check_key_file,
@@ -159,6 +159,8 @@ def run_check(build: Build, options: CheckOptions) -> CheckRun:
     selected = build.select(list(options.domains) or None)
     topdir = options.west_topdir or find_west_topdir(base, build.top, Path(os.getcwd()))
     ctx = CheckContext(build, chain, topdir, base)
+    if isinstance(catalogue.zephyr, ZephyrDb):  # read once per run, for the catalogue and the marker check
+        remember_database(ctx, catalogue.zephyr)
     domains = [d.name for d in selected]
     findings: list[Finding] = []
     for domain in selected:

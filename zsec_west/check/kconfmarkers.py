@@ -105,13 +105,22 @@ def marked_symbols(kconf, rule: MarkerRule, base: Path | None = None) -> tuple[l
     return failing, marked
 
 
+_DB_KEY = "zephyr_db"
+
+
+def remember_database(ctx: CheckContext, db: ZephyrDb) -> None:
+    """The database of `ctx.zephyr_base` the run has already read (for its catalogue): the check
+    uses it rather than reading the tree's database again."""
+    ctx.cache[_DB_KEY] = db
+
+
 def _database(ctx: CheckContext, base: Path) -> ZephyrDb | None:
-    if "zephyr_db" not in ctx.cache:
+    if _DB_KEY not in ctx.cache:
         try:
-            ctx.cache["zephyr_db"] = load_zephyr_db(base)
+            ctx.cache[_DB_KEY] = load_zephyr_db(base)
         except DataFileError:
-            ctx.cache["zephyr_db"] = None
-    return ctx.cache["zephyr_db"]
+            ctx.cache[_DB_KEY] = None
+    return ctx.cache[_DB_KEY]
 
 
 def check_kconfig_markers(rule: CatalogueRule, domain: Domain, ctx: CheckContext) -> list[Finding]:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zsec_west.cli.args import (
-    ZEPHYR_BASE_ORDER,
     CommandSpec,
     RunContext,
     add_action,
@@ -43,7 +42,6 @@ without TF-M it says whether the board could use it and which non-secure target 
 """
 
 BOARD_FORMATS = ("text", "json")
-TREE_ORDER = ZEPHYR_BASE_ORDER  # the order every command follows (cli/args.py)
 
 
 def _add_report(parser: argparse.ArgumentParser) -> None:
@@ -52,13 +50,13 @@ def _add_report(parser: argparse.ArgumentParser) -> None:
                         help="rule profile whose TF-M rules and severities apply: base, strict or production "
                              "(default: base; a development key is critical in production, as in check)")
     add_report_args(parser)
-    add_zephyr_base_arg(parser, "to read TF-M board support from", default=TREE_ORDER)
+    add_zephyr_base_arg(parser, "to read TF-M board support from")
 
 
 def _add_boards(parser: argparse.ArgumentParser) -> None:
     add_build_dir_args(parser, domains=False,
                        help="a build whose ZEPHYR_BASE to scan (default: none; see --zephyr-base)")
-    add_zephyr_base_arg(parser, "to scan for boards", default=TREE_ORDER)
+    add_zephyr_base_arg(parser, "to scan for boards")
     add_format_arg(parser, BOARD_FORMATS, help="output format")
     add_output_arg(parser, help="write the list to FILE instead of standard output")
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zsec_west.errors import InputError, ToolError, UsageError, ZsecError
+from zsec_west.files.reading import check_name
 
 _TMP_TAG = "zsec"
 PRIVATE_MODE = 0o600
@@ -51,17 +52,6 @@ def write_error(exc: OSError, path: Path) -> ZsecError:
     if exc.errno in (errno.EACCES, errno.EPERM):
         return InputError("permission denied; nothing was written", path=path)
     return InputError(f"cannot write: {exc.strerror or exc}", path=path)
-
-
-def _check_name(path: Path) -> None:
-    text = str(path)
-    if "\x00" in text:
-        raise InputError("the file name contains a NUL byte", path=path)
-    try:
-        os.fsencode(text)
-    except UnicodeError:
-        raise InputError("the file name is not valid in this file system's encoding",
-                         path=path) from None
 
 
 def _target(path: Path) -> Path:
@@ -145,7 +135,7 @@ def _write_through(path: Path, data: bytes | bytearray) -> Path:
 
 def _prepare(path: Path, *, exclusive: bool, create_dirs: bool) -> tuple[Path, bool]:
     """(the file to write, whether to write through it) after every check a write needs."""
-    _check_name(path)
+    check_name(path)
     if _descriptor_of(path) is not None:
         return path, True
     target = _target(path)
@@ -329,7 +319,7 @@ def temporary_beside(target: Path) -> Path:
     """An empty temporary file of our naming beside `target`, with the permissions of a new
     output, for a writer that fills the file itself (SQLite) and then renames it over `target`
     (or removes it). Temporaries of writers that no longer run are removed first."""
-    _check_name(target)
+    check_name(target)
     fd, tmp = _open_temporary(target)
     try:
         os.fchmod(fd, output_mode())

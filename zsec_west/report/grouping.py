@@ -91,15 +91,3 @@ def where(finding: Finding, report: Report) -> str:
             pass
     shown = one_line(shown)
     return f"{shown}:{finding.location.line}" if finding.location.line else shown
-
-
-def entry_where(entry: Entry, report: Report) -> str:
-    """One location for an entry's line: the only one, or the first and how many more."""
-    places = list(dict.fromkeys(w for w in (where(f, report) for f in entry.findings) if w))
-    if not places:
-        return ""
-    return places[0] if len(places) == 1 else f"{places[0]} (+{len(places) - 1})"
-
-
-def problem_count(report: Report) -> int:
-    return len(entries(report, Status.FAIL))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from zsec_west.facts.tfm import TfmCapability, TfmDomain, TfmFacts
 
 _LABEL = 18  # width of the label column
@@ -29,8 +31,9 @@ def _rows(label: str, values: list[str]) -> list[Row]:
     return [_row(label, values[0])] + [_row("", v) for v in values[1:]]
 
 
-def _text(rows: list[Row]) -> list[str]:
-    return [f"  {label.ljust(_LABEL)}{value}" for label, value in rows]
+def _block(head: str, rows: list[Row], notes: Sequence[str]) -> list[str]:
+    """A domain's facts as text: the head line, the rows in a label column, then the notes."""
+    return [head] + [f"  {label.ljust(_LABEL)}{value}" for label, value in rows] + [f"  note: {note}" for note in notes]
 
 
 def _yes(value: bool | None, yes: str = "yes", no: str = "no") -> str:
@@ -196,10 +199,8 @@ def domain_rows(d: TfmDomain) -> list[Row]:
 
 def domain_lines(d: TfmDomain) -> list[str]:
     """The TF-M facts of one domain, as the text report prints them."""
-    lines = [f"TF-M: in use by {d.app_domain} (board {d.board or '?'}; domain {d.domain})"]
-    lines += _text(domain_rows(d))
-    lines += [f"  note: {note}" for note in d.notes]
-    return lines
+    return _block(f"TF-M: in use by {d.app_domain} (board {d.board or '?'}; domain {d.domain})",
+                  domain_rows(d), d.notes)
 
 
 def capability_rows(c: TfmCapability) -> list[Row]:
@@ -222,10 +223,7 @@ def capability_rows(c: TfmCapability) -> list[Row]:
 
 def capability_lines(c: TfmCapability) -> list[str]:
     """What the report says about an image built without TF-M."""
-    lines = [f"TF-M: not in use by {c.domain} (board {c.board or '?'})"]
-    lines += _text(capability_rows(c))
-    lines += [f"  note: {note}" for note in c.notes]
-    return lines
+    return _block(f"TF-M: not in use by {c.domain} (board {c.board or '?'})", capability_rows(c), c.notes)
 
 
 def tfm_lines(facts: TfmFacts) -> list[str]:
