@@ -40,17 +40,18 @@ def mcuboot_signature(build: Build) -> BootSignature | None:
                    if sysbuild_kconfig is not None and "BOOT_SIGNATURE_KEY_FILE" in sysbuild_kconfig
                    else "CONFIG_BOOT_SIGNATURE_KEY_FILE")
     if mcuboot is not None and mcuboot.config_path.is_file():
-        found = _mcuboot_type(mcuboot.kconfig, "CONFIG_", rsa_len=mcuboot.kconfig.int("BOOT_SIGNATURE_TYPE_RSA_LEN"))
+        found = mcuboot_type(mcuboot.kconfig, "CONFIG_", rsa_len=mcuboot.kconfig.int("BOOT_SIGNATURE_TYPE_RSA_LEN"))
         if found:
             return BootSignature("MCUboot", found[0], found[1], (key_setting,))
     if sysbuild_kconfig is not None and "BOOTLOADER_MCUBOOT" in sysbuild_kconfig \
             and sysbuild_kconfig.enabled("BOOTLOADER_MCUBOOT"):
-        found = _mcuboot_type(sysbuild_kconfig, "SB_CONFIG_", rsa_len=None)
+        found = mcuboot_type(sysbuild_kconfig, "SB_CONFIG_", rsa_len=None)
         return BootSignature("MCUboot", found[0] if found else None, found[1] if found else None, (key_setting,))
     return None if mcuboot is None else BootSignature("MCUboot", None, None, (key_setting,))
 
 
-def _mcuboot_type(kconfig: KconfigValues, prefix: str, rsa_len: int | None) -> tuple[str, str] | None:
+def mcuboot_type(kconfig: KconfigValues, prefix: str, rsa_len: int | None) -> tuple[str, str] | None:
+    """(key type, the setting that chose it) from MCUboot's (or sysbuild's) signature type symbols."""
     for symbol, name in (("BOOT_SIGNATURE_TYPE_RSA", f"rsa-{rsa_len or 2048}"), *_MCUBOOT_TYPES):
         if kconfig.enabled(symbol):
             return name, f"{prefix}{symbol}"

@@ -15,7 +15,7 @@ from typing import cast
 from zsec_west.errors import ImageFormatError, InputError, UsageError
 from zsec_west.files.reading import MIB, check_size, limit_of, open_input, read_bytes
 from zsec_west.files.writing import atomic_write
-from zsec_west.mcuboot.hexwrite import hex_text
+from zsec_west.mcuboot.hexwrite import Range, hex_text, joined
 
 
 def is_hex_path(path: str | Path) -> bool:
@@ -84,6 +84,7 @@ def _open_raw(path: Path) -> RawFile | None:
 # Distinct address ranges a .hex may hold: real ones have one, or two for a padded image (the
 # image and its trailer); this bounds what a hostile file of tiny scattered records costs.
 MAX_RANGES = 4096
+_OVERLAP = "invalid Intel HEX: records overlap at address 0x{:x}"
 _RECORD_MIN = 11  # ":" + count, address, type and checksum as hex digits
 
 
@@ -113,24 +114,7 @@ def _record(line: str, number: int, path: str | Path | None) -> tuple[int, int, 
     return kind, address, payload
 
 
-def _merge(ranges: list[tuple[int, bytearray]], path: str | Path | None) -> list[tuple[int, bytearray]]:
-    """`ranges` in address order, adjacent ones joined; overlapping ones are an error."""
-    merged: list[tuple[int, bytearray]] = []
-    for start, data in sorted(ranges, key=lambda item: item[0]):
-        if merged:
-            last_start, last = merged[-1]
-            end = last_start + len(last)
-            if start < end:
-                raise ImageFormatError(f"invalid Intel HEX: records overlap at address 0x{start:x}",
-                                       path=path)
-            if start == end:
-                last += data
-                continue
-        merged.append((start, data))
-    return merged
-
-
-def hex_segments(text: bytes | str, path: str | Path | None = None) -> list[tuple[int, bytearray]]:
+def hex_segments(text: bytes | str, path: str | Path | None = None) -> list[Range]:
     """The data of Intel HEX text as (address, bytes) ranges in address order, held by segments:
     a file that names addresses 4 GiB apart costs what its records hold, not the range between."""
     if isinstance(text, bytes):
@@ -138,7 +122,7 @@ def hex_segments(text: bytes | str, path: str | Path | None = None) -> list[tupl
             text = text.decode("ascii")
         except UnicodeDecodeError:
             raise ImageFormatError("not an Intel HEX file (non-ASCII content)", path=path) from None
-    done: list[tuple[int, bytearray]] = []
+    done: list[Range] = []
     start, current, offset = 0, bytearray(), 0
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
@@ -157,14 +141,14 @@ def hex_segments(text: bytes | str, path: str | Path | None = None) -> list[tupl
         if current:
             done.append((start, current))
             if len(done) > MAX_RANGES:
-                done = _merge(done, path)
+                done = joined(done, path, _OVERLAP)
                 if len(done) > MAX_RANGES:
                     raise ImageFormatError(f"Intel HEX data in more than {MAX_RANGES} separate address "
                                            "ranges", path=path)
         start, current = offset + address, bytearray(payload)
     if current:
         done.append((start, current))
-    return _merge(done, path)
+    return joined(done, path, _OVERLAP)
 
 
 def parse_hex(text: bytes | str, *, allow_gaps: bool = False, gap_fill: int = 0xFF,

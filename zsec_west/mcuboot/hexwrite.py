@@ -10,6 +10,8 @@ intelhex keeps a dictionary entry per byte (about 100 bytes of memory for each i
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import cast
 
 from zsec_west.errors import ImageFormatError
 
@@ -27,10 +29,12 @@ def _record(kind: int, address: int, data: bytes | bytearray | memoryview) -> st
     return ":" + record.hex().upper() + "\n"
 
 
-def joined(ranges: Iterable[Range]) -> list[Range]:
+def joined(ranges: Iterable[Range], path: str | Path | None = None,
+           overlap: str = "data overlaps at address 0x{:x}") -> list[Range]:
     """`ranges` in address order with adjacent ones joined (the records run on across them, as
     they do in imgtool's output). Overlapping ranges are an ImageFormatError naming the address."""
     result: list[Range] = []
+    grown: set[int] = set()  # indexes of ranges that are our own bytearrays, extended in place
     for start, data in sorted(ranges, key=lambda item: item[0]):
         if not len(data):
             continue
@@ -38,9 +42,13 @@ def joined(ranges: Iterable[Range]) -> list[Range]:
             last_start, last = result[-1]
             end = last_start + len(last)
             if start < end:
-                raise ImageFormatError(f"data overlaps at address 0x{start:x}")
+                raise ImageFormatError(overlap.format(start), path=path)
             if start == end:
-                result[-1] = (last_start, bytes(last) + bytes(data))
+                if len(result) - 1 not in grown:
+                    last = bytearray(last)
+                    grown.add(len(result) - 1)
+                cast(bytearray, last).extend(data)
+                result[-1] = (last_start, last)
                 continue
         result.append((start, data))
     return result

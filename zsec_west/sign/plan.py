@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zsec_west.builddir import MCUBOOT, SYSBUILD, TFM, Build, Domain
+from zsec_west.builddir.bootloader import mcuboot_type
 from zsec_west.builddir.devicetree import Devicetree, Partition
 from zsec_west.builddir.mcubootmode import McubootMode, application_mode, bootloader_mode, sysbuild_mode
 from zsec_west.errors import BuildDirError, KeyFileError, UsageError
@@ -43,8 +44,6 @@ DEFAULT_ALIGN = 4  # what mcuboot.cmake assumes when the flash has no write-bloc
 # Only Zephyr 3.x's mcuboot.cmake (which wraps `west sign`) has this symbol.
 WEST_SIGN_SYMBOL = "MCUBOOT_CMAKE_WEST_SIGN_PARAMS"
 _CMAKE_VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
-_OTHER_SIGNATURE_TYPES = (("BOOT_SIGNATURE_TYPE_ECDSA_P256", "ecdsa-p256"),
-                          ("BOOT_SIGNATURE_TYPE_ED25519", "ed25519"), ("BOOT_SIGNATURE_TYPE_NONE", "none"))
 
 
 @dataclass(frozen=True)
@@ -128,17 +127,14 @@ def bootloader_key_type(build: Build) -> tuple[str | None, str | None]:
     """(key type MCUboot verifies, the setting that says so), from MCUboot's or sysbuild's Kconfig."""
     mcuboot = build.domain_of_kind(MCUBOOT)
     if mcuboot is not None and mcuboot.config_path.is_file():
-        k = mcuboot.kconfig
-        rsa_len = k.int("BOOT_SIGNATURE_TYPE_RSA_LEN") or 2048
-        for symbol, name in (("BOOT_SIGNATURE_TYPE_RSA", f"rsa-{rsa_len}"), *_OTHER_SIGNATURE_TYPES):
-            if k.enabled(symbol):
-                return name, f"CONFIG_{symbol} in {mcuboot.config_path}"
+        found = mcuboot_type(mcuboot.kconfig, "CONFIG_", rsa_len=mcuboot.kconfig.int("BOOT_SIGNATURE_TYPE_RSA_LEN"))
+        if found:
+            return found[0], f"{found[1]} in {mcuboot.config_path}"
     sysbuild = build.sysbuild
     if sysbuild is not None and sysbuild.config_path.is_file():
-        k = sysbuild.kconfig
-        for symbol, name in (("BOOT_SIGNATURE_TYPE_RSA", "rsa-2048"), *_OTHER_SIGNATURE_TYPES):
-            if k.enabled(symbol):
-                return name, f"SB_CONFIG_{symbol} in {sysbuild.config_path}"
+        found = mcuboot_type(sysbuild.kconfig, "SB_CONFIG_", rsa_len=None)
+        if found:
+            return found[0], f"{found[1]} in {sysbuild.config_path}"
     return None, None
 
 

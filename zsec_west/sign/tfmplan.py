@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from zsec_west.builddir import TFM, Build, Domain
+from zsec_west.builddir.bootloader import TFM_KEY_TYPES
 from zsec_west.builddir.tfmbuild import SubBuild, load_subbuild
 from zsec_west.builddir.tfmlayout import SigningLayout
 from zsec_west.errors import BuildDirError, UsageError
@@ -38,8 +39,6 @@ from zsec_west.versions import compare
 
 SECURE, NON_SECURE = "S", "NS"
 BOOT_RECORDS = {SECURE: "SPE", NON_SECURE: "NSPE"}
-# CONFIG_TFM_MCUBOOT_SIGNATURE_TYPE -> the key type BL2 verifies (and `zsec sign keygen -t`).
-KEY_TYPES = {"RSA-2048": "rsa-2048", "RSA-3072": "rsa-3072", "EC-P256": "ecdsa-p256", "EC-P384": "ecdsa-p384"}
 FOTA_SIGNING_FROM = "4.2.99"  # Zephyr's "trusted-firmware-m: Fix sign images to allow FOTA"
 _DT_PARTITIONS = {SECURE: "slot0_partition", NON_SECURE: "slot0_ns_partition"}
 
@@ -209,7 +208,7 @@ def _image_plan(role: str, app: Domain, sub: SubBuild, config: TfmConfig, fota: 
     return TfmImagePlan(
         domain=f"{app.name}:{role}", build_dir=app.build_dir, header_size=header, slot_size=slot, align=align,
         version=version, load_addr=layout.get("RE_IMAGE_LOAD_ADDRESS") if layout is not None else None,
-        key_setting=setting, key_file=key_file, expect_key_type=KEY_TYPES.get(config.signature_type or ""),
+        key_setting=setting, key_file=key_file, expect_key_type=TFM_KEY_TYPES.get(config.signature_type or ""),
         sources=sources, role=role, tfm_fields=fields, tfm_outputs=_outputs(role, app, sub, fota),
     )
 

@@ -66,7 +66,7 @@ def tfm_jobs(plan: TfmPlan, request: SignBuildRequest) -> list[Job]:
 def _hex_ranges(name: Path, data: bytes | bytearray | None) -> list[hexwrite.Range]:
     if data is None:  # one of the build's hex files: a regular file within the image limit
         data = read_input(name, "image", ImageFormatError)
-    return list(hex_segments(bytes(data), name))
+    return hex_segments(bytes(data), name)
 
 
 def merged_hex(merge: TfmMerge, rendered: Mapping[Path, bytes | bytearray]) -> bytes:
