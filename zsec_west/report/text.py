@@ -66,8 +66,8 @@ class _Writer:
         self.report = report
         self.width = width
         self.paint = _Painter(colour)
-        failing = entries(report, Status.FAIL) + entries(report, Status.WAIVED)
-        self.id_width = max((len(one_line(e.rule.id)) for e in failing), default=0)
+        self.failing = entries(report, Status.FAIL) + entries(report, Status.WAIVED)
+        self.id_width = max((len(one_line(e.rule.id)) for e in self.failing), default=0)
 
     # -- one problem -------------------------------------------------------------------------
     def entry_line(self, entry: Entry) -> list[str]:
@@ -111,7 +111,7 @@ class _Writer:
     # -- sections ------------------------------------------------------------------------------
     def problems(self, detail: int) -> list[str]:
         lines: list[str] = []
-        for entry in entries(self.report, Status.FAIL) + entries(self.report, Status.WAIVED):
+        for entry in self.failing:
             lines += self.entry_line(entry)
             if detail > 0:
                 lines += self.details(entry)
